@@ -1,0 +1,28 @@
+# Every third-party library meabridge uses, all from Debian 12 packages
+# (scripts/setup.sh installs them). One place, so the list cannot drift.
+find_package(Threads REQUIRED)
+find_package(PostgreSQL REQUIRED)
+# Debian's Poco CMake files name the client libraries of its Data connectors as targets that
+# Poco's own Find modules would define; define them here. Poco's MySQL connector links
+# libmariadb itself, so its target needs nothing more.
+if(NOT TARGET PostgreSQL::client)
+  add_library(PostgreSQL::client INTERFACE IMPORTED)
+  target_link_libraries(PostgreSQL::client INTERFACE PostgreSQL::PostgreSQL)
+endif()
+if(NOT TARGET MySQL::client)
+  add_library(MySQL::client INTERFACE IMPORTED)
+endif()
+find_package(Poco 1.11 REQUIRED COMPONENTS Foundation Util Net Data DataSQLite DataPostgreSQL DataMySQL Crypto)
+find_package(pugixml REQUIRED)
+find_package(CURL REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+# RapidJSON is header-only; src/core/json.h is the only file that includes it.
+find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
+if(MEABRIDGE_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(MEABRIDGE_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,76 @@
+// The running configuration: one immutable object, parsed whole into staging and only then
+// handed out (after Kea's CfgMgr). A reload parses a new one and swaps the shared_ptr; a
+// configuration with errors is never returned, so the running one stays.
+//
+// The file is XML (or the equivalent JSON, see codec/doc_tree.h). docs/configuration.md
+// documents every key; config/spec.cc declares them.
+//
+// Config is immutable: thread-safe to share.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codec/doc_tree.h"
+#include "core/log.h"
+
+namespace meabridge::config {
+
+struct ConfigError {
+  codec::DocPosition position;
+  std::string message;  // what is wrong
+  std::string hint;     // what to write instead ("" when the message says it)
+
+  // "file:line:col: message; write instead: hint"
+  std::string ToString() const;
+};
+
+struct SourceConfig {
+  std::string name;
+  std::string kind;  // http, file, sql
+  std::string url;
+  std::string path;     // resolved: absolute or relative to the working directory
+  std::string mapping;  // resolved path of the mapping file
+  std::map<std::string, std::string> params;
+  std::string schedule;
+  bool enabled = true;
+  codec::DocPosition position;
+};
+
+struct Config {
+  std::string file;      // the configuration file ("" for the embedded default)
+  std::string base_dir;  // relative paths in the file resolve against it
+
+  std::string store_location;  // resolved "sqlite:/abs/path" or a postgresql:// URL
+  std::string server_bind = "127.0.0.1";
+  int server_port = 8080;
+  core::LogLevel log_level = core::LogLevel::kInfo;
+  std::vector<SourceConfig> sources;
+
+  const SourceConfig* FindSource(const std::string& name) const;
+};
+
+struct LoadResult {
+  std::shared_ptr<const Config> config;  // nullptr when there are errors
+  std::vector<ConfigError> errors;       // every error found, in file order
+};
+
+// Reads, validates and builds the configuration in `path`.
+LoadResult LoadConfigFile(const std::string& path);
+// The same from text (`file_name` for messages; relative paths resolve against `base_dir`).
+LoadResult LoadConfigText(std::string_view text, const std::string& file_name,
+                          const std::string& base_dir, bool json = false);
+
+// The embedded default: the store ./meabridge.db in the working directory, the bundled demo
+// sources, localhost:8080. What `meabridge serve` runs without --config.
+LoadResult LoadDefaultConfig();
+// Its text (config/default.xml, compiled in), for `check-config --print-default`.
+std::string_view DefaultConfigText();
+
+// Where the installed (or, in a build tree, the source tree's) mappings/ and config/ live:
+// $MEABRIDGE_DATADIR, else the install prefix's share/meabridge, else the source tree.
+std::string DataDir();
+
+}  // namespace meabridge::config

@@ -1,0 +1,364 @@
+// Loading the configuration: parse (codec/doc_tree), check every element and attribute against
+// the spec (config/spec.cc), then build the typed Config. Every error is collected, so that one
+// `check-config` run lists them all.
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <tuple>
+#include <set>
+
+#include "config/config.h"
+#include "config/spec.h"
+#include "config/values.h"
+#include "core/strings.h"
+
+namespace meabridge::config {
+namespace fs = std::filesystem;
+
+namespace {
+
+class Loader {
+ public:
+  Loader(std::string base_dir, std::vector<ConfigError>* errors)
+      : base_dir_(std::move(base_dir)), errors_(errors) {}
+
+  void Error(const codec::DocPosition& pos, std::string message, std::string hint = "") {
+    errors_->push_back(ConfigError{pos, std::move(message), std::move(hint)});
+  }
+
+  // ---- generic checks against the spec ----
+
+  void CheckElement(const codec::DocNode& node, const ElementSpec& spec) {
+    std::vector<std::string> attr_names;
+    for (const AttrSpec& a : spec.attributes) attr_names.push_back(a.name);
+    std::set<std::string> seen;
+    for (const codec::DocAttribute& a : node.attributes) {
+      if (!seen.insert(a.name).second) {
+        Error(a.position, "attribute '" + a.name + "' given twice on <" + node.name + ">");
+      }
+      const AttrSpec* as = spec.Attr(a.name);
+      if (!as) {
+        std::string close = ClosestMatch(a.name, attr_names);
+        Error(a.position, "unknown attribute '" + a.name + "' on <" + node.name + ">",
+              close.empty() ? "one of: " + core::Join(attr_names, ", ")
+                            : close + "=\"...\" (did you mean '" + close + "'?)");
+        continue;
+      }
+      CheckValue(node, a, *as);
+    }
+    for (const AttrSpec& as : spec.attributes) {
+      if (as.required && !node.Has(as.name)) {
+        Error(node.position, "<" + node.name + "> needs the attribute '" + as.name + "'",
+              as.name + "=\"" + (as.example.empty() ? "..." : as.example) + "\" (" + as.doc + ")");
+      }
+    }
+    if (!node.text.empty()) {
+      Error(node.position, "<" + node.name + "> takes no text content",
+            "put values in attributes");
+    }
+    std::vector<std::string> child_names;
+    for (const ElementSpec& c : spec.children) child_names.push_back(c.name);
+    std::map<std::string, int> counts;
+    std::map<std::string, std::map<std::string, codec::DocPosition>> keys;
+    for (const codec::DocNode& child : node.children) {
+      const ElementSpec* cs = spec.Child(child.name);
+      if (!cs) {
+        std::string close = ClosestMatch(child.name, child_names);
+        Error(child.position, "unknown element <" + child.name + "> in <" + node.name + ">",
+              close.empty() ? (child_names.empty() ? "no child elements here"
+                                                   : "one of: " + core::Join(child_names, ", "))
+                            : "<" + close + "> (did you mean '" + close + "'?)");
+        continue;
+      }
+      if (++counts[child.name] == 2 && !cs->repeated) {
+        Error(child.position, "<" + child.name + "> may appear only once in <" + node.name + ">",
+              "merge its attributes into the first <" + child.name + ">");
+      }
+      if (!cs->key.empty() && child.Has(cs->key)) {
+        std::string k = child.Get(cs->key);
+        auto [it, fresh] = keys[child.name].emplace(k, child.position);
+        if (!fresh) {
+          Error(child.position,
+                "duplicate <" + child.name + " " + cs->key + "=\"" + k + "\">, first at " +
+                    it->second.ToString(),
+                "give each <" + child.name + "> a different " + cs->key);
+        }
+      }
+      CheckElement(child, *cs);
+    }
+    for (const ElementSpec& cs : spec.children) {
+      if (cs.required && counts[cs.name] == 0) {
+        Error(node.position, "<" + node.name + "> needs a <" + cs.name + "> element", cs.doc);
+      }
+    }
+  }
+
+  void CheckValue(const codec::DocNode& node, const codec::DocAttribute& a, const AttrSpec& as) {
+    const std::string& v = a.value;
+    std::string where = "<" + node.name + " " + a.name + "=\"" + v + "\">";
+    switch (as.kind) {
+      case ValueKind::kInt: {
+        auto n = core::ParseInt(core::Trim(v));
+        if (!n || *n < as.min || *n > as.max) {
+          Error(a.position, where + ": expected an integer from " + std::to_string(as.min) +
+                                " to " + std::to_string(as.max),
+                a.name + "=\"" + (as.default_value.empty() ? std::to_string(as.min)
+                                                           : as.default_value) + "\"");
+        }
+        break;
+      }
+      case ValueKind::kBool:
+        if (!ParseBool(v)) Error(a.position, where + ": expected true or false", a.name + "=\"true\"");
+        break;
+      case ValueKind::kDuration:
+        if (!ParseDurationMs(v)) {
+          Error(a.position, where + ": expected a duration", a.name + "=\"30s\" (ms, s, m, h, d)");
+        }
+        break;
+      case ValueKind::kSize:
+        if (!ParseSizeBytes(v)) {
+          Error(a.position, where + ": expected a size", a.name + "=\"10MB\" (B, KB, MB, GB)");
+        }
+        break;
+      case ValueKind::kShare:
+        if (!ParseShare(v)) {
+          Error(a.position, where + ": expected a share from 0 to 1", a.name + "=\"20%\" or \"0.2\"");
+        }
+        break;
+      case ValueKind::kChoice: {
+        bool ok = false;
+        for (const std::string& c : as.choices) ok = ok || c == v;
+        if (!ok) {
+          std::string close = ClosestMatch(v, as.choices);
+          Error(a.position, where + ": not one of " + core::Join(as.choices, ", "),
+                a.name + "=\"" + (close.empty() ? as.choices.front() : close) + "\"");
+        }
+        break;
+      }
+      case ValueKind::kUrl:
+        if (v.find("://") == std::string::npos) {
+          Error(a.position, where + ": expected an absolute URL",
+                a.name + "=\"" + (as.example.empty() ? "https://example.org/feed" : as.example) + "\"");
+        }
+        break;
+      case ValueKind::kPath:
+      case ValueKind::kString:
+        if (v.empty() && as.required) {
+          Error(a.position, where + ": must not be empty",
+                a.name + "=\"" + (as.example.empty() ? "..." : as.example) + "\"");
+        }
+        break;
+    }
+  }
+
+  // ---- typed building (runs only when the generic checks passed) ----
+
+  std::string Attr(const codec::DocNode& node, const ElementSpec& spec, const std::string& name) {
+    if (const codec::DocAttribute* a = node.Attribute(name)) return a->value;
+    const AttrSpec* as = spec.Attr(name);
+    return as ? as->default_value : "";
+  }
+
+  std::string ExpandVars(const std::string& v) {
+    static const std::string kVar = "${datadir}";
+    std::string out = v;
+    for (size_t at; (at = out.find(kVar)) != std::string::npos;) out.replace(at, kVar.size(), DataDir());
+    return out;
+  }
+
+  std::string ResolvePath(const std::string& raw) {
+    std::string p = ExpandVars(raw);
+    if (p.empty() || fs::path(p).is_absolute()) return p;
+    return (fs::path(base_dir_) / p).lexically_normal().string();
+  }
+
+  // A mapping path: this file's folder first, then the installed mappings.
+  std::string ResolveMapping(const codec::DocAttribute& a) {
+    std::string p = ExpandVars(a.value);
+    if (fs::path(p).is_absolute()) {
+      if (!fs::exists(p)) Error(a.position, "mapping file " + p + " does not exist");
+      return p;
+    }
+    std::string local = (fs::path(base_dir_) / p).lexically_normal().string();
+    if (fs::exists(local)) return local;
+    std::string shipped = (fs::path(DataDir()) / p).lexically_normal().string();
+    if (fs::exists(shipped)) return shipped;
+    Error(a.position, "mapping file '" + a.value + "' not found (looked in " + base_dir_ + " and " +
+                          DataDir() + ")",
+          "a path relative to the configuration file, or a shipped mapping such as "
+          "mappings/informea-odata-v2/contacts.xml");
+    return local;
+  }
+
+  std::string ResolveStore(const codec::DocAttribute* a, const std::string& value) {
+    if (value.rfind("postgresql://", 0) == 0 || value.rfind("postgres://", 0) == 0) return value;
+    std::string path = value.rfind("sqlite:", 0) == 0 ? value.substr(7) : value;
+    if (path.empty()) {
+      Error(a ? a->position : codec::DocPosition{}, "empty SQLite path in the store location",
+            "location=\"sqlite:meabridge.db\"");
+    }
+    return "sqlite:" + ResolvePath(path);
+  }
+
+  void BuildSource(const codec::DocNode& node, const ElementSpec& spec, Config* cfg) {
+    SourceConfig s;
+    s.position = node.position;
+    s.name = Attr(node, spec, "name");
+    s.kind = Attr(node, spec, "kind");
+    s.url = Attr(node, spec, "url");
+    s.schedule = Attr(node, spec, "schedule");
+    s.enabled = ParseBool(Attr(node, spec, "enabled")).value_or(true);
+    bool name_ok = !s.name.empty();
+    for (char c : s.name) {
+      name_ok = name_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                            c == '_' || c == '.');
+    }
+    if (!name_ok) {
+      std::string fixed = core::AsciiLower(s.name);
+      for (char& c : fixed) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) c = '-';
+      }
+      Error(node.Attribute("name")->position, "source name '" + s.name + "' has characters "
+            "other than a-z, 0-9, '-', '_' and '.'", "name=\"" + fixed + "\"");
+    }
+    if (s.kind == "http" && s.url.empty()) {
+      Error(node.position, "source '" + s.name + "' of kind http needs a url",
+            "url=\"https://example.org/informea.svc/Contacts\"");
+    }
+    if (s.kind == "http" && !s.url.empty() && s.url.rfind("http://", 0) != 0 &&
+        s.url.rfind("https://", 0) != 0) {
+      Error(node.Attribute("url")->position, "source '" + s.name + "': only http and https URLs "
+            "can be harvested", "url=\"https://...\"");
+    }
+    if (s.kind == "file") {
+      const codec::DocAttribute* p = node.Attribute("path");
+      if (!p) {
+        Error(node.position, "source '" + s.name + "' of kind file needs a path",
+              "path=\"data/contacts.json\"");
+      } else {
+        s.path = ResolvePath(p->value);
+        if (!fs::exists(s.path)) Error(p->position, "file " + s.path + " does not exist");
+      }
+    }
+    if (const codec::DocAttribute* m = node.Attribute("mapping")) s.mapping = ResolveMapping(*m);
+    const ElementSpec* pspec = spec.Child("param");
+    for (const codec::DocNode* p : node.Children("param")) {
+      s.params[Attr(*p, *pspec, "name")] = Attr(*p, *pspec, "value");
+    }
+    cfg->sources.push_back(std::move(s));
+  }
+
+  void Build(const codec::DocNode& root, const ElementSpec& spec, Config* cfg) {
+    const ElementSpec* store = spec.Child("store");
+    const codec::DocNode* store_node = root.Child("store");
+    std::string loc = store_node ? Attr(*store_node, *store, "location")
+                                 : store->Attr("location")->default_value;
+    cfg->store_location =
+        ResolveStore(store_node ? store_node->Attribute("location") : nullptr, loc);
+
+    const ElementSpec* server = spec.Child("server");
+    codec::DocNode empty;
+    const codec::DocNode* server_node = root.Child("server");
+    if (!server_node) server_node = &empty;
+    cfg->server_bind = Attr(*server_node, *server, "bind");
+    cfg->server_port = static_cast<int>(core::ParseInt(Attr(*server_node, *server, "port")).value_or(8080));
+
+    const ElementSpec* log = spec.Child("log");
+    const codec::DocNode* log_node = root.Child("log");
+    if (!log_node) log_node = &empty;
+    core::ParseLogLevel(Attr(*log_node, *log, "level"), &cfg->log_level);
+
+    const ElementSpec* source = spec.Child("source");
+    for (const codec::DocNode* s : root.Children("source")) BuildSource(*s, *source, cfg);
+  }
+
+ private:
+  std::string base_dir_;
+  std::vector<ConfigError>* errors_;
+};
+
+LoadResult LoadTree(Result<codec::DocNode> tree, const std::string& file,
+                    const std::string& base_dir) {
+  LoadResult out;
+  if (!tree.ok()) {
+    out.errors.push_back(ConfigError{codec::DocPosition{file, 0, 0}, tree.status().message(), ""});
+    return out;
+  }
+  const ElementSpec& spec = ConfigSpec();
+  Loader loader(base_dir, &out.errors);
+  if (tree->name != spec.name) {
+    loader.Error(tree->position, "the root element is <" + tree->name + ">",
+                 "<meabridge> ... </meabridge>");
+    return out;
+  }
+  loader.CheckElement(*tree, spec);
+  // Build even when the generic checks failed, so that one check-config run lists every error
+  // (Build reads invalid values through fallbacks and never trusts them).
+  auto cfg = std::make_shared<Config>();
+  cfg->file = file;
+  cfg->base_dir = base_dir;
+  loader.Build(*tree, spec, cfg.get());
+  std::stable_sort(out.errors.begin(), out.errors.end(),
+                   [](const ConfigError& a, const ConfigError& b) {
+                     return std::tie(a.position.line, a.position.column) <
+                            std::tie(b.position.line, b.position.column);
+                   });
+  if (out.errors.empty()) out.config = std::move(cfg);
+  return out;
+}
+
+std::string CurrentDir() {
+  std::error_code ec;
+  fs::path p = fs::current_path(ec);
+  return ec ? "." : p.string();
+}
+
+}  // namespace
+
+std::string ConfigError::ToString() const {
+  std::string s = position.ToString();
+  if (!s.empty()) s += ": ";
+  s += message;
+  if (!hint.empty()) s += "; write instead: " + hint;
+  return s;
+}
+
+const SourceConfig* Config::FindSource(const std::string& name) const {
+  for (const SourceConfig& s : sources) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+LoadResult LoadConfigFile(const std::string& path) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(path, ec);
+  std::string base = ec ? "." : abs.parent_path().string();
+  return LoadTree(codec::LoadDocFile(path), path, base);
+}
+
+LoadResult LoadConfigText(std::string_view text, const std::string& file_name,
+                          const std::string& base_dir, bool json) {
+  return LoadTree(json ? codec::ParseJsonDoc(text, file_name) : codec::ParseXmlDoc(text, file_name),
+                  file_name, base_dir);
+}
+
+LoadResult LoadDefaultConfig() {
+  return LoadConfigText(DefaultConfigText(), "(embedded default configuration)", CurrentDir());
+}
+
+std::string DataDir() {
+  if (const char* env = std::getenv("MEABRIDGE_DATADIR"); env && *env) return env;
+  std::error_code ec;
+  // An installed binary: <prefix>/bin/meabridge -> <prefix>/share/meabridge.
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path installed = exe.parent_path().parent_path() / "share" / "meabridge";
+    if (fs::exists(installed / "mappings", ec)) return installed.string();
+  }
+  if (fs::exists(fs::path(MEABRIDGE_DATADIR) / "mappings", ec)) return MEABRIDGE_DATADIR;
+  return MEABRIDGE_SOURCE_DIR;  // a build tree
+}
+
+}  // namespace meabridge::config

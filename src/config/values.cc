@@ -1,0 +1,103 @@
+#include "config/values.h"
+
+#include <algorithm>
+
+#include "core/strings.h"
+
+namespace meabridge::config {
+namespace {
+
+// Splits "30s" into 30 and "s"; the number may have a fraction.
+bool SplitNumberUnit(std::string_view s, double* number, std::string* unit) {
+  s = core::Trim(s);
+  size_t i = 0;
+  while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
+  if (i == 0) return false;
+  auto n = core::ParseDouble(s.substr(0, i));
+  if (!n || *n < 0) return false;
+  *number = *n;
+  *unit = core::AsciiLower(core::Trim(s.substr(i)));
+  return true;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+std::optional<bool> ParseBool(std::string_view s) {
+  std::string v = core::AsciiLower(core::Trim(s));
+  if (v == "true" || v == "yes" || v == "on" || v == "1") return true;
+  if (v == "false" || v == "no" || v == "off" || v == "0") return false;
+  return std::nullopt;
+}
+
+std::optional<int64_t> ParseDurationMs(std::string_view s) {
+  double n = 0;
+  std::string unit;
+  if (!SplitNumberUnit(s, &n, &unit)) return std::nullopt;
+  double factor;
+  if (unit == "ms") factor = 1;
+  else if (unit.empty() || unit == "s") factor = 1000;
+  else if (unit == "m" || unit == "min") factor = 60'000;
+  else if (unit == "h") factor = 3'600'000;
+  else if (unit == "d") factor = 86'400'000;
+  else return std::nullopt;
+  double ms = n * factor;
+  if (ms > 1e15) return std::nullopt;
+  return static_cast<int64_t>(ms);
+}
+
+std::optional<int64_t> ParseSizeBytes(std::string_view s) {
+  double n = 0;
+  std::string unit;
+  if (!SplitNumberUnit(s, &n, &unit)) return std::nullopt;
+  double factor;
+  if (unit.empty() || unit == "b") factor = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib") factor = 1024.0;
+  else if (unit == "m" || unit == "mb" || unit == "mib") factor = 1024.0 * 1024;
+  else if (unit == "g" || unit == "gb" || unit == "gib") factor = 1024.0 * 1024 * 1024;
+  else return std::nullopt;
+  double bytes = n * factor;
+  if (bytes > 1e15) return std::nullopt;
+  return static_cast<int64_t>(bytes);
+}
+
+std::optional<double> ParseShare(std::string_view s) {
+  std::string_view t = core::Trim(s);
+  bool percent = !t.empty() && t.back() == '%';
+  if (percent) t = core::Trim(t.substr(0, t.size() - 1));
+  auto n = core::ParseDouble(t);
+  if (!n) return std::nullopt;
+  double v = percent ? *n / 100 : *n;
+  if (v < 0 || v > 1) return std::nullopt;
+  return v;
+}
+
+std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = SIZE_MAX;
+  std::string lower = core::AsciiLower(word);
+  for (const std::string& c : candidates) {
+    size_t d = EditDistance(lower, core::AsciiLower(c));
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  size_t limit = std::max<size_t>(1, std::min<size_t>(3, word.size() / 3));
+  return best_d <= limit ? best : "";
+}
+
+}  // namespace meabridge::config

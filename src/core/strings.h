@@ -1,0 +1,35 @@
+// Small string utilities shared by every module. Pure functions: thread-safe.
+// Case functions are ASCII-only on purpose (codes, keys, HTTP tokens); text folding for
+// names lives in vocab/fold.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meabridge::core {
+
+std::string_view Trim(std::string_view s);  // ASCII whitespace, both ends
+std::string AsciiLower(std::string_view s);
+std::string AsciiUpper(std::string_view s);
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);  // ASCII
+
+// Splits on `sep`; keeps empty pieces.
+std::vector<std::string> Split(std::string_view s, char sep);
+std::vector<std::string> Split(std::string_view s, std::string_view sep);
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+
+// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+// On false, *bad_offset (if given) is the offset of the first bad byte.
+bool IsValidUtf8(std::string_view s, size_t* bad_offset = nullptr);
+
+// Strict integer / floating point parsing of the whole string (no spaces, no trailing text).
+std::optional<int64_t> ParseInt(std::string_view s);
+std::optional<double> ParseDouble(std::string_view s);
+
+// `text` quoted for an error message, cut to `max` bytes (on a UTF-8 boundary) with "...".
+std::string Quote(std::string_view text, size_t max = 80);
+
+}  // namespace meabridge::core

@@ -1,0 +1,237 @@
+#include "model/registry.h"
+
+#include <utility>
+
+#include "core/strings.h"
+
+namespace meabridge::model {
+namespace {
+
+using T = FieldType;
+
+// Shorthands that keep the declarations below one line per field.
+FieldSpec F(std::string name, FieldType type, std::string doc, std::string jsonld = "") {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.type = type;
+  f.doc = std::move(doc);
+  f.jsonld = std::move(jsonld);
+  return f;
+}
+FieldSpec Required(FieldSpec f) {
+  f.required = true;
+  return f;
+}
+FieldSpec Indexed(FieldSpec f) {
+  f.indexed = true;
+  return f;
+}
+FieldSpec Vocab(FieldSpec f, std::string vocabulary) {
+  f.vocabulary = std::move(vocabulary);
+  return f;
+}
+FieldSpec Items(FieldSpec f, std::vector<ItemFieldSpec> items) {
+  f.item_fields = std::move(items);
+  return f;
+}
+ItemFieldSpec I(std::string name, FieldType type, std::string doc, std::string vocabulary = "",
+                bool required = false) {
+  return ItemFieldSpec{std::move(name), type, std::move(vocabulary), required, std::move(doc)};
+}
+
+EntitySpec Entity(std::string set_name, std::string type_name, std::string name,
+                  std::string key_doc, std::string jsonld_type, std::vector<FieldSpec> fields) {
+  EntitySpec e;
+  e.set_name = std::move(set_name);
+  e.type_name = std::move(type_name);
+  e.name = std::move(name);
+  e.key_doc = std::move(key_doc);
+  e.jsonld_type = std::move(jsonld_type);
+  e.fields.push_back(Required(F("id", T::kString, "The record's key: " + e.key_doc, "schema:identifier")));
+  e.fields.push_back(Indexed(F("updated", T::kDateTime,
+                               "When the record last changed at its source (when the source does "
+                               "not say: when meabridge first stored this version)",
+                               "schema:dateModified")));
+  for (FieldSpec& f : fields) e.fields.push_back(std::move(f));
+  return e;
+}
+
+std::vector<EntitySpec> DesignEntities() {
+  std::vector<EntitySpec> e;
+
+  e.push_back(Entity(
+      "Treaties", "Treaty", "treaties", "the treaty's machine name (cbd, cites, plant_treaty ...)",
+      "schema:Legislation",
+      {
+          Required(F("title", T::kMultilingual, "Short title", "schema:name")),
+          F("officialName", T::kMultilingual, "Full official title", "schema:alternateName"),
+          F("description", T::kMultilingual, "What the treaty is about", "schema:description"),
+          F("url", T::kString, "Home page", "schema:url"),
+          Vocab(F("parent", T::kTerm, "Parent treaty, for protocols"), "treaties"),
+          F("entryIntoForce", T::kDate, "Date of entry into force",
+            "schema:legislationDateVersion"),
+          F("depositary", T::kString, "Depositary of the treaty"),
+      }));
+
+  e.push_back(Entity(
+      "Contacts", "Contact", "contacts", "the source's id of the focal point", "schema:Person",
+      {
+          Required(Indexed(Vocab(F("treaties", T::kStringList,
+                                   "Treaties the person is a focal point for"),
+                                 "treaties"))),
+          Indexed(Vocab(F("country", T::kTerm, "Country the focal point represents",
+                          "schema:nationality"),
+                        "countries")),
+          F("prefix", T::kString, "Honorific: Mr., Ms., Dr. ...", "schema:honorificPrefix"),
+          F("firstName", T::kString, "Given name", "schema:givenName"),
+          F("lastName", T::kString, "Family name", "schema:familyName"),
+          F("position", T::kString, "Job title", "schema:jobTitle"),
+          F("institution", T::kString, "Organisation", "schema:worksFor"),
+          F("department", T::kString, "Department within the institution"),
+          F("type", T::kString, "Kind of focal point, as the source words it"),
+          Items(F("roles", T::kItemList, "Roles per treaty"),
+                {I("treaty", T::kTerm, "Treaty of the role", "treaties"),
+                 I("role", T::kString, "The role, as the source words it", "", true)}),
+          F("address", T::kText, "Postal address", "schema:address"),
+          F("email", T::kString, "E-mail address", "schema:email"),
+          F("phone", T::kString, "Telephone number", "schema:telephone"),
+          F("fax", T::kString, "Fax number", "schema:faxNumber"),
+          F("primary", T::kBool, "Primary focal point of its country"),
+      }));
+
+  e.push_back(Entity(
+      "Memberships", "Membership", "memberships", "{treaty}:{country}, e.g. unfccc:FR",
+      "informea:Membership",
+      {
+          Required(Indexed(Vocab(F("treaty", T::kTerm, "The treaty"), "treaties"))),
+          Required(Indexed(Vocab(F("country", T::kTerm, "The party or signatory"), "countries"))),
+          Required(Indexed(Vocab(F("status", T::kTerm, "Kind of the latest instrument"),
+                                 "membership-status"))),
+          F("signature", T::kDate, "Date of signature"),
+          F("consent", T::kDate, "Date of the instrument of consent to be bound"),
+          F("entryIntoForce", T::kDate, "Date the treaty entered into force for the party"),
+          F("withdrawal", T::kDate, "Date of withdrawal"),
+          F("declarations", T::kText, "Declarations made"),
+          F("reservations", T::kText, "Reservations made"),
+          F("notes", T::kText, "Notes (footnotes of the depositary)"),
+      }));
+
+  e.push_back(Entity(
+      "Decisions", "Decision", "decisions", "the source's id of the decision",
+      "schema:Legislation",
+      {
+          Required(Indexed(Vocab(F("treaty", T::kTerm, "The treaty"), "treaties"))),
+          F("number", T::kString, "Decision number, e.g. SC-3/7", "schema:legislationIdentifier"),
+          Vocab(F("type", T::kTerm, "decision, resolution or recommendation"), "decision-type"),
+          Vocab(F("status", T::kTerm, "draft, active, adopted, revised, amended or retired"),
+                "decision-status"),
+          Required(F("title", T::kMultilingual, "Title", "schema:name")),
+          F("longTitle", T::kMultilingual, "Long title", "schema:alternateName"),
+          F("summary", T::kMultilingual, "Summary", "schema:abstract"),
+          F("content", T::kMultilingual, "Full text", "schema:text"),
+          F("link", T::kString, "Page of the decision", "schema:url"),
+          Indexed(F("published", T::kDateTime, "Date of publication", "schema:datePublished")),
+          F("meetingId", T::kString, "Id of the meeting that adopted it"),
+          F("meetingTitle", T::kString, "Title of that meeting"),
+          F("meetingUrl", T::kString, "Page of that meeting"),
+          F("displayOrder", T::kInt, "Position in the source's listing"),
+          Items(F("keywords", T::kItemList, "Glossary terms", "schema:keywords"),
+                {I("term", T::kString, "Term URI, http://www.informea.org/terms/<slug>"),
+                 I("label", T::kString, "Term label")}),
+          Items(F("files", T::kItemList, "Attached documents", "schema:associatedMedia"),
+                {I("url", T::kString, "Where the file is", "", true),
+                 I("mimeType", T::kString, "Media type"),
+                 I("language", T::kTerm, "Language of the file", "languages"),
+                 I("filename", T::kString, "File name")}),
+      }));
+
+  e.push_back(Entity(
+      "Meetings", "Meeting", "meetings", "the source's id of the meeting", "schema:Event",
+      {
+          Required(Indexed(Vocab(F("treaty", T::kTerm, "The treaty"), "treaties"))),
+          Required(F("title", T::kMultilingual, "Title", "schema:name")),
+          F("description", T::kMultilingual, "Description", "schema:description"),
+          Indexed(F("start", T::kDateTime, "Start", "schema:startDate")),
+          F("end", T::kDateTime, "End", "schema:endDate"),
+          F("repetition", T::kString, "How often it repeats (yearly ...)"),
+          F("kind", T::kString, "official, partner ..."),
+          Vocab(F("type", T::kTerm, "Kind of meeting (cop, mop ...)"), "meeting-type"),
+          F("access", T::kString, "Who may attend (public ...)"),
+          Vocab(F("status", T::kTerm, "confirmed, tentative, postponed ..."), "meeting-status"),
+          F("location", T::kString, "Venue", "schema:location"),
+          F("city", T::kString, "City"),
+          Indexed(Vocab(F("country", T::kTerm, "Host country"), "countries")),
+          F("latitude", T::kDouble, "Latitude of the venue", "schema:latitude"),
+          F("longitude", T::kDouble, "Longitude of the venue", "schema:longitude"),
+          F("virtual", T::kBool, "Held online"),
+          F("url", T::kString, "Page of the meeting", "schema:url"),
+          F("imageUrl", T::kString, "Image", "schema:image"),
+      }));
+
+  return e;
+}
+
+}  // namespace
+
+const char* FieldTypeName(FieldType type) {
+  switch (type) {
+    case T::kString: return "string";
+    case T::kText: return "text";
+    case T::kMultilingual: return "multilingual";
+    case T::kDate: return "date";
+    case T::kDateTime: return "datetime";
+    case T::kBool: return "bool";
+    case T::kInt: return "int";
+    case T::kDouble: return "double";
+    case T::kStringList: return "string-list";
+    case T::kItemList: return "item-list";
+    case T::kTerm: return "term";
+  }
+  return "?";
+}
+
+const ItemFieldSpec* FieldSpec::ItemField(std::string_view item_field) const {
+  for (const ItemFieldSpec& f : item_fields) {
+    if (f.name == item_field) return &f;
+  }
+  return nullptr;
+}
+
+int EntitySpec::FieldIndex(std::string_view field) const {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].name == field) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+const FieldSpec* EntitySpec::Field(std::string_view field) const {
+  int i = FieldIndex(field);
+  return i < 0 ? nullptr : &fields[static_cast<size_t>(i)];
+}
+
+Registry::Registry(std::vector<EntitySpec> entities) : entities_(std::move(entities)) {}
+
+const Registry& Registry::Default() {
+  static const Registry registry(DesignEntities());
+  return registry;
+}
+
+const EntitySpec* Registry::Find(std::string_view name) const {
+  for (const EntitySpec& e : entities_) {
+    if (core::EqualsIgnoreCase(e.set_name, name) || core::EqualsIgnoreCase(e.name, name)) {
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+std::string Registry::SetNames() const {
+  std::string out;
+  for (const EntitySpec& e : entities_) {
+    if (!out.empty()) out += ", ";
+    out += e.set_name;
+  }
+  return out;
+}
+
+}  // namespace meabridge::model
