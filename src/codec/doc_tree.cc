@@ -105,7 +105,10 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     return true;
   }
   bool StartArray() {
-    if (frames_.empty() || frames_.back().kind != Frame::kObject) {
+    if (frames_.empty()) {
+      return Fail("the document must be an object with one member, the root element");
+    }
+    if (frames_.back().kind != Frame::kObject) {
       return Fail("arrays may only appear as members of an element");
     }
     frames_.push_back(Frame{Frame::kArray, key_, frames_.back().node});

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of meabridge in build/FLAVOUR:
+#   release  the binary only (what scripts/serve.sh runs)
+#   test     everything, warnings as errors (what scripts/test.sh runs)
+#   asan     everything under AddressSanitizer + UndefinedBehaviorSanitizer, warnings as errors
+# usage: scripts/build.sh FLAVOUR [extra cmake target...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flavour=${1:?usage: scripts/build.sh release|test|asan [target...]}
+shift || true
+jobs=$(nproc)
+case "$flavour" in
+  release) args=(-DCMAKE_BUILD_TYPE=Release -DMEABRIDGE_TESTS=OFF -DMEABRIDGE_BENCH=OFF) ;;
+  test)    args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEABRIDGE_WERROR=ON) ;;
+  asan)    args=(-DCMAKE_BUILD_TYPE=Debug -DMEABRIDGE_WERROR=ON -DMEABRIDGE_SANITIZE=ON -DMEABRIDGE_BENCH=OFF) ;;
+  *) echo "build.sh: unknown flavour '$flavour' (release, test or asan)" >&2; exit 2 ;;
+esac
+cmake -S . -B "build/$flavour" "${args[@]}" >/dev/null
+if [ $# -gt 0 ]; then
+  cmake --build "build/$flavour" -j"$jobs" --target "$@"
+else
+  cmake --build "build/$flavour" -j"$jobs"
+fi
