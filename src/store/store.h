@@ -80,6 +80,9 @@ struct Change {
   int64_t seq = 0;
   bool deleted = false;
   std::optional<model::Record> record;  // absent for tombstones
+  // Tombstones: when the store recorded the deletion (the deleting run's start time), for
+  // RFC 6721's `when`. 0 for records.
+  core::EpochMs deleted_at = 0;
 };
 
 // One open write transaction for one run of one source. Destroying it without a successful

@@ -1,0 +1,28 @@
+// OpenStore and the one place that registers every store backend (STYLE.md: plugins register
+// explicitly).
+#include "core/strings.h"
+#include "store/backend_registry.h"
+#include "store/postgres/postgres_backend.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+namespace meabridge::store {
+
+void RegisterAllBackends(BackendRegistry& registry) {
+  sqlite::Register(registry);
+  postgres::Register(registry);
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location) {
+  static const BackendRegistry* const registry = [] {
+    auto* r = new BackendRegistry();  // never destroyed: stores may outlive static destructors
+    RegisterAllBackends(*r);
+    return r;
+  }();
+  std::string trimmed(core::Trim(location));
+  std::string rest;
+  MB_ASSIGN_OR_RETURN(const Backend* backend, registry->Resolve(trimmed, &rest));
+  return backend->open(trimmed, rest);
+}
+
+}  // namespace meabridge::store
