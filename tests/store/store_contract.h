@@ -1,0 +1,79 @@
+// The store contract suite: the behaviour every Store backend must show (store/store.h,
+// store/query.h, docs/store.md), written once and value-parameterised over a backend.
+// store_contract_test.cc holds the tests and instantiates them for every backend that
+// ContractBackends() lists (in store_contract_test.cc: the one place to add a backend). Each
+// backend's harness lives in its own test file (SqliteBackend() in sqlite_store_test.cc; the
+// PostgreSQL store adds PostgresBackend()).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "model/record.h"
+#include "model/registry.h"
+#include "store/store.h"
+
+namespace meabridge::store::testing {
+
+// One empty store per test, opened as often as a test asks (every Open reaches the same data).
+class StoreHarness {
+ public:
+  virtual ~StoreHarness() = default;
+  // Opens the store. BeginRun on a store whose writer is busy waits at most
+  // `begin_run_timeout_ms` before answering Unavailable.
+  virtual Result<std::unique_ptr<Store>> Open(int begin_run_timeout_ms) = 0;
+};
+
+struct Backend {
+  std::string name;
+  std::function<std::unique_ptr<StoreHarness>()> make;
+};
+
+// Every backend the contract suite runs against.
+std::vector<Backend> ContractBackends();
+Backend SqliteBackend();
+
+inline void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
+
+inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param.name;
+}
+
+class StoreContractTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override;
+
+  // The store under test (opened in SetUp, with a 5 s BeginRun bound).
+  Store& store() { return *store_; }
+  StoreHarness& harness() { return *harness_; }
+
+  std::unique_ptr<StoreHarness> harness_;
+  std::unique_ptr<Store> store_;
+};
+
+// --- fixtures shared by the backend tests ---------------------------------------------------
+
+const model::Registry& Reg();
+const model::EntitySpec& Contacts();
+const model::EntitySpec& Treaties();
+const model::EntitySpec& Decisions();
+const model::EntitySpec& Meetings();
+const model::EntitySpec& Memberships();
+int Field(const model::EntitySpec& e, const char* name);  // fails the test when unknown
+
+model::Record Contact(const std::string& id, const std::string& country,
+                      std::vector<std::string> treaties, const std::string& first_name);
+
+// Upserts `records` in one committed run of `source`; returns the run id.
+int64_t CommitRun(Store& store, const std::string& source,
+                  const std::vector<model::Record>& records, core::EpochMs started = 1700000000000);
+
+// Ids of the records a query returns, in order.
+std::vector<std::string> Ids(ReadView& view, const Query& query);
+
+}  // namespace meabridge::store::testing
