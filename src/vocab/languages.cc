@@ -44,7 +44,9 @@ class LanguageVocabulary : public Vocabulary {
   const Term* Lookup(std::string_view input) const override {
     std::string_view s = core::Trim(input);
     if (const Term* t = FindCode(s)) return t;
-    if ((s.size() == 2 || s.size() == 3) && IsAsciiLetters(s)) return LookupCode(s);
+    if ((s.size() == 2 || s.size() == 3) && IsAsciiLetters(s)) {
+      if (const Term* t = LookupCode(s)) return t;  // else a short name ("Ewe", "Lao")
+    }
     if (s.find_first_of("-_") != std::string_view::npos) {
       if (const Term* t = LookupTag(s)) return t;
     }
