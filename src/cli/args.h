@@ -14,15 +14,16 @@
 namespace meabridge::cli {
 
 struct FlagSpec {
-  std::string name;          // "--config"
-  std::string short_name;    // "-o" or ""
+  std::string name;        // "--config"
+  std::string short_name;  // "-o" or ""
   bool takes_value = false;
   bool repeatable = false;
 };
 
 class Args {
  public:
-  static Result<Args> Parse(const std::vector<std::string>& argv, const std::vector<FlagSpec>& flags);
+  static Result<Args> Parse(const std::vector<std::string>& argv,
+                            const std::vector<FlagSpec>& flags);
 
   bool Has(const std::string& flag) const { return values_.count(flag) > 0; }
   // The last value given for `flag`, or `fallback`.

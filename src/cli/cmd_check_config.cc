@@ -21,8 +21,8 @@ constexpr const char* kUsage =
 
 int CheckConfig(const std::vector<std::string>& argv, Io& io) {
   Args args;
-  if (!ParseArgsOrReport("check-config", argv, {ConfigFlag(), {"--print-default", "", false, false}},
-                         io, &args)) {
+  if (!ParseArgsOrReport("check-config", argv,
+                         {ConfigFlag(), {"--print-default", "", false, false}}, io, &args)) {
     return kExitUsage;
   }
   if (!args.positional().empty()) {
@@ -36,13 +36,14 @@ int CheckConfig(const std::vector<std::string>& argv, Io& io) {
   }
   auto cfg = LoadConfigOrReport(args, io);
   if (!cfg) return kExitUsage;
-  io.out << "configuration " << (cfg->file.empty() ? "(embedded default)" : cfg->file) << " is valid\n";
+  io.out << "configuration " << (cfg->file.empty() ? "(embedded default)" : cfg->file)
+         << " is valid\n";
   io.out << "store:  " << cfg->store_location << "\n";
   io.out << "server: http://" << cfg->server_bind << ":" << cfg->server_port << "/\n";
   io.out << "sources: " << cfg->sources.size() << "\n";
   for (const config::SourceConfig& s : cfg->sources) {
-    io.out << "  " << s.name << " (" << s.kind << ") "
-           << (s.kind == "http" ? s.url : s.path) << "\n"
+    io.out << "  " << s.name << " (" << s.kind << ") " << (s.kind == "http" ? s.url : s.path)
+           << "\n"
            << "    mapping  " << s.mapping << "\n"
            << "    schedule " << (s.enabled ? s.schedule : "disabled") << "\n";
     for (const auto& [k, v] : s.params) io.out << "    param    " << k << "=" << v << "\n";

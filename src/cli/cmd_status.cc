@@ -60,9 +60,9 @@ int StatusCommand(const std::vector<std::string>& argv, Io& io) {
     }
     const store::RunRecord& r = runs->front();
     io.out << "run " << r.id << " " << r.status << " at " << core::FormatDateTime(r.finished)
-           << ": fetched " << r.counts.fetched << ", created " << r.counts.created
-           << ", updated " << r.counts.updated << ", unchanged " << r.counts.unchanged
-           << ", deleted " << r.counts.deleted << ", rejected " << r.counts.rejected;
+           << ": fetched " << r.counts.fetched << ", created " << r.counts.created << ", updated "
+           << r.counts.updated << ", unchanged " << r.counts.unchanged << ", deleted "
+           << r.counts.deleted << ", rejected " << r.counts.rejected;
     if (!r.error.empty()) io.out << "; error: " << r.error;
     io.out << "\n";
   }
@@ -72,8 +72,8 @@ int StatusCommand(const std::vector<std::string>& argv, Io& io) {
 }  // namespace
 
 void RegisterStatus(std::vector<Command>& out) {
-  out.push_back(Command{"status", "show the store, the sources and their last runs", kUsage,
-                        StatusCommand});
+  out.push_back(
+      Command{"status", "show the store, the sources and their last runs", kUsage, StatusCommand});
 }
 
 }  // namespace meabridge::cli

@@ -42,8 +42,8 @@ int Vocab(const std::vector<std::string>& argv, Io& io) {
   }
   const vocab::Vocabulary* v = (*vocabs)->Find(pos[1]);
   if (!v) {
-    io.err << "meabridge vocab: unknown vocabulary '" << pos[1] << "' (one of: "
-           << (*vocabs)->Names() << ")\n";
+    io.err << "meabridge vocab: unknown vocabulary '" << pos[1]
+           << "' (one of: " << (*vocabs)->Names() << ")\n";
     return kExitUsage;
   }
   if (pos[0] == "list") {

@@ -35,12 +35,11 @@ std::string MainUsage() {
     name.resize(16, ' ');
     s += "  " + name + c.summary + "\n";
   }
-  s +=
-      "\n"
-      "  meabridge COMMAND --help   the command's options\n"
-      "  meabridge --version        the version\n"
-      "\n"
-      "exit codes: 0 ok, 1 the job failed, 2 bad usage or bad configuration\n";
+  s += "\n"
+       "  meabridge COMMAND --help   the command's options\n"
+       "  meabridge --version        the version\n"
+       "\n"
+       "exit codes: 0 ok, 1 the job failed, 2 bad usage or bad configuration\n";
   return s;
 }
 

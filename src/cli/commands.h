@@ -21,9 +21,9 @@ struct Io {
 };
 
 struct Command {
-  std::string name;      // "harvest", "mapping test"
-  std::string summary;   // one line for `meabridge --help`
-  std::string usage;     // the full --help text
+  std::string name;     // "harvest", "mapping test"
+  std::string summary;  // one line for `meabridge --help`
+  std::string usage;    // the full --help text
   std::function<int(const std::vector<std::string>& args, Io& io)> run;
 };
 

@@ -24,8 +24,8 @@ bool ParseArgsOrReport(const std::string& command, const std::vector<std::string
                        const std::vector<FlagSpec>& flags, Io& io, Args* out) {
   Result<Args> parsed = Args::Parse(argv, flags);
   if (!parsed.ok()) {
-    io.err << "meabridge " << command << ": " << parsed.status().message()
-           << "\n(see meabridge " << command << " --help)\n";
+    io.err << "meabridge " << command << ": " << parsed.status().message() << "\n(see meabridge "
+           << command << " --help)\n";
     return false;
   }
   *out = std::move(*parsed);
@@ -35,7 +35,8 @@ bool ParseArgsOrReport(const std::string& command, const std::vector<std::string
 std::unique_ptr<store::Store> OpenStoreOrReport(const config::Config& cfg, Io& io) {
   Result<std::unique_ptr<store::Store>> s = store::OpenStore(cfg.store_location);
   if (!s.ok()) {
-    io.err << "cannot open the store " << cfg.store_location << ": " << s.status().message() << "\n";
+    io.err << "cannot open the store " << cfg.store_location << ": " << s.status().message()
+           << "\n";
     return nullptr;
   }
   return std::move(*s);

@@ -29,7 +29,10 @@ class LineIndex {
     size_t lo = 0, hi = starts_.size();
     while (hi - lo > 1) {
       size_t mid = (lo + hi) / 2;
-      if (starts_[mid] <= offset) lo = mid; else hi = mid;
+      if (starts_[mid] <= offset)
+        lo = mid;
+      else
+        hi = mid;
     }
     *line = static_cast<int>(lo + 1);
     int col = 1;
@@ -52,7 +55,8 @@ void FromXml(const pugi::xml_node& x, const LineIndex& lines, const std::string&
   out->position.file = file;
   // offset_debug() points at the element's name, just after '<'.
   ptrdiff_t off = x.offset_debug();
-  if (off > 0) lines.Locate(static_cast<size_t>(off - 1), &out->position.line, &out->position.column);
+  if (off > 0)
+    lines.Locate(static_cast<size_t>(off - 1), &out->position.line, &out->position.column);
   for (pugi::xml_attribute a = x.first_attribute(); a; a = a.next_attribute()) {
     out->attributes.push_back(DocAttribute{a.name(), a.value(), out->position});
   }
@@ -140,7 +144,8 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   Status TakeRoot(DocNode* out) {
     if (!error_.empty()) return Status::ParseError(error_);
     if (document_.children.size() != 1) {
-      return Status::ParseError(file_ + ": the document must be an object with exactly one "
+      return Status::ParseError(file_ +
+                                ": the document must be an object with exactly one "
                                 "member, the root element (e.g. {\"mapping\": {...}})");
     }
     *out = std::move(document_.children.front());
@@ -206,11 +211,20 @@ std::string XmlEscape(std::string_view s, bool attribute) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += attribute ? "&quot;" : "\""; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += attribute ? "&quot;" : "\"";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -342,7 +356,8 @@ Result<DocNode> ParseXmlDoc(std::string_view text, const std::string& name_for_e
   // parse_default without DTD: a <!DOCTYPE> is skipped, never processed; pugixml has no
   // entity expansion beyond the five predefined entities and character references.
   unsigned options = pugi::parse_default & ~pugi::parse_doctype;
-  pugi::xml_parse_result r = doc.load_buffer(text.data(), text.size(), options, pugi::encoding_utf8);
+  pugi::xml_parse_result r =
+      doc.load_buffer(text.data(), text.size(), options, pugi::encoding_utf8);
   LineIndex lines(text);
   if (!r) {
     DocPosition p{name_for_errors, 0, 0};
@@ -363,14 +378,14 @@ Result<DocNode> ParseJsonDoc(std::string_view text, const std::string& name_for_
   TreeBuilder builder(&stream, &lines, name_for_errors);
   rapidjson::Reader reader;
   rapidjson::ParseResult r =
-      reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(
-          stream, builder);
+      reader.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(stream,
+                                                                                           builder);
   if (!builder.error().empty()) return Status::ParseError(builder.error());
   if (!r) {
     DocPosition p{name_for_errors, 0, 0};
     lines.Locate(r.Offset(), &p.line, &p.column);
-    return Status::ParseError(p.ToString() + ": JSON error: " +
-                              rapidjson::GetParseError_En(r.Code()));
+    return Status::ParseError(p.ToString() +
+                              ": JSON error: " + rapidjson::GetParseError_En(r.Code()));
   }
   if (buffer.size() != std::strlen(buffer.c_str())) {
     return Status::ParseError(name_for_errors + ": the document contains a NUL byte");

@@ -8,7 +8,7 @@
 //   <source name="a" kind="http">        {"source": {"name": "a", "kind": "http",
 //     <param name="t" value="cbd"/>          "param": [{"name": "t", "value": "cbd"}]}}
 //   </source>
-//   <note>some text</note>               {"note": {"#text": "some text"}}  or  {"note": "some text"}
+//   <note>some text</note>               {"note": {"#text": "some text"}}
 //
 // - an element is a JSON object; its attributes are the object's scalar members (strings,
 //   numbers and booleans, kept as their text: 8080 and "8080" read the same);

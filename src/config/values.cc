@@ -52,12 +52,18 @@ std::optional<int64_t> ParseDurationMs(std::string_view s) {
   std::string unit;
   if (!SplitNumberUnit(s, &n, &unit)) return std::nullopt;
   double factor;
-  if (unit == "ms") factor = 1;
-  else if (unit.empty() || unit == "s") factor = 1000;
-  else if (unit == "m" || unit == "min") factor = 60'000;
-  else if (unit == "h") factor = 3'600'000;
-  else if (unit == "d") factor = 86'400'000;
-  else return std::nullopt;
+  if (unit == "ms")
+    factor = 1;
+  else if (unit.empty() || unit == "s")
+    factor = 1000;
+  else if (unit == "m" || unit == "min")
+    factor = 60'000;
+  else if (unit == "h")
+    factor = 3'600'000;
+  else if (unit == "d")
+    factor = 86'400'000;
+  else
+    return std::nullopt;
   double ms = n * factor;
   if (ms > 1e15) return std::nullopt;
   return static_cast<int64_t>(ms);
@@ -68,11 +74,16 @@ std::optional<int64_t> ParseSizeBytes(std::string_view s) {
   std::string unit;
   if (!SplitNumberUnit(s, &n, &unit)) return std::nullopt;
   double factor;
-  if (unit.empty() || unit == "b") factor = 1;
-  else if (unit == "k" || unit == "kb" || unit == "kib") factor = 1024.0;
-  else if (unit == "m" || unit == "mb" || unit == "mib") factor = 1024.0 * 1024;
-  else if (unit == "g" || unit == "gb" || unit == "gib") factor = 1024.0 * 1024 * 1024;
-  else return std::nullopt;
+  if (unit.empty() || unit == "b")
+    factor = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib")
+    factor = 1024.0;
+  else if (unit == "m" || unit == "mb" || unit == "mib")
+    factor = 1024.0 * 1024;
+  else if (unit == "g" || unit == "gb" || unit == "gib")
+    factor = 1024.0 * 1024 * 1024;
+  else
+    return std::nullopt;
   double bytes = n * factor;
   if (bytes > 1e15) return std::nullopt;
   return static_cast<int64_t>(bytes);

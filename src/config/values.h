@@ -10,7 +10,7 @@
 
 namespace meabridge::config {
 
-std::optional<bool> ParseBool(std::string_view s);         // true/false yes/no on/off 1/0
+std::optional<bool> ParseBool(std::string_view s);           // true/false yes/no on/off 1/0
 std::optional<int64_t> ParseDurationMs(std::string_view s);  // 500ms 30s 5m 6h 1d; bare = s
 std::optional<int64_t> ParseSizeBytes(std::string_view s);   // 512 64KB 10MB 1GB (1024-based)
 std::optional<double> ParseShare(std::string_view s);        // 0.2 or 20%, within [0, 1]

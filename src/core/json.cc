@@ -29,7 +29,7 @@ TextPosition PositionOf(std::string_view text, size_t offset) {
 
 Status Parse(std::string_view text, rapidjson::Document& doc) {
   doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text.data(),
-                                                                                   text.size());
+                                                                                    text.size());
   if (!doc.HasParseError()) return Status::Ok();
   TextPosition pos = PositionOf(text, doc.GetErrorOffset());
   return Status::ParseError("JSON parse error at line " + std::to_string(pos.line) + ", column " +

@@ -33,10 +33,10 @@ class JsonAssertion : public InternalError {
 
 #include <rapidjson/document.h>      // IWYU pragma: export
 #include <rapidjson/error/en.h>      // IWYU pragma: export
+#include <rapidjson/prettywriter.h>  // IWYU pragma: export
 #include <rapidjson/reader.h>        // IWYU pragma: export
 #include <rapidjson/stringbuffer.h>  // IWYU pragma: export
 #include <rapidjson/writer.h>        // IWYU pragma: export
-#include <rapidjson/prettywriter.h>  // IWYU pragma: export
 
 namespace meabridge::json {
 

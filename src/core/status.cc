@@ -4,17 +4,28 @@ namespace meabridge {
 
 const char* Status::CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "ok";
-    case Code::kInvalidArgument: return "invalid argument";
-    case Code::kNotFound: return "not found";
-    case Code::kParseError: return "parse error";
-    case Code::kIoError: return "I/O error";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kCorruption: return "corruption";
-    case Code::kFailedPrecondition: return "failed precondition";
-    case Code::kAborted: return "aborted";
-    case Code::kUnimplemented: return "not implemented";
-    case Code::kInternal: return "internal error";
+    case Code::kOk:
+      return "ok";
+    case Code::kInvalidArgument:
+      return "invalid argument";
+    case Code::kNotFound:
+      return "not found";
+    case Code::kParseError:
+      return "parse error";
+    case Code::kIoError:
+      return "I/O error";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kCorruption:
+      return "corruption";
+    case Code::kFailedPrecondition:
+      return "failed precondition";
+    case Code::kAborted:
+      return "aborted";
+    case Code::kUnimplemented:
+      return "not implemented";
+    case Code::kInternal:
+      return "internal error";
   }
   return "unknown";
 }

@@ -39,7 +39,9 @@ class Status {
   Status() = default;  // ok
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status ParseError(std::string msg) { return {Code::kParseError, std::move(msg)}; }
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
@@ -79,7 +81,7 @@ class Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(v_).ok()) {
       v_ = Status::Internal("Result constructed from an ok Status without a value");
@@ -118,10 +120,10 @@ class InternalError : public std::logic_error {
 #define MB_CONCAT_(a, b) MB_CONCAT_INNER_(a, b)
 
 // Returns the Status of `expr` from the current function when it is not ok.
-#define MB_RETURN_IF_ERROR(expr)                        \
-  do {                                                  \
-    ::meabridge::Status mb_status_ = (expr);            \
-    if (!mb_status_.ok()) return mb_status_;            \
+#define MB_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::meabridge::Status mb_status_ = (expr); \
+    if (!mb_status_.ok()) return mb_status_; \
   } while (false)
 
 // `MB_ASSIGN_OR_RETURN(auto x, Foo());` declares x from a Result or returns its Status.

@@ -7,7 +7,9 @@
 namespace meabridge::model {
 namespace {
 
-std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
+std::string Str(const rapidjson::Value& v) {
+  return std::string(v.GetString(), v.GetStringLength());
+}
 
 Status TypeError(const FieldSpec& field, const char* expected) {
   return Status::InvalidArgument("field '" + field.name + "' (" + FieldTypeName(field.type) +
@@ -45,7 +47,8 @@ Result<Value> ScalarFromJson(FieldType type, const std::string& name, const rapi
       if (!t) return TypeError(tmp, "an RFC 3339 date-time");
       return Value(DateTime{*t});
     }
-    default: return Status::Internal("not a scalar type: " + name);
+    default:
+      return Status::Internal("not a scalar type: " + name);
   }
 }
 
@@ -97,8 +100,8 @@ Result<Value> ValueFromJson(const FieldSpec& field, const rapidjson::Value& j) {
         for (auto it = e.MemberBegin(); it != e.MemberEnd(); ++it) {
           std::string key = Str(it->name);
           if (!field.ItemField(key)) {
-            return Status::InvalidArgument("field '" + field.name + "' has no item field '" +
-                                           key + "'");
+            return Status::InvalidArgument("field '" + field.name + "' has no item field '" + key +
+                                           "'");
           }
           if (!it->value.IsString()) {
             return Status::InvalidArgument("item field '" + field.name + "." + key +
@@ -110,7 +113,8 @@ Result<Value> ValueFromJson(const FieldSpec& field, const rapidjson::Value& j) {
       }
       return Value(std::move(l));
     }
-    default: return ScalarFromJson(field.type, field.name, j);
+    default:
+      return ScalarFromJson(field.type, field.name, j);
   }
 }
 
@@ -144,8 +148,8 @@ Result<Record> RecordFromJson(const Registry& registry, const rapidjson::Value& 
   }
   const EntitySpec* spec = registry.Find(Str(*entity));
   if (!spec) {
-    return Status::InvalidArgument("unknown entity " + core::Quote(Str(*entity)) + " (known: " +
-                                   registry.SetNames() + ")");
+    return Status::InvalidArgument("unknown entity " + core::Quote(Str(*entity)) +
+                                   " (known: " + registry.SetNames() + ")");
   }
   return RecordFromJson(*spec, json);
 }

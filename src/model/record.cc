@@ -29,15 +29,24 @@ bool HoldsType(const Value& v, FieldType type) {
   switch (type) {
     case FieldType::kString:
     case FieldType::kText:
-    case FieldType::kTerm: return std::holds_alternative<std::string>(v);
-    case FieldType::kMultilingual: return std::holds_alternative<Multilingual>(v);
-    case FieldType::kDate: return std::holds_alternative<core::CivilDate>(v);
-    case FieldType::kDateTime: return std::holds_alternative<DateTime>(v);
-    case FieldType::kBool: return std::holds_alternative<bool>(v);
-    case FieldType::kInt: return std::holds_alternative<int64_t>(v);
-    case FieldType::kDouble: return std::holds_alternative<double>(v);
-    case FieldType::kStringList: return std::holds_alternative<StringList>(v);
-    case FieldType::kItemList: return std::holds_alternative<ItemList>(v);
+    case FieldType::kTerm:
+      return std::holds_alternative<std::string>(v);
+    case FieldType::kMultilingual:
+      return std::holds_alternative<Multilingual>(v);
+    case FieldType::kDate:
+      return std::holds_alternative<core::CivilDate>(v);
+    case FieldType::kDateTime:
+      return std::holds_alternative<DateTime>(v);
+    case FieldType::kBool:
+      return std::holds_alternative<bool>(v);
+    case FieldType::kInt:
+      return std::holds_alternative<int64_t>(v);
+    case FieldType::kDouble:
+      return std::holds_alternative<double>(v);
+    case FieldType::kStringList:
+      return std::holds_alternative<StringList>(v);
+    case FieldType::kItemList:
+      return std::holds_alternative<ItemList>(v);
   }
   return false;
 }
@@ -60,51 +69,50 @@ const std::string* FindText(const Multilingual& m, std::string_view lang) {
 }
 
 std::string ValueToString(const Value& v) {
-  return std::visit(
-      Overloaded{
-          [](const std::monostate&) { return std::string("(none)"); },
-          [](const std::string& s) { return s; },
-          [](bool b) { return std::string(b ? "true" : "false"); },
-          [](int64_t i) { return std::to_string(i); },
-          [](double d) {
-            std::string s = std::to_string(d);
-            return s;
-          },
-          [](const core::CivilDate& d) { return core::FormatDate(d); },
-          [](const DateTime& t) { return core::FormatDateTime(t.ms); },
-          [](const Multilingual& m) {
-            std::string s = "{";
-            for (size_t i = 0; i < m.size(); ++i) {
-              if (i) s += ", ";
-              s += m[i].lang + ": " + m[i].text;
-            }
-            return s + "}";
-          },
-          [](const StringList& l) {
-            std::string s = "[";
-            for (size_t i = 0; i < l.size(); ++i) {
-              if (i) s += ", ";
-              s += l[i];
-            }
-            return s + "]";
-          },
-          [](const ItemList& l) {
-            std::string s = "[";
-            for (size_t i = 0; i < l.size(); ++i) {
-              if (i) s += ", ";
-              s += "{";
-              bool first = true;
-              for (const auto& [k, val] : l[i]) {
-                if (!first) s += ", ";
-                first = false;
-                s += k + ": " + val;
-              }
-              s += "}";
-            }
-            return s + "]";
-          },
-      },
-      v);
+  return std::visit(Overloaded{
+                        [](const std::monostate&) { return std::string("(none)"); },
+                        [](const std::string& s) { return s; },
+                        [](bool b) { return std::string(b ? "true" : "false"); },
+                        [](int64_t i) { return std::to_string(i); },
+                        [](double d) {
+                          std::string s = std::to_string(d);
+                          return s;
+                        },
+                        [](const core::CivilDate& d) { return core::FormatDate(d); },
+                        [](const DateTime& t) { return core::FormatDateTime(t.ms); },
+                        [](const Multilingual& m) {
+                          std::string s = "{";
+                          for (size_t i = 0; i < m.size(); ++i) {
+                            if (i) s += ", ";
+                            s += m[i].lang + ": " + m[i].text;
+                          }
+                          return s + "}";
+                        },
+                        [](const StringList& l) {
+                          std::string s = "[";
+                          for (size_t i = 0; i < l.size(); ++i) {
+                            if (i) s += ", ";
+                            s += l[i];
+                          }
+                          return s + "]";
+                        },
+                        [](const ItemList& l) {
+                          std::string s = "[";
+                          for (size_t i = 0; i < l.size(); ++i) {
+                            if (i) s += ", ";
+                            s += "{";
+                            bool first = true;
+                            for (const auto& [k, val] : l[i]) {
+                              if (!first) s += ", ";
+                              first = false;
+                              s += k + ": " + val;
+                            }
+                            s += "}";
+                          }
+                          return s + "]";
+                        },
+                    },
+                    v);
 }
 
 Record::Record(const EntitySpec& entity) : entity_(&entity), values_(entity.fields.size()) {}

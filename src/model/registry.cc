@@ -47,7 +47,8 @@ EntitySpec Entity(std::string set_name, std::string type_name, std::string name,
   e.name = std::move(name);
   e.key_doc = std::move(key_doc);
   e.jsonld_type = std::move(jsonld_type);
-  e.fields.push_back(Required(F("id", T::kString, "The record's key: " + e.key_doc, "schema:identifier")));
+  e.fields.push_back(
+      Required(F("id", T::kString, "The record's key: " + e.key_doc, "schema:identifier")));
   e.fields.push_back(Indexed(F("updated", T::kDateTime,
                                "When the record last changed at its source (when the source does "
                                "not say: when meabridge first stored this version)",
@@ -76,12 +77,12 @@ std::vector<EntitySpec> DesignEntities() {
   e.push_back(Entity(
       "Contacts", "Contact", "contacts", "the source's id of the focal point", "schema:Person",
       {
-          Required(Indexed(Vocab(F("treaties", T::kStringList,
-                                   "Treaties the person is a focal point for"),
-                                 "treaties"))),
-          Indexed(Vocab(F("country", T::kTerm, "Country the focal point represents",
-                          "schema:nationality"),
-                        "countries")),
+          Required(Indexed(
+              Vocab(F("treaties", T::kStringList, "Treaties the person is a focal point for"),
+                    "treaties"))),
+          Indexed(Vocab(
+              F("country", T::kTerm, "Country the focal point represents", "schema:nationality"),
+              "countries")),
           F("prefix", T::kString, "Honorific: Mr., Ms., Dr. ...", "schema:honorificPrefix"),
           F("firstName", T::kString, "Given name", "schema:givenName"),
           F("lastName", T::kString, "Family name", "schema:familyName"),
@@ -105,8 +106,8 @@ std::vector<EntitySpec> DesignEntities() {
       {
           Required(Indexed(Vocab(F("treaty", T::kTerm, "The treaty"), "treaties"))),
           Required(Indexed(Vocab(F("country", T::kTerm, "The party or signatory"), "countries"))),
-          Required(Indexed(Vocab(F("status", T::kTerm, "Kind of the latest instrument"),
-                                 "membership-status"))),
+          Required(Indexed(
+              Vocab(F("status", T::kTerm, "Kind of the latest instrument"), "membership-status"))),
           F("signature", T::kDate, "Date of signature"),
           F("consent", T::kDate, "Date of the instrument of consent to be bound"),
           F("entryIntoForce", T::kDate, "Date the treaty entered into force for the party"),
@@ -117,8 +118,7 @@ std::vector<EntitySpec> DesignEntities() {
       }));
 
   e.push_back(Entity(
-      "Decisions", "Decision", "decisions", "the source's id of the decision",
-      "schema:Legislation",
+      "Decisions", "Decision", "decisions", "the source's id of the decision", "schema:Legislation",
       {
           Required(Indexed(Vocab(F("treaty", T::kTerm, "The treaty"), "treaties"))),
           F("number", T::kString, "Decision number, e.g. SC-3/7", "schema:legislationIdentifier"),
@@ -175,17 +175,28 @@ std::vector<EntitySpec> DesignEntities() {
 
 const char* FieldTypeName(FieldType type) {
   switch (type) {
-    case T::kString: return "string";
-    case T::kText: return "text";
-    case T::kMultilingual: return "multilingual";
-    case T::kDate: return "date";
-    case T::kDateTime: return "datetime";
-    case T::kBool: return "bool";
-    case T::kInt: return "int";
-    case T::kDouble: return "double";
-    case T::kStringList: return "string-list";
-    case T::kItemList: return "item-list";
-    case T::kTerm: return "term";
+    case T::kString:
+      return "string";
+    case T::kText:
+      return "text";
+    case T::kMultilingual:
+      return "multilingual";
+    case T::kDate:
+      return "date";
+    case T::kDateTime:
+      return "datetime";
+    case T::kBool:
+      return "bool";
+    case T::kInt:
+      return "int";
+    case T::kDouble:
+      return "double";
+    case T::kStringList:
+      return "string-list";
+    case T::kItemList:
+      return "item-list";
+    case T::kTerm:
+      return "term";
   }
   return "?";
 }

@@ -22,9 +22,9 @@ enum class FieldType {
   kBool,
   kInt,
   kDouble,
-  kStringList,    // a list of strings (of vocabulary terms when `vocabulary` is set)
-  kItemList,      // a list of structured items; their fields are `item_fields`
-  kTerm,          // one term of the vocabulary named by `vocabulary`
+  kStringList,  // a list of strings (of vocabulary terms when `vocabulary` is set)
+  kItemList,    // a list of structured items; their fields are `item_fields`
+  kTerm,        // one term of the vocabulary named by `vocabulary`
 };
 
 // "string", "text", "multilingual", "date", "datetime", "bool", "int", "double",
@@ -46,9 +46,9 @@ struct FieldSpec {
   bool required = false;
   std::string vocabulary;                  // kTerm, and kStringList of terms; "" otherwise
   std::vector<ItemFieldSpec> item_fields;  // kItemList only
-  bool indexed = false;   // the store keeps an index: a field partners filter or order on
-  std::string doc;        // one line for docs/, $metadata and the JSON-LD context
-  std::string jsonld;     // schema.org term ("schema:email"); "" means an InforMEA term
+  bool indexed = false;  // the store keeps an index: a field partners filter or order on
+  std::string doc;       // one line for docs/, $metadata and the JSON-LD context
+  std::string jsonld;    // schema.org term ("schema:email"); "" means an InforMEA term
 
   bool IsList() const { return type == FieldType::kStringList || type == FieldType::kItemList; }
   const ItemFieldSpec* ItemField(std::string_view item_field) const;

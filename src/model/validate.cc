@@ -80,12 +80,13 @@ class Checker {
       if (!spec) {
         std::string known;
         for (const ItemFieldSpec& s : f.item_fields) known += (known.empty() ? "" : ", ") + s.name;
-        Add(where, value, "item-field", "'" + f.name + "' items have no field '" + name +
-                                            "' (they have: " + known + ")");
+        Add(where, value, "item-field",
+            "'" + f.name + "' items have no field '" + name + "' (they have: " + known + ")");
         continue;
       }
       CheckString(where, value);
-      if (spec->type == FieldType::kTerm && !value.empty()) CheckTerm(where, spec->vocabulary, value);
+      if (spec->type == FieldType::kTerm && !value.empty())
+        CheckTerm(where, spec->vocabulary, value);
     }
     for (const ItemFieldSpec& spec : f.item_fields) {
       auto it = item.find(spec.name);

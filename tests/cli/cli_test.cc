@@ -8,12 +8,15 @@
 namespace meabridge::testing {
 namespace {
 
-bool Contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool Contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 TEST(CliTest, HelpAndVersion) {
   ProcessResult help = RunMeabridge({"--help"});
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* cmd : {"serve", "harvest", "export", "mapping test", "check-config", "status", "vocab"}) {
+  for (const char* cmd :
+       {"serve", "harvest", "export", "mapping test", "check-config", "status", "vocab"}) {
     EXPECT_TRUE(Contains(help.out, cmd)) << cmd;
   }
   ProcessResult version = RunMeabridge({"--version"});
@@ -22,8 +25,13 @@ TEST(CliTest, HelpAndVersion) {
 }
 
 TEST(CliTest, EveryCommandHasHelp) {
-  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{
-           {"serve"}, {"harvest"}, {"export"}, {"mapping", "test"}, {"check-config"}, {"status"}, {"vocab"}}) {
+  for (std::vector<std::string> cmd : std::vector<std::vector<std::string>>{{"serve"},
+                                                                            {"harvest"},
+                                                                            {"export"},
+                                                                            {"mapping", "test"},
+                                                                            {"check-config"},
+                                                                            {"status"},
+                                                                            {"vocab"}}) {
     cmd.push_back("--help");
     ProcessResult r = RunMeabridge(cmd);
     EXPECT_EQ(r.exit_code, 0) << cmd[0];
@@ -55,7 +63,8 @@ TEST(CliTest, CheckConfigReportsErrorsWithPositions) {
   WriteFile(dir.File("c.xml"), "<meabridge>\n  <server prot=\"80\"/>\n</meabridge>\n");
   ProcessResult r = RunMeabridge({"check-config", "--config", dir.File("c.xml")});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_TRUE(Contains(r.err, dir.File("c.xml") + ":2:3: unknown attribute 'prot' on <server>")) << r.err;
+  EXPECT_TRUE(Contains(r.err, dir.File("c.xml") + ":2:3: unknown attribute 'prot' on <server>"))
+      << r.err;
   EXPECT_TRUE(Contains(r.err, "did you mean 'port'")) << r.err;
 }
 
@@ -83,7 +92,8 @@ TEST(CliTest, StatusCreatesTheStoreAndPrintsIt) {
 }
 
 TEST(CliTest, VocabLookupPrintsCodeAndLabelOrNoMatch) {
-  ProcessResult ok = RunMeabridge({"vocab", "lookup", "countries", "Bolivia (Plurinational State of)", "FRA"});
+  ProcessResult ok =
+      RunMeabridge({"vocab", "lookup", "countries", "Bolivia (Plurinational State of)", "FRA"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_TRUE(Contains(ok.out, "\tBO\t")) << ok.out;
   EXPECT_TRUE(Contains(ok.out, "\tFR\t")) << ok.out;

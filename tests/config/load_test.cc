@@ -56,7 +56,8 @@ TEST(ConfigTest, JsonFormIsEquivalent) {
     "server": {"port": 8181},
     "source": [{"name": "a", "kind": "http", "url": "http://127.0.0.1:1/x", "mapping": "m.xml",
                 "param": [{"name": "treaty", "value": "cms"}]}]
-  }})", "c.json", dir.path(), /*json=*/true);
+  }})",
+                                "c.json", dir.path(), /*json=*/true);
   ASSERT_TRUE(r.config) << ::testing::PrintToString(Errors(r));
   EXPECT_EQ(r.config->server_port, 8181);
   EXPECT_EQ(r.config->sources.at(0).params.at("treaty"), "cms");
@@ -73,7 +74,8 @@ TEST(ConfigTest, EveryErrorHasFileLineColumnAndAFix) {
   <source name="a" kind="file" mapping="nope.xml" enabled="maybe"/>
   <sources/>
   <log level="loud">text</log>
-</meabridge>)", "c.xml", dir.path());
+</meabridge>)",
+                                "c.xml", dir.path());
   EXPECT_FALSE(r.config);
   std::vector<std::string> errors = Errors(r);
   const std::vector<std::string> expected = {
@@ -97,7 +99,8 @@ TEST(ConfigTest, EveryErrorHasFileLineColumnAndAFix) {
   }
   bool mapping_reported = false;
   for (const std::string& got : errors) {
-    mapping_reported = mapping_reported || got.find("mapping file 'nope.xml' not found") != std::string::npos;
+    mapping_reported =
+        mapping_reported || got.find("mapping file 'nope.xml' not found") != std::string::npos;
   }
   EXPECT_TRUE(mapping_reported);
 }
@@ -105,10 +108,12 @@ TEST(ConfigTest, EveryErrorHasFileLineColumnAndAFix) {
 TEST(ConfigTest, UnreadableAndMalformedFiles) {
   LoadResult missing = LoadConfigFile("/nonexistent/meabridge.xml");
   ASSERT_EQ(missing.errors.size(), 1u);
-  EXPECT_NE(missing.errors[0].ToString().find("cannot read /nonexistent/meabridge.xml"), std::string::npos);
+  EXPECT_NE(missing.errors[0].ToString().find("cannot read /nonexistent/meabridge.xml"),
+            std::string::npos);
   LoadResult bad = LoadConfigText("<meabridge>\n<store", "c.xml", "/tmp");
   ASSERT_EQ(bad.errors.size(), 1u);
-  EXPECT_NE(bad.errors[0].ToString().find("c.xml:2:"), std::string::npos) << bad.errors[0].ToString();
+  EXPECT_NE(bad.errors[0].ToString().find("c.xml:2:"), std::string::npos)
+      << bad.errors[0].ToString();
   LoadResult root = LoadConfigText("<config/>", "c.xml", "/tmp");
   ASSERT_EQ(root.errors.size(), 1u);
   EXPECT_NE(root.errors[0].ToString().find("the root element is <config>"), std::string::npos);
@@ -123,8 +128,8 @@ TEST(ConfigTest, TheEmbeddedDefaultIsValid) {
 }
 
 TEST(ConfigTest, PostgresLocationsPassThrough) {
-  LoadResult r = LoadConfigText(R"(<meabridge><store location="postgresql://u@127.0.0.1/mb"/></meabridge>)",
-                                "c.xml", "/tmp");
+  LoadResult r = LoadConfigText(
+      R"(<meabridge><store location="postgresql://u@127.0.0.1/mb"/></meabridge>)", "c.xml", "/tmp");
   ASSERT_TRUE(r.config);
   EXPECT_EQ(r.config->store_location, "postgresql://u@127.0.0.1/mb");
 }

@@ -17,7 +17,8 @@ TEST(IncludeRulesTest, RapidJsonOnlyThroughCoreJson) {
       if (!entry.is_regular_file()) continue;
       std::string ext = entry.path().extension().string();
       if (ext != ".h" && ext != ".cc") continue;
-      if (entry.path().filename() == "json.h" && entry.path().parent_path().filename() == "core") continue;
+      if (entry.path().filename() == "json.h" && entry.path().parent_path().filename() == "core")
+        continue;
       std::ifstream in(entry.path());
       std::stringstream ss;
       ss << in.rdbuf();

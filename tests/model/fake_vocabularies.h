@@ -32,11 +32,14 @@ class ListVocabulary : public vocab::Vocabulary {
 
 inline std::unique_ptr<vocab::Vocabularies> FakeVocabularies() {
   std::vector<std::unique_ptr<vocab::Vocabulary>> v;
-  v.push_back(std::make_unique<ListVocabulary>("countries", std::vector<std::string>{"FR", "BB", "EU"}));
-  v.push_back(std::make_unique<ListVocabulary>("treaties", std::vector<std::string>{"cbd", "unfccc", "nagoya"}));
-  v.push_back(std::make_unique<ListVocabulary>("languages", std::vector<std::string>{"en", "fr", "zh-hans"}));
-  v.push_back(std::make_unique<ListVocabulary>("membership-status",
-                                               std::vector<std::string>{"ratification", "accession"}));
+  v.push_back(
+      std::make_unique<ListVocabulary>("countries", std::vector<std::string>{"FR", "BB", "EU"}));
+  v.push_back(std::make_unique<ListVocabulary>(
+      "treaties", std::vector<std::string>{"cbd", "unfccc", "nagoya"}));
+  v.push_back(std::make_unique<ListVocabulary>("languages",
+                                               std::vector<std::string>{"en", "fr", "zh-hans"}));
+  v.push_back(std::make_unique<ListVocabulary>(
+      "membership-status", std::vector<std::string>{"ratification", "accession"}));
   return std::make_unique<vocab::Vocabularies>(std::move(v));
 }
 

@@ -44,17 +44,22 @@ TEST(RegistryTest, FieldsFollowTheDesign) {
     std::vector<std::string> fields;
   };
   const Case cases[] = {
-      {"Treaties", {"title", "officialName", "description", "url", "parent", "entryIntoForce", "depositary"}},
-      {"Contacts", {"treaties", "country", "prefix", "firstName", "lastName", "position", "institution",
-                    "department", "type", "roles", "address", "email", "phone", "fax", "primary"}},
-      {"Memberships", {"treaty", "country", "status", "signature", "consent", "entryIntoForce",
-                       "withdrawal", "declarations", "reservations", "notes"}},
-      {"Decisions", {"treaty", "number", "type", "status", "title", "longTitle", "summary", "content",
-                     "link", "published", "meetingId", "meetingTitle", "meetingUrl", "displayOrder",
-                     "keywords", "files"}},
-      {"Meetings", {"treaty", "title", "description", "start", "end", "repetition", "kind", "type",
-                    "access", "status", "location", "city", "country", "latitude", "longitude",
-                    "virtual", "url", "imageUrl"}},
+      {"Treaties",
+       {"title", "officialName", "description", "url", "parent", "entryIntoForce", "depositary"}},
+      {"Contacts",
+       {"treaties", "country", "prefix", "firstName", "lastName", "position", "institution",
+        "department", "type", "roles", "address", "email", "phone", "fax", "primary"}},
+      {"Memberships",
+       {"treaty", "country", "status", "signature", "consent", "entryIntoForce", "withdrawal",
+        "declarations", "reservations", "notes"}},
+      {"Decisions",
+       {"treaty", "number", "type", "status", "title", "longTitle", "summary", "content", "link",
+        "published", "meetingId", "meetingTitle", "meetingUrl", "displayOrder", "keywords",
+        "files"}},
+      {"Meetings",
+       {"treaty", "title", "description", "start", "end", "repetition", "kind", "type", "access",
+        "status", "location", "city", "country", "latitude", "longitude", "virtual", "url",
+        "imageUrl"}},
   };
   for (const Case& c : cases) {
     const EntitySpec* e = r.Find(c.entity);

@@ -39,15 +39,25 @@ TEST(ValidateTest, EachRuleNamesEntityIdFieldValueAndRule) {
   const Case cases[] = {
       {[](Record& r) { r.Set("treaties", StringList{}); }, {"treaties:required"}},
       {[](Record& r) { r.Set("country", std::string("XX")); }, {"country:vocabulary"}},
-      {[](Record& r) { r.Set("treaties", StringList{"cbd", "kyoto"}); }, {"treaties[1]:vocabulary"}},
+      {[](Record& r) {
+         r.Set("treaties", StringList{"cbd", "kyoto"});
+       },
+       {"treaties[1]:vocabulary"}},
       {[](Record& r) { r.Set("country", int64_t{3}); }, {"country:type"}},
       {[](Record& r) { r.Set("email", std::string("a\xFF")); }, {"email:utf8"}},
       {[](Record& r) { r.set_id(""); }, {"id:id"}},
       {[](Record& r) { r.set_id("a\nb"); }, {"id:id"}},
-      {[](Record& r) { r.Set("roles", ItemList{Item{{"treaty", "cbd"}}}); }, {"roles[0].role:required"}},
-      {[](Record& r) { r.Set("roles", ItemList{Item{{"role", "x"}, {"colour", "red"}}}); },
+      {[](Record& r) {
+         r.Set("roles", ItemList{Item{{"treaty", "cbd"}}});
+       },
+       {"roles[0].role:required"}},
+      {[](Record& r) {
+         r.Set("roles", ItemList{Item{{"role", "x"}, {"colour", "red"}}});
+       },
        {"roles[0].colour:item-field"}},
-      {[](Record& r) { r.Set("roles", ItemList{Item{{"role", "x"}, {"treaty", "xx"}}}); },
+      {[](Record& r) {
+         r.Set("roles", ItemList{Item{{"role", "x"}, {"treaty", "xx"}}});
+       },
        {"roles[0].treaty:vocabulary"}},
   };
   for (const Case& c : cases) {
@@ -67,8 +77,9 @@ TEST(ValidateTest, MultilingualKeysMustBeLanguages) {
   ASSERT_EQ(Rules(v), (std::vector<std::string>{"title.english:language"}));
   EXPECT_EQ(v[0].entity, "Decisions");
   EXPECT_EQ(v[0].id, "d1");
-  EXPECT_NE(v[0].ToString().find("Decisions \"d1\": field 'title.english' = \"english\": language:"),
-            std::string::npos)
+  EXPECT_NE(
+      v[0].ToString().find("Decisions \"d1\": field 'title.english' = \"english\": language:"),
+      std::string::npos)
       << v[0].ToString();
 }
 
