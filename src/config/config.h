@@ -39,6 +39,13 @@ struct SourceConfig {
   codec::DocPosition position;
 };
 
+// A partner profile (<profile>): feeds at /feeds/NAME/ENTITY through an outbound mapping.
+struct ProfileConfig {
+  std::string name;
+  std::string mapping;  // resolved path of the mapping file
+  codec::DocPosition position;
+};
+
 struct Config {
   std::string file;      // the configuration file ("" for the embedded default)
   std::string base_dir;  // relative paths in the file resolve against it
@@ -46,6 +53,21 @@ struct Config {
   std::string store_location;  // resolved "sqlite:/abs/path" or a postgresql:// URL
   std::string server_bind = "127.0.0.1";
   int server_port = 8080;
+  // The publisher (<server>, docs/configuration.md; docs/publishing.md says what they do).
+  std::string server_public_url;  // "" = from each request's Host header
+  int server_threads = 128;
+  int server_queue = 512;
+  int64_t server_keep_alive_timeout_ms = 15000;
+  int64_t server_request_timeout_ms = 30000;
+  int64_t server_max_url_length = 8192;
+  int64_t server_max_header_size = 16384;
+  int server_page_size = 100;
+  int server_max_top = 1000;
+  int server_max_expand_depth = 2;
+  int64_t server_cache_bytes = 64 << 20;
+  bool server_access_log = true;
+  std::string server_link_secret_file;  // resolved path; "" = the built-in key
+  std::vector<ProfileConfig> profiles;
   core::LogLevel log_level = core::LogLevel::kInfo;
   std::vector<SourceConfig> sources;
 

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <tuple>
 #include <set>
+#include <tuple>
 
 #include "config/config.h"
 #include "config/spec.h"
@@ -54,8 +54,7 @@ class Loader {
       }
     }
     if (!node.text.empty()) {
-      Error(node.position, "<" + node.name + "> takes no text content",
-            "put values in attributes");
+      Error(node.position, "<" + node.name + "> takes no text content", "put values in attributes");
     }
     std::vector<std::string> child_names;
     for (const ElementSpec& c : spec.children) child_names.push_back(c.name);
@@ -101,15 +100,17 @@ class Loader {
       case ValueKind::kInt: {
         auto n = core::ParseInt(core::Trim(v));
         if (!n || *n < as.min || *n > as.max) {
-          Error(a.position, where + ": expected an integer from " + std::to_string(as.min) +
-                                " to " + std::to_string(as.max),
-                a.name + "=\"" + (as.default_value.empty() ? std::to_string(as.min)
-                                                           : as.default_value) + "\"");
+          Error(a.position,
+                where + ": expected an integer from " + std::to_string(as.min) + " to " +
+                    std::to_string(as.max),
+                a.name + "=\"" +
+                    (as.default_value.empty() ? std::to_string(as.min) : as.default_value) + "\"");
         }
         break;
       }
       case ValueKind::kBool:
-        if (!ParseBool(v)) Error(a.position, where + ": expected true or false", a.name + "=\"true\"");
+        if (!ParseBool(v))
+          Error(a.position, where + ": expected true or false", a.name + "=\"true\"");
         break;
       case ValueKind::kDuration:
         if (!ParseDurationMs(v)) {
@@ -123,7 +124,8 @@ class Loader {
         break;
       case ValueKind::kShare:
         if (!ParseShare(v)) {
-          Error(a.position, where + ": expected a share from 0 to 1", a.name + "=\"20%\" or \"0.2\"");
+          Error(a.position, where + ": expected a share from 0 to 1",
+                a.name + "=\"20%\" or \"0.2\"");
         }
         break;
       case ValueKind::kChoice: {
@@ -139,7 +141,8 @@ class Loader {
       case ValueKind::kUrl:
         if (v.find("://") == std::string::npos) {
           Error(a.position, where + ": expected an absolute URL",
-                a.name + "=\"" + (as.example.empty() ? "https://example.org/feed" : as.example) + "\"");
+                a.name + "=\"" + (as.example.empty() ? "https://example.org/feed" : as.example) +
+                    "\"");
         }
         break;
       case ValueKind::kPath:
@@ -163,7 +166,8 @@ class Loader {
   std::string ExpandVars(const std::string& v) {
     static const std::string kVar = "${datadir}";
     std::string out = v;
-    for (size_t at; (at = out.find(kVar)) != std::string::npos;) out.replace(at, kVar.size(), DataDir());
+    for (size_t at; (at = out.find(kVar)) != std::string::npos;)
+      out.replace(at, kVar.size(), DataDir());
     return out;
   }
 
@@ -184,8 +188,9 @@ class Loader {
     if (fs::exists(local)) return local;
     std::string shipped = (fs::path(DataDir()) / p).lexically_normal().string();
     if (fs::exists(shipped)) return shipped;
-    Error(a.position, "mapping file '" + a.value + "' not found (looked in " + base_dir_ + " and " +
-                          DataDir() + ")",
+    Error(a.position,
+          "mapping file '" + a.value + "' not found (looked in " + base_dir_ + " and " + DataDir() +
+              ")",
           "a path relative to the configuration file, or a shipped mapping such as "
           "mappings/informea-odata-v2/contacts.xml");
     return local;
@@ -219,8 +224,11 @@ class Loader {
       for (char& c : fixed) {
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) c = '-';
       }
-      Error(node.Attribute("name")->position, "source name '" + s.name + "' has characters "
-            "other than a-z, 0-9, '-', '_' and '.'", "name=\"" + fixed + "\"");
+      Error(node.Attribute("name")->position,
+            "source name '" + s.name +
+                "' has characters "
+                "other than a-z, 0-9, '-', '_' and '.'",
+            "name=\"" + fixed + "\"");
     }
     if (s.kind == "http" && s.url.empty()) {
       Error(node.position, "source '" + s.name + "' of kind http needs a url",
@@ -228,8 +236,11 @@ class Loader {
     }
     if (s.kind == "http" && !s.url.empty() && s.url.rfind("http://", 0) != 0 &&
         s.url.rfind("https://", 0) != 0) {
-      Error(node.Attribute("url")->position, "source '" + s.name + "': only http and https URLs "
-            "can be harvested", "url=\"https://...\"");
+      Error(node.Attribute("url")->position,
+            "source '" + s.name +
+                "': only http and https URLs "
+                "can be harvested",
+            "url=\"https://...\"");
     }
     if (s.kind == "file") {
       const codec::DocAttribute* p = node.Attribute("path");
@@ -252,8 +263,8 @@ class Loader {
   void Build(const codec::DocNode& root, const ElementSpec& spec, Config* cfg) {
     const ElementSpec* store = spec.Child("store");
     const codec::DocNode* store_node = root.Child("store");
-    std::string loc = store_node ? Attr(*store_node, *store, "location")
-                                 : store->Attr("location")->default_value;
+    std::string loc =
+        store_node ? Attr(*store_node, *store, "location") : store->Attr("location")->default_value;
     cfg->store_location =
         ResolveStore(store_node ? store_node->Attribute("location") : nullptr, loc);
 
@@ -262,7 +273,9 @@ class Loader {
     const codec::DocNode* server_node = root.Child("server");
     if (!server_node) server_node = &empty;
     cfg->server_bind = Attr(*server_node, *server, "bind");
-    cfg->server_port = static_cast<int>(core::ParseInt(Attr(*server_node, *server, "port")).value_or(8080));
+    cfg->server_port =
+        static_cast<int>(core::ParseInt(Attr(*server_node, *server, "port")).value_or(8080));
+    BuildServer(*server_node, *server, cfg);
 
     const ElementSpec* log = spec.Child("log");
     const codec::DocNode* log_node = root.Child("log");
@@ -271,6 +284,61 @@ class Loader {
 
     const ElementSpec* source = spec.Child("source");
     for (const codec::DocNode* s : root.Children("source")) BuildSource(*s, *source, cfg);
+
+    const ElementSpec* profile = spec.Child("profile");
+    for (const codec::DocNode* p : root.Children("profile")) BuildProfile(*p, *profile, cfg);
+  }
+
+  // <server>: the publisher's settings. Values were checked against the spec already; the
+  // fallbacks below only keep Build total when they were not.
+  void BuildServer(const codec::DocNode& node, const ElementSpec& spec, Config* cfg) {
+    auto int_of = [&](const char* name, int64_t fallback) {
+      return core::ParseInt(core::Trim(Attr(node, spec, name))).value_or(fallback);
+    };
+    cfg->server_public_url = Attr(node, spec, "public-url");
+    if (!cfg->server_public_url.empty() && cfg->server_public_url.back() != '/') {
+      cfg->server_public_url += '/';
+    }
+    cfg->server_threads = static_cast<int>(int_of("threads", 128));
+    cfg->server_queue = static_cast<int>(int_of("queue", 512));
+    cfg->server_keep_alive_timeout_ms =
+        ParseDurationMs(Attr(node, spec, "keep-alive-timeout")).value_or(15000);
+    cfg->server_request_timeout_ms =
+        ParseDurationMs(Attr(node, spec, "request-timeout")).value_or(30000);
+    cfg->server_max_url_length = ParseSizeBytes(Attr(node, spec, "max-url-length")).value_or(8192);
+    cfg->server_max_header_size =
+        ParseSizeBytes(Attr(node, spec, "max-header-size")).value_or(16384);
+    cfg->server_page_size = static_cast<int>(int_of("page-size", 100));
+    cfg->server_max_top = static_cast<int>(int_of("max-top", 1000));
+    cfg->server_max_expand_depth = static_cast<int>(int_of("max-expand-depth", 2));
+    cfg->server_cache_bytes = ParseSizeBytes(Attr(node, spec, "cache-size")).value_or(64 << 20);
+    cfg->server_access_log = ParseBool(Attr(node, spec, "access-log")).value_or(true);
+    if (const codec::DocAttribute* a = node.Attribute("link-secret-file")) {
+      cfg->server_link_secret_file = ResolvePath(a->value);
+      if (!cfg->server_link_secret_file.empty() && !fs::exists(cfg->server_link_secret_file)) {
+        Error(
+            a->position, "link secret file " + cfg->server_link_secret_file + " does not exist",
+            "create it with: head -c 32 /dev/urandom | base64 > FILE (and share it between nodes)");
+      }
+    }
+  }
+
+  void BuildProfile(const codec::DocNode& node, const ElementSpec& spec, Config* cfg) {
+    ProfileConfig p;
+    p.position = node.position;
+    p.name = Attr(node, spec, "name");
+    bool name_ok = !p.name.empty();
+    for (char c : p.name) {
+      name_ok = name_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                            c == '_' || c == '.');
+    }
+    if (!name_ok && node.Attribute("name")) {
+      Error(node.Attribute("name")->position,
+            "profile name '" + p.name + "' has characters other than a-z, 0-9, '-', '_' and '.'",
+            "name=\"" + core::AsciiLower(p.name) + "\"");
+    }
+    if (const codec::DocAttribute* m = node.Attribute("mapping")) p.mapping = ResolveMapping(*m);
+    cfg->profiles.push_back(std::move(p));
   }
 
  private:

@@ -52,12 +52,61 @@ ElementSpec Build() {
   server.attributes = {
       A("bind", K::kString, "Address to listen on", "127.0.0.1", "0.0.0.0"),
       Int("port", 1, 65535, "TCP port", "8080"),
+      A("public-url", K::kUrl,
+        "The address partners reach this server at (behind a proxy: the proxy's URL); links in "
+        "feeds (next links, delta links, ids) start with it. Default: http://HOST/ from each "
+        "request's Host header",
+        "", "https://data.example.org/"),
+      Int("threads", 2, 4096,
+          "Worker threads: each serves one connection at a time, so this is the number of "
+          "keep-alive connections served at once",
+          "128"),
+      Int("queue", 1, 65536, "Accepted connections waiting for a free worker thread", "512"),
+      A("keep-alive-timeout", K::kDuration, "How long an idle keep-alive connection stays open",
+        "15s", "5s"),
+      A("request-timeout", K::kDuration,
+        "How long reading a request or writing a response may stall before the connection is "
+        "closed",
+        "30s", "10s"),
+      A("max-url-length", K::kSize, "Longest request target (path and query) accepted (414 above)",
+        "8KB", "16KB"),
+      A("max-header-size", K::kSize, "Largest total size of a request's headers (431 above)",
+        "16KB", "32KB"),
+      Int("page-size", 1, 100000,
+          "Records per page when a request does not say ($top absent): OData, Atom, JSON-LD",
+          "100"),
+      Int("max-top", 1, 1000000, "Largest $top accepted (400 above)", "1000"),
+      Int("max-expand-depth", 0, 8, "How deeply $expand may nest", "2"),
+      A("cache-size", K::kSize,
+        "Memory for rendered responses, reused until the store changes (0 turns the cache off)",
+        "64MB", "256MB"),
+      A("access-log", K::kBool, "Log one line per request (method, target, status, bytes, latency)",
+        "true"),
+      A("link-secret-file", K::kPath,
+        "A file whose content signs next links and delta links; nodes that share a store must "
+        "share it. Without it, links are signed with a key built into meabridge (tamper-evident, "
+        "but not secret)",
+        "", "/etc/meabridge/link-secret"),
+  };
+
+  ElementSpec profile = E("profile",
+                          "A partner profile: feeds at /feeds/NAME/ENTITY rendered by an outbound "
+                          "mapping.");
+  profile.repeated = true;
+  profile.key = "name";
+  profile.attributes = {
+      Required(A("name", K::kString,
+                 "Profile name in the URL: lower-case letters, digits, '-', '_' and '.'", "",
+                 "cbd-portal")),
+      Required(A("mapping", K::kPath,
+                 "The outbound mapping file; looked up like a source's mapping", "",
+                 "mappings/outbound/cbd-portal-contacts.xml")),
   };
 
   ElementSpec log = E("log", "Logging (to stderr; the journal under systemd).");
   log.attributes = {
-      Choice("level", {"error", "warning", "notice", "info", "debug"},
-             "Most verbose level written", "info"),
+      Choice("level", {"error", "warning", "notice", "info", "debug"}, "Most verbose level written",
+             "info"),
   };
 
   ElementSpec param = E("param", "A mapping parameter, used in the mapping as {param.NAME}.");
@@ -96,7 +145,7 @@ ElementSpec Build() {
   source.children = {param};
 
   ElementSpec root = E("meabridge", "The configuration file's root element.");
-  root.children = {store, server, log, source};
+  root.children = {store, server, log, source, profile};
   return root;
 }
 
@@ -123,15 +172,24 @@ const ElementSpec& ConfigSpec() {
 
 const char* ValueKindName(ValueKind kind) {
   switch (kind) {
-    case K::kString: return "text";
-    case K::kInt: return "integer";
-    case K::kBool: return "boolean";
-    case K::kDuration: return "duration";
-    case K::kSize: return "size";
-    case K::kChoice: return "one of";
-    case K::kPath: return "path";
-    case K::kUrl: return "URL";
-    case K::kShare: return "share";
+    case K::kString:
+      return "text";
+    case K::kInt:
+      return "integer";
+    case K::kBool:
+      return "boolean";
+    case K::kDuration:
+      return "duration";
+    case K::kSize:
+      return "size";
+    case K::kChoice:
+      return "one of";
+    case K::kPath:
+      return "path";
+    case K::kUrl:
+      return "URL";
+    case K::kShare:
+      return "share";
   }
   return "?";
 }
