@@ -1,0 +1,374 @@
+// Inbound mappings: loading, and running a compiled plan over JSON, XML and CSV documents and
+// database rows.
+#include "mapping/mapping.h"
+
+#include <exception>
+
+#include "codec/csv_reader.h"
+#include "codec/json_reader.h"
+#include "codec/xml_doc.h"
+#include "core/strings.h"
+#include "mapping/evaluator.h"
+#include "mapping/plan.h"
+#include "model/validate.h"
+
+namespace meabridge::mapping {
+namespace {
+
+// Turns the problems of one record (and its validation) into a record or a reject.
+class Finisher {
+ public:
+  Finisher(const Plan& plan, RecordSink& sink, DocumentInfo* info)
+      : plan_(plan), sink_(sink), info_(info) {}
+
+  // `position` is a callable giving the record's position; it runs only for a reject.
+  template <typename PositionFn>
+  Status Finish(model::Record record, std::vector<Problem>* problems, PositionFn&& position) {
+    std::vector<model::Violation> violations = model::Validate(record, *plan_.vocabularies);
+    for (model::Violation& v : violations) {
+      bool covered = false;
+      for (const Problem& p : *problems) {
+        if (!p.field.empty() && v.field.compare(0, p.field.size(), p.field) == 0) covered = true;
+      }
+      if (v.rule == "id" && record.id().empty()) {
+        for (const Problem& p : *problems) covered = covered || p.field == "id";
+      }
+      if (!covered) {
+        problems->push_back(Problem{std::move(v.field), std::move(v.rule), std::move(v.value),
+                                    std::move(v.message)});
+      }
+    }
+    if (problems->empty()) {
+      ++info_->records;
+      return sink_.OnRecord(std::move(record));
+    }
+    Reject r;
+    r.record_id = record.id();
+    r.position = position();
+    Problem& first = (*problems)[0];
+    r.field = first.field;
+    r.rule = first.rule;
+    r.value = first.value;
+    r.message = first.message;
+    for (size_t i = 1; i < problems->size(); ++i) {
+      const Problem& p = (*problems)[i];
+      r.message += i == 1 ? "; also: " : "; ";
+      r.message += "field '" + p.field + "'";
+      if (!p.value.empty()) r.message += " = " + core::Quote(p.value, 60);
+      r.message += ": " + p.rule + ": " + p.message;
+    }
+    ++info_->rejects;
+    return sink_.OnReject(std::move(r));
+  }
+
+  Status RejectRow(const std::string& position, std::string rule, std::string message) {
+    Reject r;
+    r.position = position;
+    r.rule = std::move(rule);
+    r.message = std::move(message);
+    ++info_->rejects;
+    return sink_.OnReject(std::move(r));
+  }
+
+ private:
+  const Plan& plan_;
+  RecordSink& sink_;
+  DocumentInfo* info_;
+};
+
+}  // namespace
+
+std::string Reject::ToString() const {
+  std::string s = position.empty() ? std::string("(no position)") : position;
+  if (!record_id.empty()) s += ": record " + core::Quote(record_id);
+  if (!field.empty()) s += ": field '" + field + "'";
+  if (!value.empty()) s += " = " + core::Quote(value);
+  s += ": " + rule + ": " + message;
+  return s;
+}
+
+Mapping::Mapping(std::unique_ptr<Plan> plan) : plan_(std::move(plan)) {}
+Mapping::~Mapping() = default;
+
+Result<std::shared_ptr<const Mapping>> Mapping::FromDoc(const codec::DocNode& root,
+                                                        const vocab::Vocabularies& vocabularies,
+                                                        const model::Registry& registry) {
+  MB_ASSIGN_OR_RETURN(std::unique_ptr<Plan> plan, Compile(root, vocabularies, registry));
+  if (plan->outbound) {
+    return Status::InvalidArgument(
+        root.position.ToString() +
+        ": this is an outbound mapping (direction=\"outbound\"): it renders records for a "
+        "partner; a source needs an inbound mapping");
+  }
+  return std::shared_ptr<const Mapping>(std::make_shared<Mapping>(std::move(plan)));
+}
+
+Result<std::shared_ptr<const Mapping>> Mapping::Load(const std::string& path,
+                                                     const vocab::Vocabularies& vocabularies,
+                                                     const model::Registry& registry) {
+  MB_ASSIGN_OR_RETURN(codec::DocNode root, codec::LoadDocFile(path));
+  return FromDoc(root, vocabularies, registry);
+}
+
+Result<std::shared_ptr<const Mapping>> Mapping::LoadText(std::string_view text,
+                                                         const std::string& name, bool json,
+                                                         const vocab::Vocabularies& vocabularies,
+                                                         const model::Registry& registry) {
+  Result<codec::DocNode> root =
+      json ? codec::ParseJsonDoc(text, name) : codec::ParseXmlDoc(text, name);
+  if (!root.ok()) return root.status();
+  return FromDoc(*root, vocabularies, registry);
+}
+
+const model::EntitySpec& Mapping::entity() const { return *plan_->entity; }
+const std::string& Mapping::file() const { return plan_->file; }
+const std::string& Mapping::format() const { return plan_->format_name; }
+const std::vector<ParamSpec>& Mapping::params() const { return plan_->params; }
+
+Status CheckParamsOf(const Plan& plan, const Params& params) {
+  std::vector<std::string> problems;
+  for (const ParamSpec& p : plan.params) {
+    auto it = params.find(p.name);
+    if (p.required && (it == params.end() || it->second.empty())) {
+      problems.push_back("missing required parameter '" + p.name + "'" +
+                         (p.doc.empty() ? "" : " (" + p.doc + ")") + ": give --param " + p.name +
+                         "=VALUE, or <param name=\"" + p.name + "\" value=\"...\"/> in the source");
+    }
+  }
+  for (const auto& [name, value] : params) {
+    bool known = false;
+    for (const ParamSpec& p : plan.params) known = known || p.name == name;
+    if (!known) {
+      std::vector<std::string> names;
+      for (const ParamSpec& p : plan.params) names.push_back(p.name);
+      problems.push_back("unknown parameter '" + name + "' (" +
+                         (names.empty() ? std::string("the mapping declares none")
+                                        : "declared: " + core::Join(names, ", ")) +
+                         ")");
+    }
+  }
+  if (problems.empty()) return Status::Ok();
+  return Status::InvalidArgument(plan.file + ": " + core::Join(problems, "; "));
+}
+
+Status Mapping::CheckParams(const Params& params) const { return CheckParamsOf(*plan_, params); }
+
+namespace {
+
+Result<DocumentInfo> RunJson(const Plan& plan, codec::ByteSource& input, const Params& params,
+                             RecordSink& sink, const std::vector<std::string>& capture) {
+  DocumentInfo info;
+  codec::JsonDecodeOptions options;
+  options.record_paths = plan.record_paths;
+  options.capture_paths = capture;
+  options.odata = plan.odata;
+  Result<codec::JsonRecordReader> reader = codec::JsonRecordReader::Create(options);
+  if (!reader.ok()) return reader.status();
+  Evaluator evaluator(plan, params);
+  Finisher finisher(plan, sink, &info);
+  std::vector<Problem> problems;
+  Status s = reader->Read(
+      input,
+      [&](const codec::JsonTree& tree, std::string_view pointer) -> Status {
+        JsonView view(tree, plan.odata);
+        if (evaluator.Skip(view)) {
+          ++info.skipped;
+          return Status::Ok();
+        }
+        model::Record record(*plan.entity);
+        problems.clear();
+        evaluator.MapRecord(view, &record, &problems);
+        return finisher.Finish(std::move(record), &problems,
+                               [&pointer] { return std::string(pointer); });
+      },
+      &info.captured);
+  if (!s.ok()) return s;
+  return info;
+}
+
+Result<DocumentInfo> RunXml(const Plan& plan, codec::ByteSource& input, const Params& params,
+                            RecordSink& sink, const std::vector<std::string>& capture) {
+  DocumentInfo info;
+  MB_ASSIGN_OR_RETURN(std::string text, codec::ReadAll(input));
+  MB_ASSIGN_OR_RETURN(std::unique_ptr<codec::XmlDocument> doc,
+                      codec::XmlDocument::Parse(std::move(text), plan.namespaces, input.name()));
+  for (const std::string& c : capture) {
+    try {
+      pugi::xpath_query q(c.c_str());
+      std::string value = q.evaluate_string(doc->document());
+      if (!value.empty()) info.captured[c] = value;
+    } catch (const pugi::xpath_exception& e) {
+      return Status::InvalidArgument("capture path '" + c + "' is not an XPath: " + e.what());
+    }
+  }
+  Evaluator evaluator(plan, params);
+  Finisher finisher(plan, sink, &info);
+  std::vector<Problem> problems;
+  pugi::xpath_node_set records = plan.records_xpath->evaluate_node_set(doc->document());
+  for (const pugi::xpath_node& n : records) {
+    pugi::xml_node e = n.node();
+    if (!e || e.type() != pugi::node_element) continue;
+    XmlView view(*doc, e);
+    if (evaluator.Skip(view)) {
+      ++info.skipped;
+      continue;
+    }
+    model::Record record(*plan.entity);
+    problems.clear();
+    evaluator.MapRecord(view, &record, &problems);
+    // The position walks the siblings: computed only for a reject.
+    Status s = finisher.Finish(std::move(record), &problems, [&] { return doc->PositionOf(e); });
+    if (!s.ok()) return s;
+  }
+  return info;
+}
+
+// Resolves the plan's column slots against a header (or against column numbers).
+std::vector<int> SlotColumns(const Plan& plan, const std::vector<std::string>& names, bool numbered,
+                             std::vector<std::string>* missing) {
+  std::vector<int> slots(plan.columns.size(), -1);
+  for (size_t s = 0; s < plan.columns.size(); ++s) {
+    const std::string& want = plan.columns[s];
+    if (numbered) {
+      auto n = core::ParseInt(want);
+      if (n && *n >= 1) slots[s] = static_cast<int>(*n - 1);
+      if (!n || *n < 1) missing->push_back(want);
+      continue;
+    }
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == want) {
+        slots[s] = static_cast<int>(i);
+        break;
+      }
+    }
+    if (slots[s] < 0) missing->push_back(want);
+  }
+  return slots;
+}
+
+Result<DocumentInfo> RunCsv(const Plan& plan, codec::ByteSource& input, const Params& params,
+                            RecordSink& sink) {
+  DocumentInfo info;
+  codec::CsvOptions options;
+  options.delimiter = plan.delimiter;
+  options.quote = plan.quote;
+  codec::CsvReader reader(input, options);
+  codec::CsvRow row;
+  for (size_t i = 0; i < plan.skip_lines; ++i) {
+    MB_ASSIGN_OR_RETURN(bool more, reader.Next(&row));
+    if (!more) return info;
+  }
+  std::vector<std::string> header;
+  std::vector<int> slots;
+  size_t width = 0;
+  std::vector<std::string> missing;
+  if (plan.header) {
+    MB_ASSIGN_OR_RETURN(bool more, reader.Next(&row));
+    if (!more) return info;
+    for (const std::string& h : row.fields) header.emplace_back(core::Trim(h));
+    width = header.size();
+    slots = SlotColumns(plan, header, false, &missing);
+    for (const std::string& m : missing) {
+      info.warnings.push_back(input.name() + ": the header has no column '" + m +
+                              "' (columns: " + core::Join(header, ", ") + ")");
+    }
+  } else {
+    slots = SlotColumns(plan, {}, true, &missing);
+    for (const std::string& m : missing) {
+      info.warnings.push_back(input.name() +
+                              ": without a header, columns are numbers from 1; "
+                              "'" +
+                              m + "' is not one");
+    }
+  }
+  Evaluator evaluator(plan, params);
+  Finisher finisher(plan, sink, &info);
+  std::vector<Problem> problems;
+  std::vector<bool> nulls;
+  for (;;) {
+    MB_ASSIGN_OR_RETURN(bool more, reader.Next(&row));
+    if (!more) break;
+    std::string position = "line " + std::to_string(row.line);
+    if (!row.problem.empty()) {
+      MB_RETURN_IF_ERROR(finisher.RejectRow(position, "csv", "malformed row: " + row.problem));
+      continue;
+    }
+    if (plan.header && row.fields.size() != width) {
+      MB_RETURN_IF_ERROR(finisher.RejectRow(
+          position, "csv",
+          "the row has " + std::to_string(row.fields.size()) + " fields where the header has " +
+              std::to_string(width) + " (a delimiter inside a value must be quoted)"));
+      continue;
+    }
+    nulls.assign(row.fields.size(), false);
+    if (plan.null_text) {
+      for (size_t i = 0; i < row.fields.size(); ++i) nulls[i] = row.fields[i] == *plan.null_text;
+    }
+    RowView view(row.fields, nulls, slots);
+    if (evaluator.Skip(view)) {
+      ++info.skipped;
+      continue;
+    }
+    model::Record record(*plan.entity);
+    problems.clear();
+    evaluator.MapRecord(view, &record, &problems);
+    MB_RETURN_IF_ERROR(
+        finisher.Finish(std::move(record), &problems, [&position] { return position; }));
+  }
+  return info;
+}
+
+}  // namespace
+
+Result<DocumentInfo> Mapping::Run(codec::ByteSource& input, const Params& params, RecordSink& sink,
+                                  const std::vector<std::string>& capture) const {
+  MB_RETURN_IF_ERROR(CheckParams(params));
+  try {
+    switch (plan_->format) {
+      case Format::kJson:
+        return RunJson(*plan_, input, params, sink, capture);
+      case Format::kXml:
+        return RunXml(*plan_, input, params, sink, capture);
+      case Format::kCsv:
+        if (!capture.empty()) {
+          return Status::InvalidArgument("a CSV document has no paths to capture");
+        }
+        return RunCsv(*plan_, input, params, sink);
+    }
+  } catch (const pugi::xpath_exception& e) {
+    return Status::Internal(plan_->file + ": XPath evaluation failed: " + e.what());
+  } catch (const std::bad_alloc&) {
+    return Status::Internal(plan_->file + ": out of memory reading " + input.name());
+  }
+  return Status::Internal("unknown decoder");
+}
+
+Status Mapping::MapRow(const Row& columns, std::string position, const Params& params,
+                       RecordSink& sink) const {
+  MB_RETURN_IF_ERROR(CheckParams(params));
+  if (plan_->format != Format::kCsv) {
+    return Status::FailedPrecondition(plan_->file +
+                                      ": MapRow needs a mapping whose decoder is "
+                                      "csv (rows are mapped like CSV rows)");
+  }
+  std::vector<std::string> names, cells;
+  std::vector<bool> nulls;
+  for (const auto& [name, value] : columns) {
+    names.push_back(name);
+    cells.push_back(value.value_or(""));
+    nulls.push_back(!value.has_value());
+  }
+  std::vector<std::string> missing;
+  std::vector<int> slots = SlotColumns(*plan_, names, false, &missing);
+  DocumentInfo info;
+  Evaluator evaluator(*plan_, params);
+  Finisher finisher(*plan_, sink, &info);
+  RowView view(cells, nulls, slots);
+  if (evaluator.Skip(view)) return Status::Ok();
+  model::Record record(*plan_->entity);
+  std::vector<Problem> problems;
+  evaluator.MapRecord(view, &record, &problems);
+  return finisher.Finish(std::move(record), &problems, [&position] { return position; });
+}
+
+}  // namespace meabridge::mapping

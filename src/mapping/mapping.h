@@ -1,0 +1,137 @@
+// The mapping engine's public face: an inbound mapping compiled from a mapping file (XML, or the
+// equivalent JSON), run over a source document (JSON, XML or CSV) or over database rows, with
+// mapped and validated records streamed to a sink and failures to the reject channel.
+//
+// docs/mappings.md documents the mapping file: every element, function and option.
+//
+// Threads: a compiled Mapping is immutable. Run() and MapRow() are const and keep their
+// working state on the stack, so any number of threads may run one Mapping at once (each with
+// its own ByteSource and RecordSink). The Vocabularies and Registry given to Load() must
+// outlive the Mapping.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "codec/byte_source.h"
+#include "codec/doc_tree.h"
+#include "core/status.h"
+#include "model/record.h"
+#include "model/registry.h"
+#include "vocab/vocabulary.h"
+
+namespace meabridge::mapping {
+
+// Mapping parameters: {param.treaty} in a mapping, given by the source definition (config
+// <param>) or on the command line (--param treaty=cbd).
+using Params = std::map<std::string, std::string>;
+
+// A record that did not come through, and why. Never silently a wrong record: every reason a
+// record is left out arrives here, with enough to find and fix it.
+struct Reject {
+  std::string record_id;  // the mapped id, or "" when the id itself failed
+  // Where in the source: a JSON pointer ("/d/results/17"), an XPath
+  // ("/Participants/Table/TGroup/Tbody/Rows/Row[4] (line 31)"), "line N" (CSV) or the
+  // position the caller gave (SQL rows: "row N").
+  std::string position;
+  std::string field;    // canonical field ("country", "files[1].language"), or "" for the record
+  std::string rule;     // "lookup", "date", "required", "vocabulary", "csv", ...
+  std::string value;    // the raw source value, as text (cut to a readable length)
+  std::string message;  // what is wrong, where the rule is (mapping file:line) and what to do
+
+  // "position: record 'id': field 'country' = "Atlantis": lookup: ..."
+  std::string ToString() const;
+};
+
+// Receives mapped records and rejects, in source order. A non-ok status stops the run (a
+// shutdown, a full spool): Run() returns that status.
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual Status OnRecord(model::Record record) = 0;
+  virtual Status OnReject(Reject reject) = 0;
+};
+
+// What Run() learned about a document besides its records.
+struct DocumentInfo {
+  // Capture path -> scalar text, for the requested captures found in the document.
+  std::map<std::string, std::string> captured;
+  size_t records = 0;  // given to OnRecord
+  size_t rejects = 0;  // given to OnReject
+  size_t skipped = 0;  // left out on purpose by the mapping's <skip> rules
+  // Things worth a line in the run report that reject no record: a CSV column the mapping
+  // reads that the header lacks, ...
+  std::vector<std::string> warnings;
+};
+
+// One database row (sql sources): column name -> text, or nullopt for NULL.
+using Row = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
+// A declared mapping parameter.
+struct ParamSpec {
+  std::string name;
+  bool required = false;
+  std::optional<std::string> default_value;
+  std::string doc;
+};
+
+struct Plan;  // the compiled form (mapping/plan.h)
+
+class Mapping {
+ public:
+  // Loads and compiles an inbound mapping file (.xml or .json). Every error in the file is
+  // reported at once, one per line: "file:line:column: what is wrong; expected ...".
+  static Result<std::shared_ptr<const Mapping>> Load(
+      const std::string& path, const vocab::Vocabularies& vocabularies,
+      const model::Registry& registry = model::Registry::Default());
+  // The same from text (`json` chooses the form; `name` stands for the file in messages).
+  static Result<std::shared_ptr<const Mapping>> LoadText(
+      std::string_view text, const std::string& name, bool json,
+      const vocab::Vocabularies& vocabularies,
+      const model::Registry& registry = model::Registry::Default());
+  static Result<std::shared_ptr<const Mapping>> FromDoc(
+      const codec::DocNode& root, const vocab::Vocabularies& vocabularies,
+      const model::Registry& registry = model::Registry::Default());
+
+  ~Mapping();
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+
+  const model::EntitySpec& entity() const;
+  const std::string& file() const;
+  // The decoder: "json", "xml" or "csv".
+  const std::string& format() const;
+  const std::vector<ParamSpec>& params() const;
+
+  // InvalidArgument naming each required parameter that is missing and each given parameter
+  // the mapping does not declare.
+  Status CheckParams(const Params& params) const;
+
+  // Decodes `input`, maps each record, validates it (model::Validate) and streams records and
+  // rejects to `sink`. `capture` lists document-level paths whose scalar values come back in
+  // DocumentInfo::captured: JSON pointers ("/d/__next", "/@odata.nextLink") for json, XPath
+  // ("/a:feed/a:link[@rel='next']/@href", with the mapping's namespace prefixes) for xml.
+  // Errors: the parameters (CheckParams), a malformed document (ParseError with line, column
+  // and offset; the records before it were delivered), the input's IoError, the sink's status.
+  Result<DocumentInfo> Run(codec::ByteSource& input, const Params& params, RecordSink& sink,
+                           const std::vector<std::string>& capture = {}) const;
+
+  // Maps one database row like a CSV row (columns by name; nullopt is null). `position` is
+  // what rejects report ("row 17"). Returns the sink's status, or a parameter error.
+  Status MapRow(const Row& columns, std::string position, const Params& params,
+                RecordSink& sink) const;
+
+  // REQUIRES: only the loaders construct mappings.
+  explicit Mapping(std::unique_ptr<Plan> plan);
+
+ private:
+  std::unique_ptr<Plan> plan_;
+};
+
+}  // namespace meabridge::mapping
