@@ -184,6 +184,20 @@ std::string JsonView::Raw(const Scalar& s) const {
   return "";
 }
 
+namespace {
+// True when an element holds text of its own (not only whitespace between child elements).
+bool HasText(pugi::xml_node e) {
+  for (pugi::xml_node c = e.first_child(); c; c = c.next_sibling()) {
+    if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
+      for (const char* p = c.value(); *p; ++p) {
+        if (!IsWs(static_cast<unsigned char>(*p))) return true;
+      }
+    }
+  }
+  return false;
+}
+}  // namespace
+
 Scalar XmlView::FromXPathNode(const pugi::xpath_node& n) const {
   Scalar s;
   if (n.attribute()) {
@@ -199,9 +213,11 @@ Scalar XmlView::FromXPathNode(const pugi::xpath_node& n) const {
   s.node.p = reinterpret_cast<uintptr_t>(e.internal_object());
   if (e.type() == pugi::node_element && doc_.IsNil(e)) {
     s.kind = K::kNull;
-  } else if (e.type() == pugi::node_element && codec::XmlDocument::HasElementChildren(e)) {
-    s.kind = K::kNode;
+  } else if (e.type() == pugi::node_element && codec::XmlDocument::HasElementChildren(e) &&
+             !HasText(e)) {
+    s.kind = K::kNode;  // only elements below: a structure
   } else {
+    // A leaf, or mixed content ("Bolivia<superscript>2</superscript>"): its text.
     s.kind = K::kText;
     // A leaf element's text is usually one pcdata node: view it without copying.
     pugi::xml_node only = e.first_child();
@@ -378,12 +394,18 @@ void Evaluator::EvalSource(const Rule& rule, Ctx& c, Val* out) {
       return;
     }
     case Rule::Source::kFirst: {
+      // An option that fails does not apply; when none gives a value, the failures explain
+      // why (they become the record's problems).
+      std::vector<Problem> failures;
       for (const Rule& option : rule.parts) {
         Val v;
         size_t before = c.problems->size();
         bool ok = EvalRule(option, c, &v);
         if (!ok) {
-          c.problems->resize(before);  // an option that fails just does not apply
+          for (size_t i = before; i < c.problems->size(); ++i) {
+            failures.push_back(std::move((*c.problems)[i]));
+          }
+          c.problems->resize(before);
           continue;
         }
         if (!v.items.empty()) {
@@ -391,6 +413,7 @@ void Evaluator::EvalSource(const Rule& rule, Ctx& c, Val* out) {
           return;
         }
       }
+      for (Problem& p : failures) c.problems->push_back(std::move(p));
       return;
     }
     case Rule::Source::kConcat: {
@@ -456,7 +479,12 @@ const char* BlankName(Blank b) {
 }  // namespace
 
 bool Evaluator::EvalRule(const Rule& rule, Ctx& c, Val* out, bool run_steps) {
+  size_t problems_before = c.problems->size();
   EvalSource(rule, c, out);
+  if (c.problems->size() > problems_before) {  // a part of a <first> or <concat> failed
+    out->Clear();
+    return false;
+  }
   // Lists lose their null and empty elements; a single null or empty value stays for the policy.
   auto classify = [&](Val* v) {
     if (v->list) {
@@ -1217,9 +1245,32 @@ bool Evaluator::MapMultilingual(const FieldPlan& f, Ctx& c, model::Multilingual*
     c.view.Select(&e, f.text_path, &text_v);
     std::string_view lang, text;
     std::string s1, s2;
+    if (!text_v.items.empty() && text_v.items[0].kind == K::kNode) {
+      AddProblem(c, "multilingual", c.view.Raw(text_v.items[0]),
+                 "the text at '" + f.text_path.text + "' is structured; expected text (field at " +
+                     f.pos.ToString() + ")");
+      ok = false;
+      return;
+    }
     bool has_text = !text_v.items.empty() && text_v.items[0].kind != K::kNull &&
                     TextOf(text_v.items[0], &text, &s2) && !text.empty();
-    if (!has_text) return;  // a placeholder ({"__metadata": ...} only) or an empty text
+    if (!has_text) {
+      // A placeholder ({"__metadata": ...} only) or an empty text is skipped; an object that
+      // is no entry at all is a mistake worth a reject.
+      std::vector<std::pair<std::string, Scalar>> members;
+      if (lang_v.items.empty() && text_v.items.empty() && c.view.Members(e, &members)) {
+        for (const auto& m : members) {
+          if (m.first.rfind("__", 0) == 0) continue;
+          AddProblem(c, "multilingual", c.view.Raw(e),
+                     "not a {" + f.lang_path.text + ", " + f.text_path.text +
+                         "} entry (field at " + f.pos.ToString() +
+                         "; shape=\"keyed\" reads language-keyed objects)");
+          ok = false;
+          break;
+        }
+      }
+      return;
+    }
     if (!lang_v.items.empty()) TextOf(lang_v.items[0], &lang, &s1);
     if (!AddLanguageText(f, rule, c, lang, text, out)) ok = false;
   };
@@ -1274,8 +1325,12 @@ bool Evaluator::MapMultilingual(const FieldPlan& f, Ctx& c, model::Multilingual*
       Val probe;
       c.view.Select(&s, f.lang_path, &probe);
       keyed = probe.items.empty() && c.view.Members(s, &members);
-    } else if (keyed) {
-      keyed = c.view.Members(s, &members);
+    } else if (keyed && !c.view.Members(s, &members)) {
+      AddProblem(c, "multilingual", c.view.Raw(s),
+                 "shape=\"keyed\" expects an object keyed by language ({\"en\": \"...\"}) (field "
+                 "at " + f.pos.ToString() + ")");
+      ok = false;
+      continue;
     }
     if (keyed) {
       for (const auto& [key, value] : members) {
@@ -1380,7 +1435,8 @@ void Evaluator::MapRecord(const SourceView& view, model::Record* record,
       model::Value id;
       if (ToValue(model::FieldType::kString, "", v, c, &id) && !model::IsEmpty(id)) {
         record->set_id(std::get<std::string>(std::move(id)));
-      } else if (problems->size() == before) {
+      } else if (problems->size() == before && problems->empty()) {
+        // (When a field already failed, the id it feeds failing too says nothing new.)
         std::string what =
             plan_.id->source == Rule::Source::kTemplate
                 ? "template '" + plan_.id->tmpl.text + "' has a placeholder without a value"

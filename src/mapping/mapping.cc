@@ -30,9 +30,8 @@ class Finisher {
       for (const Problem& p : *problems) {
         if (!p.field.empty() && v.field.compare(0, p.field.size(), p.field) == 0) covered = true;
       }
-      if (v.rule == "id" && record.id().empty()) {
-        for (const Problem& p : *problems) covered = covered || p.field == "id";
-      }
+      // An id made from fields that failed is missing for a reason already given.
+      if (v.field == "id" && record.id().empty() && !problems->empty()) covered = true;
       if (!covered) {
         problems->push_back(Problem{std::move(v.field), std::move(v.rule), std::move(v.value),
                                     std::move(v.message)});
