@@ -8,6 +8,7 @@
 // Config is immutable: thread-safe to share.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,6 +28,13 @@ struct ConfigError {
   std::string ToString() const;
 };
 
+// An extra request header of an http source (<header name="..." value="..."/>). Values are
+// never printed (check-config shows the names only): one may carry a key.
+struct HeaderConfig {
+  std::string name;
+  std::string value;
+};
+
 struct SourceConfig {
   std::string name;
   std::string kind;  // http, file, sql
@@ -37,6 +45,49 @@ struct SourceConfig {
   std::string schedule;
   bool enabled = true;
   codec::DocPosition position;
+
+  // ---- harvesting (docs/harvesting.md says what each does) ----
+  // Paging: auto, next-link, link-header, skip, page, offset, none.
+  std::string paging = "auto";
+  int page_size = 1000;
+  std::string page_param;  // "" = the style's default (page: "page", offset: "offset")
+  std::string size_param;  // "" = the style's default (page: "pageSize", offset: "limit")
+  int first_page = 1;
+  int max_pages = 10000;
+  // Deletions: none, snapshot, probe, flag; the mass-deletion guard's share.
+  std::string deletion = "none";
+  double max_deletion_share = 0.2;
+  std::string probe_url;  // probe: the entity URL, "{id}" replaced by the record id
+  // Incremental sync: none, filter, param, cursor.
+  std::string incremental = "none";
+  std::string since_filter = "updated gt {since}";
+  std::string since_param = "since";
+  std::string since_format = "iso";  // iso, odata-v2, epoch-ms, date
+  int64_t since_overlap_ms = 60000;
+  int64_t full_every_ms = 86400000;  // a full reconciliation when the last is older
+  bool conditional = true;           // ETag / Last-Modified, and unchanged-page detection
+  // Authentication: none, bearer, basic, header. The secret itself is never held here: it is
+  // read when a run starts, from secret_file or the environment variable secret_env.
+  std::string auth = "none";
+  std::string auth_user;
+  std::string auth_header;
+  std::string secret_file;  // resolved path
+  std::string secret_env;
+  std::vector<HeaderConfig> headers;
+  // Limits.
+  int64_t connect_timeout_ms = 10000;
+  int64_t timeout_ms = 120000;
+  int64_t max_size = int64_t{256} << 20;  // decoded bytes per response
+  int max_redirects = 5;
+  bool tls_verify = true;
+  int retries = 4;
+  int64_t retry_delay_ms = 1000;
+  int64_t retry_max_delay_ms = 60000;
+  // sql sources: driver (sqlite, postgresql, mysql), connection ("{secret}" stands for the
+  // secret), the query ("{since}" is bound to the watermark with incremental="param").
+  std::string driver;
+  std::string connection;
+  std::string query;
 };
 
 // A partner profile (<profile>): feeds at /feeds/NAME/ENTITY through an outbound mapping.

@@ -257,7 +257,156 @@ class Loader {
     for (const codec::DocNode* p : node.Children("param")) {
       s.params[Attr(*p, *pspec, "name")] = Attr(*p, *pspec, "value");
     }
+    BuildHarvest(node, spec, &s);
     cfg->sources.push_back(std::move(s));
+  }
+
+  // The harvesting keys of a <source> (docs/harvesting.md), and the checks that span several
+  // of them. Values were checked against the spec already; the fallbacks keep Build total.
+  void BuildHarvest(const codec::DocNode& node, const ElementSpec& spec, SourceConfig* s) {
+    auto get = [&](const char* name) { return Attr(node, spec, name); };
+    auto int_of = [&](const char* name, int64_t fallback) {
+      return core::ParseInt(core::Trim(get(name))).value_or(fallback);
+    };
+    auto ms_of = [&](const char* name, int64_t fallback) {
+      return ParseDurationMs(get(name)).value_or(fallback);
+    };
+    auto bool_of = [&](const char* name, bool fallback) {
+      return ParseBool(get(name)).value_or(fallback);
+    };
+    auto where = [&](const char* name) {
+      const codec::DocAttribute* a = node.Attribute(name);
+      return a ? a->position : node.position;
+    };
+    const std::string who = "source '" + s->name + "'";
+    s->paging = get("paging");
+    s->page_size = static_cast<int>(int_of("page-size", 1000));
+    s->page_param = get("page-param");
+    s->size_param = get("size-param");
+    s->first_page = static_cast<int>(int_of("first-page", 1));
+    s->max_pages = static_cast<int>(int_of("max-pages", 10000));
+    s->deletion = get("deletion");
+    s->max_deletion_share = ParseShare(get("max-deletion-share")).value_or(0.2);
+    s->probe_url = get("probe-url");
+    s->incremental = get("incremental");
+    s->since_filter = get("since-filter");
+    s->since_param = get("since-param");
+    s->since_format = get("since-format");
+    s->since_overlap_ms = ms_of("since-overlap", 60000);
+    s->full_every_ms = ms_of("full-every", 86400000);
+    s->conditional = bool_of("conditional", true);
+    s->auth = get("auth");
+    s->auth_user = get("auth-user");
+    s->auth_header = get("auth-header");
+    if (node.Has("secret-file")) s->secret_file = ResolvePath(get("secret-file"));
+    s->secret_env = get("secret-env");
+    s->connect_timeout_ms = ms_of("connect-timeout", 10000);
+    s->timeout_ms = ms_of("timeout", 120000);
+    s->max_size = ParseSizeBytes(get("max-size")).value_or(int64_t{256} << 20);
+    s->max_redirects = static_cast<int>(int_of("max-redirects", 5));
+    s->tls_verify = bool_of("tls-verify", true);
+    s->retries = static_cast<int>(int_of("retries", 4));
+    s->retry_delay_ms = ms_of("retry-delay", 1000);
+    s->retry_max_delay_ms = ms_of("retry-max-delay", 60000);
+    s->driver = get("driver");
+    s->connection = get("connection");
+    s->query = get("query");
+    if (const ElementSpec* hspec = spec.Child("header")) {
+      for (const codec::DocNode* h : node.Children("header")) {
+        s->headers.push_back(HeaderConfig{Attr(*h, *hspec, "name"), Attr(*h, *hspec, "value")});
+      }
+    }
+
+    const bool http = s->kind == "http";
+    auto only_http = [&](const char* key, bool given) {
+      if (given && !http) {
+        Error(where(key),
+              who + ": " + key + " applies to http sources (this one is " + s->kind + ")",
+              "remove " + std::string(key) + "=\"...\"");
+      }
+    };
+    only_http("paging", node.Has("paging") && s->paging != "auto" && s->paging != "none");
+    only_http("auth", s->auth != "none");
+    only_http("probe-url", !s->probe_url.empty());
+    if (!http && !node.Children("header").empty()) {
+      Error(node.Children("header")[0]->position,
+            who + ": <header> applies to http sources (this one is " + s->kind + ")",
+            "remove the <header> element");
+    }
+    if (s->deletion == "probe" && !http) {
+      Error(where("deletion"),
+            who +
+                ": deletion=\"probe\" fetches records one by one over HTTP; "
+                "a " +
+                s->kind + " source cannot be probed",
+            "deletion=\"snapshot\" (every run of a " + s->kind + " source is complete)");
+    }
+    if (s->incremental == "filter" || s->incremental == "cursor") {
+      only_http("incremental", true);
+    }
+    if (s->incremental == "param" && s->kind == "file") {
+      Error(where("incremental"), who + ": a file has no query to add a parameter to",
+            "incremental=\"none\"");
+    }
+    if (s->incremental == "filter" && s->since_filter.find("{since}") == std::string::npos) {
+      Error(where("since-filter"), who + ": since-filter must contain {since}",
+            "since-filter=\"updated gt {since}\"");
+    }
+    if (!s->probe_url.empty() && s->probe_url.find("{id}") == std::string::npos) {
+      Error(where("probe-url"), who + ": probe-url must contain {id}",
+            "probe-url=\"https://host/informea.svc/Contacts('{id}')\"");
+    }
+    if (!s->secret_file.empty() && !s->secret_env.empty()) {
+      Error(where("secret-env"),
+            who +
+                ": give the secret either in a file or in an environment "
+                "variable, not both",
+            "remove secret-env=\"...\" or secret-file=\"...\"");
+    }
+    if (!s->secret_file.empty() && !fs::exists(s->secret_file)) {
+      Error(where("secret-file"), who + ": secret file " + s->secret_file + " does not exist",
+            "create it (readable by meabridge only), or point secret-file at it");
+    }
+    const bool has_secret = !s->secret_file.empty() || !s->secret_env.empty();
+    if (s->auth != "none" && !has_secret) {
+      Error(where("auth"), who + ": auth=\"" + s->auth + "\" needs a secret",
+            "secret-file=\"/etc/meabridge/" + s->name + ".secret\" or secret-env=\"VARIABLE\"");
+    }
+    if (s->auth == "basic" && s->auth_user.empty()) {
+      Error(where("auth"), who + ": auth=\"basic\" needs auth-user", "auth-user=\"harvester\"");
+    }
+    if (s->auth == "header" && s->auth_header.empty()) {
+      Error(where("auth"), who + ": auth=\"header\" needs auth-header (the header's name)",
+            "auth-header=\"X-API-Key\"");
+    }
+    if (s->kind == "sql") {
+      if (s->driver.empty()) {
+        Error(node.position, who + " of kind sql needs a driver", "driver=\"sqlite\"");
+      }
+      if (s->connection.empty()) {
+        Error(node.position, who + " of kind sql needs a connection",
+              "connection=\"/var/lib/secretariat/nfp.db\"");
+      }
+      if (s->query.empty()) {
+        Error(node.position, who + " of kind sql needs a query",
+              "query=\"SELECT * FROM focal_points\"");
+      }
+      if (s->incremental == "param" && s->query.find("{since}") == std::string::npos) {
+        Error(where("incremental"), who + ": incremental=\"param\" needs {since} in the query",
+              "query=\"SELECT * FROM focal_points WHERE updated > {since}\"");
+      }
+      if (s->driver == "sqlite" && !s->connection.empty()) {
+        s->connection = ResolvePath(s->connection);
+      }
+    } else {
+      for (const char* key : {"driver", "connection", "query"}) {
+        if (node.Has(key)) {
+          Error(where(key),
+                who + ": " + key + " applies to sql sources (this one is " + s->kind + ")",
+                "remove " + std::string(key) + "=\"...\"");
+        }
+      }
+    }
   }
 
   void Build(const codec::DocNode& root, const ElementSpec& spec, Config* cfg) {

@@ -141,8 +141,100 @@ ElementSpec Build() {
         "(\"0 3 * * *\"), or \"manual\"",
         "every 6h", "every 30m"),
       A("enabled", K::kBool, "false keeps the source configured but never harvested", "true"),
+      // Harvesting (docs/harvesting.md).
+      Choice("paging", {"auto", "next-link", "link-header", "skip", "page", "offset", "none"},
+             "How pages follow each other: auto follows next links in the body (OData V2 __next, "
+             "V4 @odata.nextLink, Atom rel=next) and Link headers; skip pages with $top/$skip; "
+             "page and offset add page-number or offset parameters; none reads one document",
+             "auto"),
+      Int("page-size", 1, 100000, "Records per page asked for by skip, page and offset paging",
+          "1000"),
+      A("page-param", K::kString,
+        "page/offset paging: the page-number or offset parameter (default page, offset)", "", "p"),
+      A("size-param", K::kString,
+        "page/offset paging: the page-size parameter (default pageSize, limit)", "", "per_page"),
+      Int("first-page", 0, 1, "page paging: the number of the first page", "1"),
+      Int("max-pages", 1, 1000000, "Page cap: paging stops there, with a warning", "10000"),
+      Choice("deletion", {"none", "snapshot", "probe", "flag"},
+             "How deletions are detected: snapshot (absent from a complete full harvest), probe "
+             "(absent ids fetched one by one; a 404 deletes), flag (the mapping marks them), none",
+             "none"),
+      A("max-deletion-share", K::kShare,
+        "Mass-deletion guard: a run that would delete more than this share of the source's "
+        "records commits nothing (harvest --force overrides)",
+        "20%", "10%"),
+      A("probe-url", K::kString,
+        "deletion=\"probe\": the entity URL, {id} standing for the record id (default: the url "
+        "without its query, then ('{id}'))",
+        "", "https://api.cbd.int/informea.svc/Contacts('{id}')"),
+      Choice("incremental", {"none", "filter", "param", "cursor"},
+             "Incremental sync: filter adds $filter=since-filter, param adds since-param=SINCE, "
+             "cursor starts from the delta link the last run received; none reads everything",
+             "none"),
+      A("since-filter", K::kString,
+        "incremental=\"filter\": the OData filter, {since} standing for the watermark",
+        "updated gt {since}", "modified ge {since}"),
+      A("since-param", K::kString, "incremental=\"param\": the query parameter's name", "since",
+        "modified_since"),
+      Choice("since-format", {"iso", "odata-v2", "epoch-ms", "date"},
+             "How {since} is written: iso 2024-05-01T10:00:00Z, odata-v2 "
+             "datetime'2024-05-01T10:00:00', epoch-ms 1714557600000, date 2024-05-01",
+             "iso"),
+      A("since-overlap", K::kDuration,
+        "Incremental runs ask from this long before the watermark (clock skew between the "
+        "server's Date and its records)",
+        "1m", "10m"),
+      A("full-every", K::kDuration,
+        "An incremental source gets a full reconciliation when its last one is older than this",
+        "1d", "7d"),
+      A("conditional", K::kBool,
+        "Conditional GET (ETag, Last-Modified) and unchanged-page detection", "true"),
+      Choice("auth", {"none", "bearer", "basic", "header"},
+             "Authentication: bearer (Authorization: Bearer SECRET), basic (auth-user and "
+             "SECRET), header (auth-header: SECRET)",
+             "none"),
+      A("auth-user", K::kString, "auth=\"basic\": the user name", "", "harvester"),
+      A("auth-header", K::kString, "auth=\"header\": the header that carries the secret", "",
+        "X-API-Key"),
+      A("secret-file", K::kPath,
+        "A file holding the secret (token, password or key; surrounding whitespace ignored), "
+        "read at each run and never logged",
+        "", "/etc/meabridge/cbd-token"),
+      A("secret-env", K::kString, "An environment variable holding the secret instead", "",
+        "MEABRIDGE_CBD_TOKEN"),
+      A("connect-timeout", K::kDuration, "Longest wait for a connection", "10s", "5s"),
+      A("timeout", K::kDuration, "Longest time one request (one page) may take", "2m", "30s"),
+      A("max-size", K::kSize, "Largest response accepted, counted after decompression", "256MB",
+        "50MB"),
+      Int("max-redirects", 0, 50, "Redirects followed per request (http and https only)", "5"),
+      A("tls-verify", K::kBool,
+        "Verify the server's TLS certificate and name; false only for a test server", "true"),
+      Int("retries", 0, 20,
+          "Retries of a request after 429, 5xx or a connection error (exponential backoff "
+          "with jitter, honouring Retry-After)",
+          "4"),
+      A("retry-delay", K::kDuration, "The first retry's delay; each next one doubles it", "1s",
+        "2s"),
+      A("retry-max-delay", K::kDuration,
+        "Longest delay between retries; a Retry-After beyond it fails the run", "1m", "5m"),
+      Choice("driver", {"sqlite", "postgresql", "mysql"}, "sql: the database kind"),
+      A("connection", K::kString,
+        "sql: the connection (SQLite: a file path; PostgreSQL: \"host=... dbname=...\"; "
+        "MySQL: \"host=...;db=...\"); {secret} stands for the secret",
+        "", "host=127.0.0.1 dbname=nfp user=reader password={secret}"),
+      A("query", K::kString,
+        "sql: the query; its columns are mapped like CSV columns; {since} is bound to the "
+        "watermark with incremental=\"param\"",
+        "", "SELECT * FROM focal_points"),
   };
-  source.children = {param};
+  ElementSpec header = E("header", "An extra HTTP request header of an http source.");
+  header.repeated = true;
+  header.key = "name";
+  header.attributes = {
+      Required(A("name", K::kString, "Header name", "", "Accept-Language")),
+      Required(A("value", K::kString, "Header value (never printed by check-config)", "", "en")),
+  };
+  source.children = {param, header};
 
   ElementSpec root = E("meabridge", "The configuration file's root element.");
   root.children = {store, server, log, source, profile};
