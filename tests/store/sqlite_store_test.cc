@@ -184,7 +184,7 @@ TEST_F(SqliteStoreTest, FileLayoutFollowsTheRegistry) {
       EXPECT_NE(std::find(cols.begin(), cols.end(), book), cols.end()) << book;
     }
     auto indexes = db.Column("SELECT name FROM pragma_index_list('" + table + "')");
-    for (std::string want : {table + "__seq", table + "__source", table + "_updated"}) {
+    for (std::string want : {table + "__state", table + "_updated"}) {
       EXPECT_NE(std::find(indexes.begin(), indexes.end(), want), indexes.end()) << want;
     }
     for (const model::FieldSpec& f : e.fields) {
@@ -414,7 +414,7 @@ TEST_F(SqliteStoreTest, OldSchemaIsUpgradedKeepingItsData) {
   {
     RawDb db(path());
     db.Exec(R"sql(
-      CREATE TABLE e_contacts ("id" TEXT NOT NULL PRIMARY KEY, _seq INTEGER NOT NULL,
+      CREATE TABLE e_contacts (_seq INTEGER PRIMARY KEY, "id" TEXT NOT NULL UNIQUE,
         _deleted INTEGER NOT NULL DEFAULT 0, _hash TEXT, _source TEXT NOT NULL DEFAULT '',
         _source_id TEXT, _fetched_at INTEGER, _run_id INTEGER, "updated" INTEGER,
         "treaties" TEXT, "country" TEXT, "firstName" TEXT);
@@ -422,7 +422,7 @@ TEST_F(SqliteStoreTest, OldSchemaIsUpgradedKeepingItsData) {
         ('e_contacts', 'updated', 'datetime'), ('e_contacts', 'treaties', 'string-list'),
         ('e_contacts', 'country', 'term'), ('e_contacts', 'firstName', 'string');
       INSERT INTO runs (id, source, started, finished, status) VALUES (1, 'old', 1, 2, 'ok');
-      INSERT INTO e_contacts VALUES ('old-1', 7, 0, 'abc', 'old', 'x', 5, 1, 1600000000000,
+      INSERT INTO e_contacts VALUES (7, 'old-1', 0, 'abc', 'old', 'x', 5, 1, 1600000000000,
         '["cbd"]', 'FR', 'Olga');
       UPDATE meta SET value = 7 WHERE key = 'seq';
       INSERT INTO watermarks VALUES ('old', 'w-old', 1, 1);

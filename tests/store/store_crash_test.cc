@@ -137,6 +137,11 @@ TEST(StoreCrashTest, SigkillMidRunAlwaysLeavesTheLastCommittedRun) {
     ASSERT_EQ(waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFSIGNALED(status))
         << "the child ended by itself (exit " << WEXITSTATUS(status) << "): see its message above";
+    if (access(path.c_str(), F_OK) != 0) {
+      // Killed before it created the file: nothing to check yet.
+      committed.insert(0);
+      continue;
+    }
     ASSERT_EQ(IntegrityCheck(path), "ok");
     int64_t k = CheckLastCommittedRun(path);
     ASSERT_FALSE(HasFailure());

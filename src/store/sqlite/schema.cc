@@ -104,7 +104,7 @@ Status ApplyRegistry(Connection& conn, const Schema& schema) {
                                  0));
     if (!exists) {
       std::string sql = "CREATE TABLE " + t.table +
-                        " (\"id\" TEXT NOT NULL PRIMARY KEY, _seq INTEGER NOT NULL, _deleted "
+                        " (_seq INTEGER PRIMARY KEY, \"id\" TEXT NOT NULL UNIQUE, _deleted "
                         "INTEGER NOT NULL DEFAULT 0, _hash TEXT, _source TEXT NOT NULL DEFAULT "
                         "'', _source_id TEXT, _fetched_at INTEGER, _run_id INTEGER";
       for (size_t i = 1; i < fields.size(); ++i) {
@@ -161,12 +161,14 @@ Status ApplyRegistry(Connection& conn, const Schema& schema) {
         if (rc != SQLITE_DONE) return conn.Error(rc, "writing registry_fields");
       }
     }
-    // Indexes: the change sequence, the source's live ids, (updated, id), and (field, id) for
-    // every indexed scalar field. JSON-typed fields get none: an index on JSON text cannot
+    // Indexes. The change sequence is the rowid (_seq INTEGER PRIMARY KEY): new records append
+    // to the table and ScanChanges reads it in order, with no index of its own. The id is
+    // UNIQUE. __state (id, _deleted, _source, _hash) covers the unchanged-record check of
+    // Upsert and LiveIds, so neither reads the (1 KB) rows. Then (updated, id), and (field, id)
+    // for every indexed scalar field. JSON-typed fields get none: an index on JSON text cannot
     // serve membership tests (json_each scans them; PostgreSQL will use GIN on jsonb).
-    std::string idx = "CREATE UNIQUE INDEX IF NOT EXISTS " + t.table + "__seq ON " + t.table +
-                      " (_seq);\nCREATE INDEX IF NOT EXISTS " + t.table + "__source ON " + t.table +
-                      " (_source, \"id\");\n";
+    std::string idx = "CREATE INDEX IF NOT EXISTS " + t.table + "__state ON " + t.table +
+                      " (\"id\", _deleted, _source, _hash);\n";
     for (size_t i = 1; i < fields.size(); ++i) {
       const model::FieldSpec& f = fields[i];
       bool wanted = f.indexed || i == static_cast<size_t>(model::EntitySpec::kUpdatedField);
@@ -341,7 +343,10 @@ int BindValue(sqlite3_stmt* stmt, int index, const model::FieldSpec& field,
     default:
       break;
   }
-  if (const auto* s = std::get_if<std::string>(&value)) return BindText(stmt, index, *s);
+  if (const auto* s = std::get_if<std::string>(&value)) {
+    // The record outlives the statement's step: no copy.
+    return sqlite3_bind_text64(stmt, index, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
+  }
   if (const auto* b = std::get_if<bool>(&value)) return sqlite3_bind_int64(stmt, index, *b ? 1 : 0);
   if (const auto* i = std::get_if<int64_t>(&value)) return sqlite3_bind_int64(stmt, index, *i);
   if (const auto* d = std::get_if<double>(&value)) return sqlite3_bind_double(stmt, index, *d);

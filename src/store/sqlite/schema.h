@@ -4,9 +4,10 @@
 // Layout (docs/store.md has the full description):
 //   e_<entity name>   one table per registry entity (e_contacts ...). One column per registry
 //                     field, named exactly as the field ("id", "updated", "firstName" ...), and
-//                     the bookkeeping columns _seq, _deleted, _hash, _source, _source_id,
-//                     _fetched_at, _run_id. Field names never start with "_" (checked here), so
-//                     no registry change can collide with bookkeeping.
+//                     the bookkeeping columns _seq (the change sequence number, which is also
+//                     the rowid), _deleted, _hash, _source, _source_id, _fetched_at, _run_id.
+//                     Field names never start with "_" (checked here), so no registry change
+//                     can collide with bookkeeping.
 //   meta              key -> integer: schema_version, seq (the global change sequence),
 //                     purged_seq (OldestTrackedSeq; 0: nothing was ever purged)
 //   registry_fields   (table, field, registry type) of every column made from the registry, so
@@ -108,7 +109,9 @@ Result<int> StoredSchemaVersion(Connection& conn);
 // --- values <-> columns -------------------------------------------------------------------
 
 // Binds `value` of `field` to parameter `index`; JSON-typed fields are written through
-// `scratch`. Returns an SQLite result code.
+// `scratch` (and copied). Returns an SQLite result code.
+// REQUIRES: `value` stays alive and unchanged until the statement is stepped and reset
+// (strings are bound without a copy).
 int BindValue(sqlite3_stmt* stmt, int index, const model::FieldSpec& field,
               const model::Value& value, rapidjson::StringBuffer& scratch);
 

@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "core/hash.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/strings.h"
 #include "model/canonical_json.h"
 #include "store/lock_guarded.h"
@@ -36,9 +38,10 @@ core::EpochMs NowMs() {
 // The fixed SQL of one entity table, built once per store.
 struct TableSql {
   std::string get;        // ?1 id -> the live row
-  std::string state;      // ?1 id -> _hash, _deleted
-  std::string upsert;     // fields ?1..?n, then _seq ... _run_id
-  std::string tombstone;  // ?1 id, ?2 seq, ?3 time, ?4 source, ?5 run
+  std::string state;      // ?1 id -> _seq, _hash, _deleted (from the covering __state index)
+  std::string insert;     // fields ?1..?n, then _seq ... _run_id (BookColumn order)
+  std::string update;     // as insert, and ?(n+8) the row's current _seq
+  std::string tombstone;  // ?1 current _seq, ?2 new _seq, ?3 time, ?4 source, ?5 run
   std::string live_ids;   // ?1 source
   std::string changes;    // ?1 since
   std::string counts;     // _deleted, count(*)
@@ -50,29 +53,29 @@ TableSql BuildTableSql(const TableInfo& t) {
   TableSql s;
   s.get = "SELECT " + t.select_list + " FROM " + t.table +
           " AS t WHERE t.\"id\" = ?1 AND t._deleted = 0";
-  s.state = "SELECT _hash, _deleted FROM " + t.table + " WHERE \"id\" = ?1";
-  std::string cols, values, updates;
-  for (size_t i = 0; i < n; ++i) {
-    cols += t.columns[i] + ", ";
-    values += "?" + std::to_string(i + 1) + ", ";
-    if (i > 0) updates += t.columns[i] + " = excluded." + t.columns[i] + ", ";
-  }
+  s.state = "SELECT _seq, _hash, _deleted FROM " + t.table + " INDEXED BY " + t.table +
+            "__state WHERE \"id\" = ?1";
   static const char* const kBook[] = {"_seq",       "_deleted",    "_hash",  "_source",
                                       "_source_id", "_fetched_at", "_run_id"};
-  for (int b = 0; b < kBookCount; ++b) {
-    cols += std::string(kBook[b]) + (b + 1 < kBookCount ? ", " : "");
-    values +=
-        "?" + std::to_string(n + static_cast<size_t>(b) + 1) + (b + 1 < kBookCount ? ", " : "");
-    updates += std::string(kBook[b]) + " = excluded." + kBook[b] + (b + 1 < kBookCount ? ", " : "");
+  std::string cols, values, sets;
+  for (size_t i = 0; i < n + kBookCount; ++i) {
+    std::string col = i < n ? t.columns[i] : std::string(kBook[i - n]);
+    std::string ref = "?" + std::to_string(i + 1);
+    std::string sep = i + 1 < n + kBookCount ? ", " : "";
+    cols += col + sep;
+    values += ref + sep;
+    sets += col + " = " + ref + sep;
   }
-  s.upsert = "INSERT INTO " + t.table + " (" + cols + ") VALUES (" + values +
-             ") ON CONFLICT (\"id\") DO UPDATE SET " + updates;
+  s.insert = "INSERT INTO " + t.table + " (" + cols + ") VALUES (" + values + ")";
+  // Setting _seq (the rowid) moves the row to the end of the table, in change order.
+  s.update =
+      "UPDATE " + t.table + " SET " + sets + " WHERE _seq = ?" + std::to_string(n + kBookCount + 1);
   s.tombstone =
       "UPDATE " + t.table + " SET _seq = ?2, _deleted = 1, _hash = NULL, \"updated\" = ?3";
   for (size_t i = 2; i < n; ++i) s.tombstone += ", " + t.columns[i] + " = NULL";
-  s.tombstone += ", _source = ?4, _fetched_at = ?3, _run_id = ?5 WHERE \"id\" = ?1";
-  s.live_ids =
-      "SELECT \"id\" FROM " + t.table + " WHERE _source = ?1 AND _deleted = 0 ORDER BY \"id\"";
+  s.tombstone += ", _source = ?4, _fetched_at = ?3, _run_id = ?5 WHERE _seq = ?1";
+  s.live_ids = "SELECT \"id\" FROM " + t.table + " INDEXED BY " + t.table +
+               "__state WHERE _source = ?1 AND _deleted = 0 ORDER BY \"id\"";
   s.changes =
       "SELECT " + t.select_list + " FROM " + t.table + " AS t WHERE t._seq > ?1 ORDER BY t._seq";
   s.counts = "SELECT _deleted, count(*) FROM " + t.table + " GROUP BY _deleted";
@@ -148,6 +151,75 @@ int BindRun(sqlite3_stmt* s, const RunRecord& r) {
   return rc;
 }
 
+// Checkpoints the WAL on a thread of its own after each run's commit, so that a commit costs
+// one fsync of the WAL instead of also copying everything it wrote into the database file
+// (SQLite's automatic checkpoint would run inside the committing call). Thread-safe.
+class Checkpointer {
+ public:
+  explicit Checkpointer(std::string path) : path_(std::move(path)), thread_([this] { Loop(); }) {}
+  ~Checkpointer() {
+    {
+      auto s = state_.lock();
+      s->stop = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // Asks for a checkpoint soon.
+  void Poke() {
+    {
+      auto s = state_.lock();
+      s->pending = true;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  struct State {
+    bool pending = false;
+    bool stop = false;
+  };
+
+  void Loop() {
+    std::unique_ptr<Connection> conn;
+    for (;;) {
+      {
+        auto s = state_.lock();
+        s.WaitFor(cv_, std::chrono::hours(24),
+                  [](const State& st) { return st.pending || st.stop; });
+        if (s->stop) return;
+        if (!s->pending) continue;
+        s->pending = false;
+      }
+      if (!conn) {
+        ConnectionOptions o;
+        o.busy_timeout_ms = 1000;
+        o.cache_size_kib = 2048;
+        Result<std::unique_ptr<Connection>> c = Connection::Open(path_, o);
+        if (!c.ok()) {
+          core::LogWarning("store checkpoint skipped: " + c.status().message());
+          continue;
+        }
+        conn = std::move(*c);
+      }
+      // PASSIVE: copies what no reader still needs, never waits for readers or the writer.
+      Status st = conn->Exec("PRAGMA wal_checkpoint(PASSIVE)");
+      if (!st.ok() && st.code() != Status::Code::kUnavailable) {
+        core::LogWarning("store checkpoint failed: " + st.message());
+        conn.reset();
+      }
+    }
+  }
+
+  std::string path_;
+  std::condition_variable cv_;
+  LockGuarded<State> state_;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
 // What the store, its views and its writers share. Kept alive by each of them.
 struct Shared {
   std::string path;
@@ -160,9 +232,11 @@ struct Shared {
   LockGuarded<std::unique_ptr<Connection>> writer;
   // Idle read connections.
   LockGuarded<std::vector<std::unique_ptr<Connection>>> readers;
+  // Last member: destroyed (stopped and joined) first.
+  Checkpointer checkpointer;
 
   Shared(std::string p, SqliteOptions o, Schema s)
-      : path(std::move(p)), options(o), schema(std::move(s)) {
+      : path(std::move(p)), options(o), schema(std::move(s)), checkpointer(path) {
     for (const TableInfo& t : schema.tables()) sql.push_back(BuildTableSql(t));
   }
 
@@ -219,6 +293,11 @@ struct Shared {
     return t;
   }
 };
+
+// Binds text that stays alive until the statement is stepped and reset: no copy.
+int BindStatic(sqlite3_stmt* s, int index, const std::string& text) {
+  return sqlite3_bind_text64(s, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
 
 // BEGIN IMMEDIATE on the writer: the SQLite write lock, waiting through the busy handler.
 Status BeginImmediate(Connection& conn, const Shared& shared, std::string_view for_what) {
@@ -292,22 +371,29 @@ class SqliteRunWriter final : public RunWriter {
                                        core::Quote(model::ValueToString(record.Get(i))));
       }
     }
-    // The hash covers what the source gave (before `updated` is defaulted below).
-    std::string content = model::ContentJson(record);
-    std::string hash = hasher_.Hex(content);
+    // The hash covers what the source gave (before `updated` is defaulted below): the bytes of
+    // model::ContentJson, written into a buffer this writer reuses.
+    content_.Clear();
+    {
+      rapidjson::Writer<rapidjson::StringBuffer> w(content_);
+      w.StartObject();
+      model::internal::WriteFields(record, w);
+      w.EndObject();
+    }
+    std::string hash = hasher_.Hex(std::string_view(content_.GetString(), content_.GetSize()));
 
     MB_ASSIGN_OR_RETURN(Stmts * stp, StmtsOf(*t));
     Stmts& st = *stp;
-    bool exists = false;
+    int64_t old_seq = 0;  // 0: no row for this id
     bool live = false;
     {
       StmtScope scope(st.state);
       BindText(st.state, 1, id);
       int rc = sqlite3_step(st.state);
       if (rc == SQLITE_ROW) {
-        exists = true;
-        live = sqlite3_column_int64(st.state, 1) == 0;
-        if (live && ColumnTextView(st.state, 0) == hash) return UpsertOutcome::kUnchanged;
+        old_seq = sqlite3_column_int64(st.state, 0);
+        live = sqlite3_column_int64(st.state, 2) == 0;
+        if (live && ColumnTextView(st.state, 1) == hash) return UpsertOutcome::kUnchanged;
       } else if (rc != SQLITE_DONE) {
         return Failed(rc, "reading " + t->entity->set_name + " " + core::Quote(id));
       }
@@ -315,7 +401,7 @@ class SqliteRunWriter final : public RunWriter {
 
     int64_t seq = seq_ + 1;
     {
-      sqlite3_stmt* s = st.upsert;
+      sqlite3_stmt* s = old_seq ? st.update : st.insert;
       StmtScope scope(s);
       int rc = SQLITE_OK;
       for (size_t i = 0; i < fields.size() && rc == SQLITE_OK; ++i) {
@@ -329,26 +415,29 @@ class SqliteRunWriter final : public RunWriter {
       }
       int b = static_cast<int>(fields.size()) + 1;
       const model::Provenance& p = record.provenance;
+      const std::string& source = p.source.empty() ? source_ : p.source;
       if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, b + kBookSeq, seq);
       if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, b + kBookDeleted, 0);
-      if (rc == SQLITE_OK) rc = BindText(s, b + kBookHash, hash);
-      if (rc == SQLITE_OK) rc = BindText(s, b + kBookSource, p.source.empty() ? source_ : p.source);
+      if (rc == SQLITE_OK) rc = BindStatic(s, b + kBookHash, hash);
+      if (rc == SQLITE_OK) rc = BindStatic(s, b + kBookSource, source);
       if (rc == SQLITE_OK) {
         rc = p.source_id.empty() ? sqlite3_bind_null(s, b + kBookSourceId)
-                                 : BindText(s, b + kBookSourceId, p.source_id);
+                                 : BindStatic(s, b + kBookSourceId, p.source_id);
       }
       if (rc == SQLITE_OK) {
         rc = sqlite3_bind_int64(s, b + kBookFetchedAt, p.fetched_at ? p.fetched_at : started_);
       }
-      if (rc == SQLITE_OK)
+      if (rc == SQLITE_OK) {
         rc = sqlite3_bind_int64(s, b + kBookRunId, p.run_id ? p.run_id : run_id_);
+      }
+      if (rc == SQLITE_OK && old_seq) rc = sqlite3_bind_int64(s, b + kBookCount, old_seq);
       if (rc == SQLITE_OK) rc = sqlite3_step(s);
       if (rc != SQLITE_DONE) {
         return Failed(rc, "writing " + t->entity->set_name + " " + core::Quote(id));
       }
     }
     seq_ = seq;
-    return exists && live ? UpsertOutcome::kUpdated : UpsertOutcome::kCreated;
+    return old_seq && live ? UpsertOutcome::kUpdated : UpsertOutcome::kCreated;
   }
 
   Result<bool> Delete(const EntitySpec& entity, std::string_view id) override {
@@ -356,26 +445,29 @@ class SqliteRunWriter final : public RunWriter {
     MB_ASSIGN_OR_RETURN(const TableInfo* t, shared_->Table(entity));
     MB_ASSIGN_OR_RETURN(Stmts * stp, StmtsOf(*t));
     Stmts& st = *stp;
+    int64_t old_seq = 0;
     {
       StmtScope scope(st.state);
       BindText(st.state, 1, id);
       int rc = sqlite3_step(st.state);
       if (rc == SQLITE_DONE) return false;
       if (rc != SQLITE_ROW) return Failed(rc, "reading " + entity.set_name + " " + core::Quote(id));
-      if (sqlite3_column_int64(st.state, 1) != 0) return false;
+      if (sqlite3_column_int64(st.state, 2) != 0) return false;
+      old_seq = sqlite3_column_int64(st.state, 0);
     }
     int64_t seq = seq_ + 1;
     {
       StmtScope scope(st.tombstone);
       sqlite3_stmt* s = st.tombstone;
-      BindText(s, 1, id);
+      sqlite3_bind_int64(s, 1, old_seq);
       sqlite3_bind_int64(s, 2, seq);
       sqlite3_bind_int64(s, 3, started_);
       BindText(s, 4, source_);
       sqlite3_bind_int64(s, 5, run_id_);
       int rc = sqlite3_step(s);
-      if (rc != SQLITE_DONE)
+      if (rc != SQLITE_DONE) {
         return Failed(rc, "deleting " + entity.set_name + " " + core::Quote(id));
+      }
     }
     seq_ = seq;
     return true;
@@ -472,6 +564,7 @@ class SqliteRunWriter final : public RunWriter {
       return s;
     }
     state_ = State::kCommitted;
+    shared_->checkpointer.Poke();
     return Status::Ok();
   }
 
@@ -481,7 +574,8 @@ class SqliteRunWriter final : public RunWriter {
   // The cached statements of one table on this writer's connection.
   struct Stmts {
     sqlite3_stmt* state = nullptr;
-    sqlite3_stmt* upsert = nullptr;
+    sqlite3_stmt* insert = nullptr;
+    sqlite3_stmt* update = nullptr;
     sqlite3_stmt* tombstone = nullptr;
   };
 
@@ -490,9 +584,10 @@ class SqliteRunWriter final : public RunWriter {
     if (!st.state) {
       const TableSql& sql = shared_->sql[t.index];
       MB_ASSIGN_OR_RETURN(sqlite3_stmt * state, conn_->Prepare(sql.state));
-      MB_ASSIGN_OR_RETURN(sqlite3_stmt * upsert, conn_->Prepare(sql.upsert));
+      MB_ASSIGN_OR_RETURN(sqlite3_stmt * insert, conn_->Prepare(sql.insert));
+      MB_ASSIGN_OR_RETURN(sqlite3_stmt * update, conn_->Prepare(sql.update));
       MB_ASSIGN_OR_RETURN(sqlite3_stmt * tombstone, conn_->Prepare(sql.tombstone));
-      st = Stmts{state, upsert, tombstone};
+      st = Stmts{state, insert, update, tombstone};
     }
     return &st;
   }
@@ -530,7 +625,8 @@ class SqliteRunWriter final : public RunWriter {
   State state_ = State::kOpen;
   std::vector<Stmts> stmts_;  // per schema table, prepared on first use
   core::Hasher hasher_;
-  rapidjson::StringBuffer scratch_;
+  rapidjson::StringBuffer content_;  // the record's content JSON
+  rapidjson::StringBuffer scratch_;  // JSON-typed column values
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -604,10 +700,13 @@ class SqliteReadView final : public ReadView {
       bool row;
     };
     std::vector<Cursor> cursors;
-    std::vector<std::unique_ptr<StmtScope>> scopes;
+    // Leased statements: `fn` may use this view, even call ScanChanges again.
+    std::vector<std::unique_ptr<LeasedStmt>> leases;
     for (const TableInfo* t : tables) {
-      MB_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn_->Prepare(shared_->sql[t->index].changes));
-      scopes.push_back(std::make_unique<StmtScope>(s));
+      const std::string& sql = shared_->sql[t->index].changes;
+      MB_ASSIGN_OR_RETURN(StmtHandle h, conn_->Take(sql));
+      leases.push_back(std::make_unique<LeasedStmt>(conn_.get(), sql, std::move(h)));
+      sqlite3_stmt* s = leases.back()->get();
       sqlite3_bind_int64(s, 1, since);
       int rc = sqlite3_step(s);
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -958,8 +1057,11 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
                              "): put it on a local file system that supports shared memory");
     }
   }
-  MB_RETURN_IF_ERROR(writer->Exec("PRAGMA synchronous=FULL; PRAGMA journal_size_limit=" +
-                                  std::to_string(kJournalSizeLimit) + ";"));
+  // No automatic checkpoint inside Commit: the store's Checkpointer runs them.
+  MB_RETURN_IF_ERROR(
+      writer->Exec("PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0; "
+                   "PRAGMA journal_size_limit=" +
+                   std::to_string(kJournalSizeLimit) + ";"));
   MB_RETURN_IF_ERROR(Migrate(*writer, schema, Migrations()));
 
   auto shared = std::make_shared<Shared>(path, options, std::move(schema));
