@@ -580,7 +580,7 @@ class Compiler {
         }
         out->label = output == "label";
         if (!ParseMiss(n, out, true)) ok = false;
-        if (out->on_miss == Miss::kDefault && out->vocabulary && !out->label) {
+        if (out->on_miss == Miss::kDefault && n.Has("default") && out->vocabulary && !out->label) {
           const vocab::Term* t = out->vocabulary->Lookup(out->default_value);
           if (!t) {
             Error(n.Attribute("default")->position,
