@@ -4,7 +4,7 @@
 //   (b) StoreUpsertUnchanged  the same N records again, unchanged (hash, compare, write nothing)
 //   (c) RawSqliteInsert       baseline: raw sqlite3 INSERT of the same canonical JSON blobs into
 //                             a two-column table (id, doc) in one transaction, same pragmas
-//                             (WAL, synchronous=FULL, 64 MB page cache, no checkpoint inside
+//                             (WAL, synchronous=FULL, 256 MB page cache, no checkpoint inside
 //                             the commit: the store checkpoints on a background thread)
 //
 // Each figure times the run from BeginRun (BEGIN) to the end of Commit (COMMIT, with its
@@ -183,7 +183,7 @@ void BM_RawSqliteInsert(benchmark::State& state) {
     sqlite3* db = nullptr;
     sqlite3_open(dir.File("raw.db").c_str(), &db);
     Exec(db,
-         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; "
+         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-262144; "
          "PRAGMA wal_autocheckpoint=0;",
          state);
     Exec(db, "CREATE TABLE docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL)", state);

@@ -227,6 +227,41 @@ TEST_F(SqliteStoreTest, ColumnsHoldTheDocumentedRepresentation) {
   EXPECT_EQ(db.Text("SELECT value FROM meta WHERE key = 'seq'"), "2");
 }
 
+TEST_F(SqliteStoreTest, UnchangedIsDecidedByTheContentHashWhenNoFingerprintIsStored) {
+  auto store = OpenOrDie();
+  Record c = Contact("c1", "FR", {"cbd"}, "Anne");
+  CommitRun(*store, "s", {c}, kT0);
+  RawDb db(path());
+  EXPECT_EQ(db.Text("SELECT length(_fp) FROM e_contacts"), "16");
+  // A row without a fingerprint (as another writer may leave it): the SHA-1 decides.
+  db.Exec("UPDATE e_contacts SET _fp = NULL");
+  {
+    auto w = store->BeginRun("s", kT0 + 1, false);
+    ASSERT_TRUE(w.ok());
+    EXPECT_EQ(*(*w)->Upsert(c), UpsertOutcome::kUnchanged);
+    ASSERT_TRUE((*w)->Commit({}).ok());
+  }
+  EXPECT_EQ(db.Text("SELECT _seq FROM e_contacts"), "1");
+  EXPECT_EQ(db.Text("SELECT typeof(_fp) FROM e_contacts"), "null");  // nothing was written
+  // A changed record is written with its fingerprint again.
+  c.Set("firstName", Value(std::string("Anna")));
+  {
+    auto w = store->BeginRun("s", kT0 + 2, false);
+    ASSERT_TRUE(w.ok());
+    EXPECT_EQ(*(*w)->Upsert(c), UpsertOutcome::kUpdated);
+    ASSERT_TRUE((*w)->Commit({}).ok());
+  }
+  EXPECT_EQ(db.Text("SELECT _seq || ' ' || length(_fp) FROM e_contacts"), "2 16");
+  // A tombstone keeps neither hash nor fingerprint.
+  {
+    auto w = store->BeginRun("s", kT0 + 3, false);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE(*(*w)->Delete(Contacts(), "c1"));
+    ASSERT_TRUE((*w)->Commit({}).ok());
+  }
+  EXPECT_EQ(db.Text("SELECT typeof(_fp) || ' ' || typeof(_hash) FROM e_contacts"), "null null");
+}
+
 TEST_F(SqliteStoreTest, NotADatabaseIsAClearError) {
   std::string text;
   for (int i = 0; i < 200; ++i) text += "this is a text file, not a database\n";

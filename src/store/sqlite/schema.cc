@@ -106,7 +106,7 @@ Status ApplyRegistry(Connection& conn, const Schema& schema) {
       std::string sql = "CREATE TABLE " + t.table +
                         " (_seq INTEGER PRIMARY KEY, \"id\" TEXT NOT NULL UNIQUE, _deleted "
                         "INTEGER NOT NULL DEFAULT 0, _hash TEXT, _source TEXT NOT NULL DEFAULT "
-                        "'', _source_id TEXT, _fetched_at INTEGER, _run_id INTEGER";
+                        "'', _source_id TEXT, _fetched_at INTEGER, _run_id INTEGER, _fp BLOB";
       for (size_t i = 1; i < fields.size(); ++i) {
         sql += ", " + t.columns[i] + " " + SqlType(fields[i].type);
       }
@@ -122,6 +122,13 @@ Status ApplyRegistry(Connection& conn, const Schema& schema) {
       int rc;
       while ((rc = sqlite3_step(info)) == SQLITE_ROW) have.insert(ColumnText(info, 0));
       if (rc != SQLITE_DONE) return conn.Error(rc, "reading the columns of " + t.table);
+    }
+    // Bookkeeping columns that later versions added (nullable, so ADD COLUMN works).
+    for (const char* book : {"_fp BLOB"}) {
+      std::string name(book, std::string_view(book).find(' '));
+      if (!have.count(name)) {
+        MB_RETURN_IF_ERROR(conn.Exec("ALTER TABLE " + t.table + " ADD COLUMN " + book));
+      }
     }
     std::map<std::string, std::string> made_for;
     {
@@ -163,12 +170,12 @@ Status ApplyRegistry(Connection& conn, const Schema& schema) {
     }
     // Indexes. The change sequence is the rowid (_seq INTEGER PRIMARY KEY): new records append
     // to the table and ScanChanges reads it in order, with no index of its own. The id is
-    // UNIQUE. __state (id, _deleted, _source, _hash) covers the unchanged-record check of
+    // UNIQUE. __state (id, _deleted, _source, _fp, _hash) covers the unchanged check of
     // Upsert and LiveIds, so neither reads the (1 KB) rows. Then (updated, id), and (field, id)
     // for every indexed scalar field. JSON-typed fields get none: an index on JSON text cannot
     // serve membership tests (json_each scans them; PostgreSQL will use GIN on jsonb).
     std::string idx = "CREATE INDEX IF NOT EXISTS " + t.table + "__state ON " + t.table +
-                      " (\"id\", _deleted, _source, _hash);\n";
+                      " (\"id\", _deleted, _source, _fp, _hash);\n";
     for (size_t i = 1; i < fields.size(); ++i) {
       const model::FieldSpec& f = fields[i];
       bool wanted = f.indexed || i == static_cast<size_t>(model::EntitySpec::kUpdatedField);
@@ -235,7 +242,7 @@ Result<Schema> Schema::Build(const model::Registry& registry) {
       t.select_list += "t.\"" + f.name + "\"";
     }
     t.select_list +=
-        ", t._seq, t._deleted, t._hash, t._source, t._source_id, t._fetched_at, t._run_id";
+        ", t._seq, t._deleted, t._hash, t._source, t._source_id, t._fetched_at, t._run_id, t._fp";
     t.book_offset = static_cast<int>(e.fields.size());
     s.tables_.push_back(std::move(t));
   }

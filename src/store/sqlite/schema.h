@@ -5,7 +5,8 @@
 //   e_<entity name>   one table per registry entity (e_contacts ...). One column per registry
 //                     field, named exactly as the field ("id", "updated", "firstName" ...), and
 //                     the bookkeeping columns _seq (the change sequence number, which is also
-//                     the rowid), _deleted, _hash, _source, _source_id, _fetched_at, _run_id.
+//                     the rowid), _deleted, _hash, _source, _source_id, _fetched_at, _run_id,
+//                     _fp (store/fingerprint.h).
 //                     Field names never start with "_" (checked here), so no registry change
 //                     can collide with bookkeeping.
 //   meta              key -> integer: schema_version, seq (the global change sequence),
@@ -52,6 +53,7 @@ enum BookColumn {
   kBookSourceId,
   kBookFetchedAt,
   kBookRunId,
+  kBookFp,
   kBookCount
 };
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "model/canonical_json.h"
+#include "store/fingerprint.h"
 #include "store/lock_guarded.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/query_sql.h"
@@ -23,7 +25,10 @@ using model::EntitySpec;
 using model::FieldType;
 using model::Record;
 
-constexpr int kWriterCacheKib = 65536;
+// The writer's page cache: up to 256 MiB, so that a run of 100k 1 KB records never spills
+// dirty pages into the WAL before its commit (a spilled page is written, read back and
+// written again). SQLite takes the memory only as pages are used.
+constexpr int kWriterCacheKib = 262144;
 constexpr int kReaderCacheKib = 16384;
 // The WAL is truncated back to this size after a checkpoint (a big run can grow it to
 // hundreds of megabytes).
@@ -38,7 +43,7 @@ core::EpochMs NowMs() {
 // The fixed SQL of one entity table, built once per store.
 struct TableSql {
   std::string get;        // ?1 id -> the live row
-  std::string state;      // ?1 id -> _seq, _hash, _deleted (from the covering __state index)
+  std::string state;      // ?1 id -> _seq, _fp, _hash, _deleted (the covering __state index)
   std::string insert;     // fields ?1..?n, then _seq ... _run_id (BookColumn order)
   std::string update;     // as insert, and ?(n+8) the row's current _seq
   std::string tombstone;  // ?1 current _seq, ?2 new _seq, ?3 time, ?4 source, ?5 run
@@ -53,10 +58,11 @@ TableSql BuildTableSql(const TableInfo& t) {
   TableSql s;
   s.get = "SELECT " + t.select_list + " FROM " + t.table +
           " AS t WHERE t.\"id\" = ?1 AND t._deleted = 0";
-  s.state = "SELECT _seq, _hash, _deleted FROM " + t.table + " INDEXED BY " + t.table +
+  s.state = "SELECT _seq, _fp, _hash, _deleted FROM " + t.table + " INDEXED BY " + t.table +
             "__state WHERE \"id\" = ?1";
-  static const char* const kBook[] = {"_seq",       "_deleted",    "_hash",  "_source",
-                                      "_source_id", "_fetched_at", "_run_id"};
+  static const char* const kBook[] = {"_seq",       "_deleted",    "_hash",   "_source",
+                                      "_source_id", "_fetched_at", "_run_id", "_fp"};
+  static_assert(sizeof kBook / sizeof kBook[0] == kBookCount);
   std::string cols, values, sets;
   for (size_t i = 0; i < n + kBookCount; ++i) {
     std::string col = i < n ? t.columns[i] : std::string(kBook[i - n]);
@@ -70,8 +76,8 @@ TableSql BuildTableSql(const TableInfo& t) {
   // Setting _seq (the rowid) moves the row to the end of the table, in change order.
   s.update =
       "UPDATE " + t.table + " SET " + sets + " WHERE _seq = ?" + std::to_string(n + kBookCount + 1);
-  s.tombstone =
-      "UPDATE " + t.table + " SET _seq = ?2, _deleted = 1, _hash = NULL, \"updated\" = ?3";
+  s.tombstone = "UPDATE " + t.table +
+                " SET _seq = ?2, _deleted = 1, _hash = NULL, _fp = NULL, \"updated\" = ?3";
   for (size_t i = 2; i < n; ++i) s.tombstone += ", " + t.columns[i] + " = NULL";
   s.tombstone += ", _source = ?4, _fetched_at = ?3, _run_id = ?5 WHERE _seq = ?1";
   s.live_ids = "SELECT \"id\" FROM " + t.table + " INDEXED BY " + t.table +
@@ -371,8 +377,35 @@ class SqliteRunWriter final : public RunWriter {
                                        core::Quote(model::ValueToString(record.Get(i))));
       }
     }
-    // The hash covers what the source gave (before `updated` is defaulted below): the bytes of
-    // model::ContentJson, written into a buffer this writer reuses.
+    // Unchanged? First by fingerprint (cheap: no serialization), then by the content hash,
+    // both over what the source gave (before `updated` is defaulted below).
+    const Fingerprint fp = fingerprinter_.Of(record);
+    MB_ASSIGN_OR_RETURN(Stmts * stp, StmtsOf(*t));
+    Stmts& st = *stp;
+    int64_t old_seq = 0;  // 0: no row for this id
+    bool live = false;
+    std::string old_hash;
+    {
+      StmtScope scope(st.state);
+      BindStatic(st.state, 1, id);
+      int rc = sqlite3_step(st.state);
+      if (rc == SQLITE_ROW) {
+        old_seq = sqlite3_column_int64(st.state, 0);
+        live = sqlite3_column_int64(st.state, 3) == 0;
+        if (live) {
+          const void* stored = sqlite3_column_blob(st.state, 1);
+          if (stored && sqlite3_column_bytes(st.state, 1) == static_cast<int>(fp.size()) &&
+              std::memcmp(stored, fp.data(), fp.size()) == 0) {
+            return UpsertOutcome::kUnchanged;
+          }
+          old_hash = ColumnText(st.state, 2);
+        }
+      } else if (rc != SQLITE_DONE) {
+        return Failed(rc, "reading " + t->entity->set_name + " " + core::Quote(id));
+      }
+    }
+    // The content hash: SHA-1 of the bytes of model::ContentJson, written into a buffer this
+    // writer reuses.
     content_.Clear();
     {
       rapidjson::Writer<rapidjson::StringBuffer> w(content_);
@@ -381,23 +414,7 @@ class SqliteRunWriter final : public RunWriter {
       w.EndObject();
     }
     std::string hash = hasher_.Hex(std::string_view(content_.GetString(), content_.GetSize()));
-
-    MB_ASSIGN_OR_RETURN(Stmts * stp, StmtsOf(*t));
-    Stmts& st = *stp;
-    int64_t old_seq = 0;  // 0: no row for this id
-    bool live = false;
-    {
-      StmtScope scope(st.state);
-      BindText(st.state, 1, id);
-      int rc = sqlite3_step(st.state);
-      if (rc == SQLITE_ROW) {
-        old_seq = sqlite3_column_int64(st.state, 0);
-        live = sqlite3_column_int64(st.state, 2) == 0;
-        if (live && ColumnTextView(st.state, 1) == hash) return UpsertOutcome::kUnchanged;
-      } else if (rc != SQLITE_DONE) {
-        return Failed(rc, "reading " + t->entity->set_name + " " + core::Quote(id));
-      }
-    }
+    if (live && hash == old_hash) return UpsertOutcome::kUnchanged;  // nothing written
 
     int64_t seq = seq_ + 1;
     {
@@ -430,6 +447,10 @@ class SqliteRunWriter final : public RunWriter {
       if (rc == SQLITE_OK) {
         rc = sqlite3_bind_int64(s, b + kBookRunId, p.run_id ? p.run_id : run_id_);
       }
+      if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_blob(s, b + kBookFp, fp.data(), static_cast<int>(fp.size()),
+                               SQLITE_STATIC);
+      }
       if (rc == SQLITE_OK && old_seq) rc = sqlite3_bind_int64(s, b + kBookCount, old_seq);
       if (rc == SQLITE_OK) rc = sqlite3_step(s);
       if (rc != SQLITE_DONE) {
@@ -452,7 +473,7 @@ class SqliteRunWriter final : public RunWriter {
       int rc = sqlite3_step(st.state);
       if (rc == SQLITE_DONE) return false;
       if (rc != SQLITE_ROW) return Failed(rc, "reading " + entity.set_name + " " + core::Quote(id));
-      if (sqlite3_column_int64(st.state, 2) != 0) return false;
+      if (sqlite3_column_int64(st.state, 3) != 0) return false;
       old_seq = sqlite3_column_int64(st.state, 0);
     }
     int64_t seq = seq_ + 1;
@@ -625,6 +646,7 @@ class SqliteRunWriter final : public RunWriter {
   State state_ = State::kOpen;
   std::vector<Stmts> stmts_;  // per schema table, prepared on first use
   core::Hasher hasher_;
+  Fingerprinter fingerprinter_;
   rapidjson::StringBuffer content_;  // the record's content JSON
   rapidjson::StringBuffer scratch_;  // JSON-typed column values
 };
