@@ -8,11 +8,6 @@ namespace {
 
 constexpr const char* kXmlNs = "http://www.w3.org/XML/1998/namespace";
 
-struct Binding {
-  std::string prefix;
-  std::string uri;
-};
-
 void LineColumn(std::string_view text, size_t offset, size_t* line, size_t* column) {
   offset = std::min(offset, text.size());
   size_t l = 1, start = 0;
@@ -55,17 +50,30 @@ Result<std::unique_ptr<XmlDocument>> XmlDocument::Parse(std::string text,
 }
 
 void XmlDocument::ResolveNamespaces(const std::vector<XmlNamespace>& declared) {
-  std::vector<Binding> bindings;
+  // prefix -> the URIs bound to it, innermost last; `pushed` lists the prefixes each open
+  // element bound, so that leaving it unbinds them. Lookups stay O(1) however deep the
+  // document nests (a deep document with many declarations must not cost quadratic time).
+  std::unordered_map<std::string, std::vector<std::string>> scopes;
+  std::vector<std::string> pushed;
   std::vector<size_t> marks;
-  auto lookup = [&bindings](std::string_view prefix) -> const std::string* {
+  auto lookup = [&scopes](std::string_view prefix) -> const std::string* {
     if (prefix == "xml") {
       static const std::string kXml = kXmlNs;
       return &kXml;
     }
-    for (auto it = bindings.rbegin(); it != bindings.rend(); ++it) {
-      if (it->prefix == prefix) return &it->uri;
+    auto it = scopes.find(std::string(prefix));
+    if (it == scopes.end() || it->second.empty()) return nullptr;
+    return &it->second.back();
+  };
+  auto bind = [&](std::string prefix, std::string uri) {
+    scopes[prefix].push_back(std::move(uri));
+    pushed.push_back(std::move(prefix));
+  };
+  auto unbind_to = [&](size_t mark) {
+    while (pushed.size() > mark) {
+      scopes[pushed.back()].pop_back();
+      pushed.pop_back();
     }
-    return nullptr;
   };
   auto rename = [&declared](std::string_view local, const std::string& uri) -> std::string {
     for (const XmlNamespace& ns : declared) {
@@ -78,13 +86,13 @@ void XmlDocument::ResolveNamespaces(const std::vector<XmlNamespace>& declared) {
   pugi::xml_node node = doc_.document_element();
   while (node) {
     // Enter: bind this element's declarations, then rename it and its attributes.
-    marks.push_back(bindings.size());
+    marks.push_back(pushed.size());
     for (pugi::xml_attribute a = node.first_attribute(); a; a = a.next_attribute()) {
       std::string_view n = a.name();
       if (n == "xmlns") {
-        bindings.push_back(Binding{"", a.value()});
+        bind("", a.value());
       } else if (n.substr(0, 6) == "xmlns:") {
-        bindings.push_back(Binding{std::string(n.substr(6)), a.value()});
+        bind(std::string(n.substr(6)), a.value());
       }
     }
     {
@@ -131,7 +139,7 @@ void XmlDocument::ResolveNamespaces(const std::vector<XmlNamespace>& declared) {
       continue;
     }
     while (node) {
-      bindings.resize(marks.back());
+      unbind_to(marks.back());
       marks.pop_back();
       pugi::xml_node next = node.next_sibling();
       while (next && next.type() != pugi::node_element) next = next.next_sibling();
