@@ -15,6 +15,7 @@ endif()
 find_package(Poco 1.11 REQUIRED COMPONENTS Foundation Util Net Data DataSQLite DataPostgreSQL DataMySQL Crypto)
 find_package(pugixml REQUIRED)
 find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)  # SHA-1 content hashes (core/hash.cc); Poco::Crypto uses it too
 find_package(SQLite3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)

@@ -1,20 +1,41 @@
 #include "core/hash.h"
 
-#include <Poco/Crypto/DigestEngine.h>
+#include <openssl/evp.h>
+
+#include <stdexcept>
 
 namespace meabridge::core {
 
+// OpenSSL's EVP interface directly (the library Poco::Crypto wraps): Poco's DigestEngine looks
+// the digest up by name on every reset(), which cost a third of a 1 KB hash.
 struct Hasher::Impl {
-  Poco::Crypto::DigestEngine engine{"SHA1"};
+  struct CtxDeleter {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx{EVP_MD_CTX_new()};
 };
 
-Hasher::Hasher() : impl_(std::make_unique<Impl>()) {}
+Hasher::Hasher() : impl_(std::make_unique<Impl>()) {
+  if (!impl_->ctx) throw std::runtime_error("OpenSSL: cannot allocate a digest context");
+}
 Hasher::~Hasher() = default;
 
 std::string Hasher::Hex(std::string_view data) {
-  impl_->engine.reset();
-  impl_->engine.update(data.data(), static_cast<unsigned>(data.size()));
-  return Poco::DigestEngine::digestToHex(impl_->engine.digest());
+  static const EVP_MD* const kSha1 = EVP_sha1();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestInit_ex(impl_->ctx.get(), kSha1, nullptr) != 1 ||
+      EVP_DigestUpdate(impl_->ctx.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(impl_->ctx.get(), digest, &len) != 1) {
+    throw std::runtime_error("OpenSSL: SHA-1 failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(static_cast<size_t>(len) * 2, '0');
+  for (unsigned int i = 0; i < len; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0xF];
+  }
+  return out;
 }
 
 std::string ContentHash(std::string_view data) {

@@ -28,6 +28,11 @@ class JsonAssertion : public InternalError {
 #define RAPIDJSON_ASSERT(x) \
   ((x) ? static_cast<void>(0) : ::meabridge::ThrowJsonAssertion(#x, __FILE__, __LINE__))
 #define RAPIDJSON_HAS_STDSTRING 1
+// SSE2 is part of the x86-64 baseline: RapidJSON uses it to skip whitespace and to scan
+// strings for characters to escape.
+#if defined(__SSE2__) && !defined(RAPIDJSON_SSE2)
+#define RAPIDJSON_SSE2
+#endif
 // Documents from partners can nest deeply; the iterative parser never recurses on the stack.
 #define RAPIDJSON_PARSE_DEFAULT_FLAGS rapidjson::kParseIterativeFlag
 
