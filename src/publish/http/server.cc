@@ -1,0 +1,594 @@
+#include "publish/http/server.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/ThreadPool.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <istream>
+#include <optional>
+
+#include "core/hash.h"
+#include "core/log.h"
+#include "core/strings.h"
+#include "publish/http/response_cache.h"
+#include "publish/http/wire.h"
+
+namespace meabridge::publish::http {
+namespace {
+
+constexpr const char* kAllowGet = "GET, HEAD, OPTIONS";
+// Request bodies are read for routes that take other methods (the daemon's admin API).
+constexpr int64_t kMaxRequestBody = 1 << 20;
+
+std::string StatusLine(int status) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "HTTP/1.1 %d %s\r\n", status, ReasonPhrase(status));
+  return buf;
+}
+
+bool ValidHost(std::string_view host) {
+  if (host.empty() || host.size() > 255) return false;
+  for (char c : host) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Does the If-None-Match field list `etag` (weak comparison, as RFC 9110 asks for it)?
+bool EtagListed(std::string_view field, std::string_view etag) {
+  for (std::string& raw : core::Split(field, ',')) {
+    std::string_view t = core::Trim(raw);
+    if (t == "*") return true;
+    if (t.size() >= 2 && t[0] == 'W' && t[1] == '/') t.remove_prefix(2);
+    if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
+    if (t == etag) return true;
+  }
+  return false;
+}
+
+class ExchangeImpl : public Exchange {
+ public:
+  ExchangeImpl(const Request& request, std::string rest)
+      : request_(request), rest_(std::move(rest)) {}
+  const Request& request() const override { return request_; }
+  const std::string& rest() const override { return rest_; }
+  store::ReadView& view() override {
+    if (!view_)
+      throw InternalError("a handler asked for the store snapshot of a route without one");
+    return *view_;
+  }
+  int64_t max_seq() const override { return max_seq_; }
+
+  std::unique_ptr<store::ReadView> view_;
+  int64_t max_seq_ = 0;
+
+ private:
+  const Request& request_;
+  std::string rest_;
+};
+
+}  // namespace
+
+namespace {
+
+class PocoHandler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit PocoHandler(Server::Impl* impl) : impl_(impl) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& req,
+                     Poco::Net::HTTPServerResponse& resp) override;
+
+ private:
+  Server::Impl* impl_;
+};
+
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(Server::Impl* impl) : impl_(impl) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
+    return new PocoHandler(impl_);
+  }
+
+ private:
+  Server::Impl* impl_;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions o, std::shared_ptr<const RouteRegistry> r, store::Store* s)
+      : options(std::move(o)), routes(std::move(r)), store(s), cache(options.cache_bytes) {}
+
+  ServerOptions options;
+  std::shared_ptr<const RouteRegistry> routes;
+  store::Store* store;
+  ResponseCache cache;
+  std::unique_ptr<Poco::ThreadPool> pool;
+  std::unique_ptr<Poco::Net::HTTPServer> server;
+  int port = 0;
+  std::atomic<int64_t> requests{0};
+  std::atomic<int64_t> hits{0};
+
+  // ---- one request ----
+
+  struct Ctx {
+    Request req;
+    int fd = -1;
+    bool keep_alive = true;
+    bool gzip = false;
+    const Route* route = nullptr;
+    AccessRecord log;
+  };
+
+  void Handle(Poco::Net::HTTPServerRequest& preq, Poco::Net::HTTPServerResponse& presp) {
+    auto t0 = std::chrono::steady_clock::now();
+    Ctx c;
+    c.fd = static_cast<Poco::Net::HTTPServerRequestImpl&>(preq).socket().impl()->sockfd();
+    c.keep_alive = presp.getKeepAlive();
+    c.req.method = preq.getMethod();
+    c.req.target = preq.getURI();
+    size_t header_bytes = 0;
+    c.req.headers.reserve(preq.size());
+    for (const auto& [name, value] : preq) {
+      header_bytes += name.size() + value.size() + 4;
+      c.req.headers.emplace_back(core::AsciiLower(name), value);
+    }
+    c.log.method = &c.req.method;
+    c.log.target = &c.req.target;
+    c.log.client = &c.req.client;
+    try {
+      c.req.client = preq.clientAddress().toString();
+      Process(c, preq, header_bytes);
+    } catch (const std::exception& e) {
+      core::LogError("http: internal error answering " + c.req.method + " " + c.req.target + ": " +
+                     e.what());
+      if (c.log.status == 0) SendError(c, HttpError{500, "InternalError", InternalMessage(), ""});
+    } catch (...) {
+      core::LogError("http: unknown exception answering " + c.req.method + " " + c.req.target);
+      if (c.log.status == 0) SendError(c, HttpError{500, "InternalError", InternalMessage(), ""});
+    }
+    if (!c.keep_alive) presp.setKeepAlive(false);
+    requests.fetch_add(1, std::memory_order_relaxed);
+    c.log.latency_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (c.route) c.log.route = c.route->name;
+    if (options.access_log) {
+      char tail[128];
+      std::snprintf(tail, sizeof tail, " %d %lluB %.2fms%s client=", c.log.status,
+                    static_cast<unsigned long long>(c.log.bytes), c.log.latency_ms,
+                    c.log.cache_hit ? " hit" : "");
+      core::LogInfo("http " + c.req.method + " " + core::Quote(c.req.target, 512) + tail +
+                    c.req.client);
+    }
+    if (options.observer) options.observer(c.log);
+  }
+
+  static std::string InternalMessage() {
+    return "internal error; the server log has the details. Please report it.";
+  }
+
+  void Process(Ctx& c, Poco::Net::HTTPServerRequest& preq, size_t header_bytes) {
+    Request& req = c.req;
+    if (static_cast<int64_t>(req.target.size()) > options.max_url_length) {
+      return SendError(c, HttpError{414, "URITooLong",
+                                    "the request target is " + std::to_string(req.target.size()) +
+                                        " bytes, over this server's limit of " +
+                                        std::to_string(options.max_url_length) +
+                                        "; shorten the query (e.g. split a long $filter)",
+                                    ""});
+    }
+    if (static_cast<int64_t>(header_bytes) > options.max_header_size) {
+      return SendError(
+          c, HttpError{431, "RequestHeaderFieldsTooLarge",
+                       "the request's header fields total " + std::to_string(header_bytes) +
+                           " bytes, over this server's limit of " +
+                           std::to_string(options.max_header_size),
+                       ""});
+    }
+    Status parsed = ParseTarget(req.target, &req);
+    req.base_url = BaseUrl(req);
+    auto match = routes->Find(parsed.ok() ? std::string_view(req.path) : std::string_view());
+    c.route = match.route;
+    if (!parsed.ok()) return SendError(c, HttpError{400, "BadRequest", parsed.message(), ""});
+    if (!c.route) {
+      return SendError(c, HttpError{404, "NotFound",
+                                    "nothing is published at " + core::Quote(req.path) +
+                                        "; the service documents are at /odata/v4/ and "
+                                        "/informea.svc/ (see docs/publishing.md)",
+                                    req.path});
+    }
+    const Route& route = *c.route;
+    bool has_body = preq.getContentLength() > 0 || preq.getChunkedTransferEncoding();
+    if (req.method == "OPTIONS") {
+      if (has_body) c.keep_alive = false;
+      return SendPreflight(c);
+    }
+    bool allowed = false;
+    for (const std::string& m : route.methods) allowed = allowed || m == req.method;
+    if (!allowed) {
+      if (has_body) c.keep_alive = false;  // the unread body must not become the next request
+      return SendError(c,
+                       HttpError{405, "MethodNotAllowed",
+                                 req.method + " is not allowed on " + req.path +
+                                     ": the published feeds are read-only (" + AllowOf(route) + ")",
+                                 ""},
+                       AllowOf(route));
+    }
+    if (has_body) {
+      if (preq.getContentLength() > kMaxRequestBody) {
+        c.keep_alive = false;
+        return SendError(
+            c, HttpError{413, "ContentTooLarge", "request bodies are limited to 1 MB", ""});
+      }
+      // Only routes that take other methods than GET/HEAD see bodies; GET bodies are drained.
+      std::istream& in = preq.stream();
+      char buf[4096];
+      int64_t total = 0;
+      while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+        total += in.gcount();
+        if (total > kMaxRequestBody) {
+          c.keep_alive = false;
+          break;
+        }
+      }
+    }
+    ExchangeImpl ex(req, match.rest);
+    if (route.cache == CacheMode::kStore) {
+      if (!store) throw InternalError("route " + route.name + " reads the store, but none is open");
+      auto view = store->Read();
+      Result<int64_t> max = view.ok() ? (*view)->MaxSeq() : Result<int64_t>(view.status());
+      if (!max.ok()) {
+        core::LogError("http: cannot read the store for " + req.target + ": " +
+                       max.status().ToString());
+        return SendError(c, HttpError{503, "ServiceUnavailable",
+                                      "the store cannot be read right now; try again shortly", ""});
+      }
+      ex.view_ = std::move(*view);
+      ex.max_seq_ = *max;
+    }
+    bool is_get = req.method == "GET" || req.method == "HEAD";
+    c.gzip = req.AcceptsGzip();
+    std::string key;
+    if (is_get && route.cache != CacheMode::kNone) {
+      key = CacheKey(req, route, ex.max_seq_);
+      if (auto hit = cache.Find(key)) {
+        c.log.cache_hit = true;
+        hits.fetch_add(1, std::memory_order_relaxed);
+        return SendCached(c, *hit);
+      }
+    }
+    Response resp = route.handler(ex);
+    // The snapshot is no longer needed once the body is rendered (streamed bodies keep it).
+    if (!resp.stream) ex.view_.reset();
+    if (resp.status != 200 || !is_get) {
+      if (resp.status >= 400 && resp.body.empty() && !resp.stream) {
+        return SendError(c, HttpError{resp.status, "Error", ReasonPhrase(resp.status), ""});
+      }
+      return SendPlain(c, resp);
+    }
+    if (resp.etag.empty()) {
+      if (!resp.etag_seed.empty()) {
+        resp.etag = EtagOf(CacheKey(req, route, -1) + "\n" + resp.etag_seed);
+      } else {
+        resp.etag = key.empty() ? core::ContentHash(resp.body).substr(0, 24) : EtagOf(key);
+      }
+    }
+    if (resp.stream) {
+      Status st = SendStream(c, resp);
+      if (!st.ok()) c.keep_alive = false;
+      return;
+    }
+    auto entry = std::make_shared<CachedResponse>();
+    entry->status = 200;
+    entry->etag = resp.etag;
+    entry->last_modified = resp.last_modified;
+    entry->headers = HeaderBlock(route, resp, resp.etag);
+    entry->headers_gzip = HeaderBlock(route, resp, resp.etag + "-gz");
+    entry->compressible = resp.body.size() >= 256;
+    entry->body = std::move(resp.body);
+    if (resp.cacheable && !key.empty()) cache.Insert(key, entry);
+    SendCached(c, *entry);
+  }
+
+  std::string BaseUrl(const Request& req) const {
+    if (!options.public_url.empty()) return options.public_url;
+    const std::string* host = req.Header("host");
+    if (host && ValidHost(*host)) return "http://" + *host + "/";
+    return "http://" + options.bind + ":" + std::to_string(port) + "/";
+  }
+
+  // `max_seq` -1 leaves the store state out (for ETags seeded by the handler).
+  std::string CacheKey(const Request& req, const Route& route, int64_t max_seq) const {
+    std::string key;
+    key.reserve(req.target.size() + 64);
+    key += req.method == "HEAD" ? "GET" : req.method;
+    key += ' ';
+    key += req.target;
+    key += '\n';
+    key += req.base_url;
+    for (const std::string& h : route.vary) {
+      key += '\n';
+      if (const std::string* v = req.Header(h)) key += *v;
+    }
+    if (route.cache == CacheMode::kStore && max_seq >= 0) {
+      key += "\n#";
+      key += std::to_string(max_seq);
+    }
+    return key;
+  }
+
+  std::string EtagOf(const std::string& key) const {
+    return core::ContentHash(options.fingerprint + "\n" + key).substr(0, 24);
+  }
+
+  static std::string AllowOf(const Route& route) {
+    std::string allow;
+    bool options_listed = false;
+    for (const std::string& m : route.methods) {
+      allow += (allow.empty() ? "" : ", ") + m;
+      options_listed = options_listed || m == "OPTIONS";
+    }
+    if (!options_listed) allow += ", OPTIONS";
+    return allow;
+  }
+
+  std::string VaryOf(const Route& route) const {
+    std::string vary = "Accept-Encoding";
+    for (const std::string& h : route.vary) {
+      vary += ", ";
+      bool up = true;
+      for (char ch : h) {
+        vary += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : ch;
+        up = ch == '-';
+      }
+    }
+    return vary;
+  }
+
+  // Header lines common to 200 and 304 answers of a route.
+  std::string HeaderBlock(const Route& route, const Response& resp, const std::string& etag) const {
+    std::string h;
+    h.reserve(256);
+    if (!resp.content_type.empty()) h += "Content-Type: " + resp.content_type + "\r\n";
+    if (!etag.empty()) h += "ETag: \"" + etag + "\"\r\n";
+    if (resp.last_modified > 0)
+      h += "Last-Modified: " + FormatHttpDate(resp.last_modified) + "\r\n";
+    h += "Cache-Control: public, no-cache\r\n";
+    h += "Vary: " + VaryOf(route) + "\r\n";
+    if (route.cors) {
+      h += "Access-Control-Allow-Origin: *\r\n";
+      h += "Access-Control-Expose-Headers: ETag, Last-Modified, OData-Version, Preference-Applied, "
+           "DataServiceVersion\r\n";
+    }
+    for (const auto& [k, v] : resp.headers) h += k + ": " + v + "\r\n";
+    return h;
+  }
+
+  // True (after answering 304) when the request's validators match.
+  bool NotModified(Ctx& c, const CachedResponse& e, const std::string& headers) {
+    const std::string* inm = c.req.Header("if-none-match");
+    bool match = false;
+    if (inm) {
+      match = EtagListed(*inm, e.etag) || EtagListed(*inm, e.etag + "-gz");
+    } else if (const std::string* ims = c.req.Header("if-modified-since");
+               ims && e.last_modified > 0) {
+      auto since = ParseHttpDate(*ims);
+      match = since && e.last_modified / 1000 <= *since / 1000;
+    }
+    if (!match) return false;
+    c.log.status = 304;
+    std::string head = StatusLine(304) + "Date: " + std::string(CurrentHttpDate()) + "\r\n";
+    std::string tail = Connection(c) + "\r\n";
+    Status st = SendAll(c.fd, {head, headers, tail});
+    if (!st.ok()) c.keep_alive = false;
+    return true;
+  }
+
+  std::string Connection(const Ctx& c) const {
+    return c.keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+  }
+
+  void SendCached(Ctx& c, const CachedResponse& e) {
+    bool gz = c.gzip && e.compressible;
+    const std::string& headers = gz ? e.headers_gzip : e.headers;
+    if (NotModified(c, e, headers)) return;
+    const std::string& body = gz ? e.GzipBody() : e.body;
+    char len[64];
+    std::snprintf(len, sizeof len, "Content-Length: %zu\r\n", body.size());
+    std::string_view status =
+        e.status == 200 ? std::string_view("HTTP/1.1 200 OK\r\nDate: ") : std::string_view();
+    std::string other_status;
+    if (status.empty()) {
+      other_status = StatusLine(e.status) + "Date: ";
+      status = other_status;
+    }
+    bool head_only = c.req.IsHead();
+    Status st = SendAll(c.fd, {status, CurrentHttpDate(), "\r\n", headers, len,
+                               gz ? "Content-Encoding: gzip\r\n" : "", Connection(c), "\r\n",
+                               head_only ? std::string_view() : std::string_view(body)});
+    c.log.status = e.status;
+    c.log.bytes = head_only ? 0 : body.size();
+    if (!st.ok()) c.keep_alive = false;
+  }
+
+  // A response that is not cached: errors, redirects, 2xx of other methods.
+  void SendPlain(Ctx& c, const Response& resp) {
+    const Route* route = c.route;
+    std::string headers;
+    if (!resp.content_type.empty()) headers += "Content-Type: " + resp.content_type + "\r\n";
+    headers += "Cache-Control: no-store\r\n";
+    if (route && route->cors) headers += "Access-Control-Allow-Origin: *\r\n";
+    for (const auto& [k, v] : resp.headers) headers += k + ": " + v + "\r\n";
+    bool gz = c.gzip && resp.body.size() >= 1024;
+    std::string gz_body;
+    if (gz) gz_body = Gzip(resp.body);
+    const std::string& body = gz ? gz_body : resp.body;
+    bool no_body_status = resp.status == 204 || resp.status == 304;
+    bool no_body = no_body_status || c.req.IsHead();
+    std::string len =
+        no_body_status ? "" : "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    std::string head = StatusLine(resp.status) + "Date: " + std::string(CurrentHttpDate()) + "\r\n";
+    Status st = SendAll(c.fd, {head, headers, len, gz ? "Content-Encoding: gzip\r\n" : "",
+                               Connection(c), "\r\n", no_body ? std::string_view() : body});
+    c.log.status = resp.status;
+    c.log.bytes = no_body ? 0 : body.size();
+    if (!st.ok()) c.keep_alive = false;
+  }
+
+  Status SendStream(Ctx& c, const Response& resp) {
+    CachedResponse e;
+    e.etag = resp.etag;
+    e.last_modified = resp.last_modified;
+    bool gz = c.gzip;
+    std::string headers = HeaderBlock(*c.route, resp, gz ? resp.etag + "-gz" : resp.etag);
+    if (NotModified(c, e, headers)) return Status::Ok();
+    c.log.status = 200;
+    std::string head = StatusLine(200) + "Date: " + std::string(CurrentHttpDate()) + "\r\n";
+    MB_RETURN_IF_ERROR(
+        SendAll(c.fd, {head, headers, "Transfer-Encoding: chunked\r\n",
+                       gz ? "Content-Encoding: gzip\r\n" : "", Connection(c), "\r\n"}));
+    ChunkedWriter chunks(c.fd);
+    if (c.req.IsHead()) return chunks.Finish();
+    Status st;
+    try {
+      if (gz) {
+        GzipWriter zip(chunks);
+        st = resp.stream(zip);
+        if (st.ok()) st = zip.Finish();
+      } else {
+        st = resp.stream(chunks);
+      }
+    } catch (const std::exception& ex) {
+      st = Status::Internal(ex.what());
+    }
+    c.log.bytes = chunks.bytes_written();
+    if (!st.ok()) {
+      // The status line is gone already: end the connection so that the client sees a
+      // truncated body, never a complete-looking one.
+      if (st.code() != Status::Code::kIoError) {
+        core::LogError("http: streaming " + c.req.target + " failed midway: " + st.ToString());
+      }
+      c.keep_alive = false;
+      return st;
+    }
+    return chunks.Finish();
+  }
+
+  void SendPreflight(Ctx& c) {
+    Response r;
+    r.status = 204;
+    std::string allow = AllowOf(*c.route);
+    r.headers = {{"Allow", allow},
+                 {"Access-Control-Allow-Methods", allow},
+                 {"Access-Control-Max-Age", "86400"}};
+    const std::string* req_headers = c.req.Header("access-control-request-headers");
+    r.headers.emplace_back("Access-Control-Allow-Headers",
+                           req_headers && ValidHeaderList(*req_headers)
+                               ? *req_headers
+                               : "Accept, Accept-Encoding, If-None-Match, If-Modified-Since, "
+                                 "Prefer, OData-Version, OData-MaxVersion, Authorization");
+    SendPlain(c, r);
+  }
+
+  static bool ValidHeaderList(std::string_view v) {
+    if (v.size() > 1024) return false;
+    for (char ch : v) {
+      bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                ch == '-' || ch == ',' || ch == ' ' || ch == '_';
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  void SendError(Ctx& c, const HttpError& err, const std::string& allow = "") {
+    Response r;
+    try {
+      r = c.route && c.route->render_error ? c.route->render_error(err, c.req)
+                                           : DefaultErrorResponse(err, c.req);
+    } catch (const std::exception&) {
+      r = DefaultErrorResponse(err, c.req);
+    }
+    r.status = err.status;
+    if (!allow.empty()) r.headers.emplace_back("Allow", allow);
+    SendPlain(c, r);
+  }
+};
+
+void PocoHandler::handleRequest(Poco::Net::HTTPServerRequest& req,
+                                Poco::Net::HTTPServerResponse& resp) {
+  impl_->Handle(req, resp);
+}
+
+Server::Server(ServerOptions options, std::shared_ptr<const RouteRegistry> routes,
+               store::Store* store)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(routes), store)) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  const ServerOptions& o = impl_->options;
+  try {
+    Poco::Net::SocketAddress addr(o.bind, static_cast<Poco::UInt16>(o.port));
+    Poco::Net::ServerSocket socket;
+    // SO_REUSEADDR (restart without waiting for TIME_WAIT) but not SO_REUSEPORT: a second
+    // server on the same port must fail, not share it.
+    socket.bind(addr, true, false);
+    socket.listen(1024);
+    impl_->port = socket.address().port();
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(o.threads);
+    params->setMaxQueued(o.queue);
+    params->setKeepAlive(true);
+    params->setMaxKeepAliveRequests(0);
+    params->setKeepAliveTimeout(Poco::Timespan(o.keep_alive_timeout_ms * 1000));
+    params->setTimeout(Poco::Timespan(o.request_timeout_ms * 1000));
+    params->setSoftwareVersion("");
+    impl_->pool = std::make_unique<Poco::ThreadPool>(2, o.threads, 60);
+    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(impl_.get()), *impl_->pool,
+                                                            socket, params);
+    impl_->server->start();
+  } catch (const Poco::Exception& e) {
+    impl_->server.reset();
+    return Status::Unavailable("cannot listen on " + o.bind + ":" + std::to_string(o.port) + ": " +
+                               e.displayText() +
+                               "; stop what uses that port or choose another one in "
+                               "<server bind=... port=...>");
+  }
+  core::LogInfo("http: listening on " + o.bind + ":" + std::to_string(impl_->port) + " with " +
+                std::to_string(o.threads) + " worker threads");
+  return Status::Ok();
+}
+
+int Server::port() const { return impl_->port; }
+
+void Server::Stop() {
+  if (!impl_ || !impl_->server) return;
+  impl_->server->stopAll(false);
+  impl_->pool->joinAll();
+  impl_->server.reset();
+}
+
+Server::Stats Server::stats() const {
+  Stats s;
+  s.requests = impl_->requests.load();
+  s.cache_hits = impl_->hits.load();
+  auto cs = impl_->cache.stats();
+  s.cache_entries = cs.entries;
+  s.cache_bytes = cs.bytes;
+  return s;
+}
+
+}  // namespace meabridge::publish::http

@@ -1,0 +1,34 @@
+// The InforMEA OData V2 dialect's view of the registry: which fields are plain properties and
+// which are navigation properties (multilingual texts as {language, value} children, string
+// lists as {value} children, item lists as children with the item's fields), their Edm types,
+// and the $metadata EDMX document generated from it.
+//
+// As the InforMEA harvester reads them: treaties of a contact are `{"value": "cbd"}` children
+// (expanded with $expand=treaties), titles are `{"language": "en", "value": "..."}` children
+// (expanded with $expand=title), dates are Edm.DateTime.
+//
+// Pure functions over the immutable registry: thread-safe.
+#pragma once
+
+#include <string>
+
+#include "model/registry.h"
+
+namespace meabridge::publish::odata_v2 {
+
+inline constexpr const char* kNamespace = "informea";
+
+// True for the fields the dialect publishes as navigation properties (children).
+bool IsNavigation(const model::FieldSpec& field);
+
+// The entity type of a navigation property's children: "LocalizedString", "StringValue" or
+// "<Type><Field>Item" (e.g. "DecisionFilesItem").
+std::string ChildTypeName(const model::EntitySpec& entity, const model::FieldSpec& field);
+
+// The Edm type of a plain property ("Edm.String", "Edm.DateTime", "Edm.Boolean", "Edm.Int32",
+// "Edm.Double").
+const char* EdmType(model::FieldType type);
+
+std::string RenderEdmx(const model::Registry& registry);
+
+}  // namespace meabridge::publish::odata_v2

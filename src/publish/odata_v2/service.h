@@ -1,0 +1,32 @@
+// The InforMEA OData V2 dialect at /informea.svc/: what the InforMEA portal's harvester (and
+// other V1/V2 clients) read.
+//
+//   GET /informea.svc/                      service document (AtomPub, or JSON)
+//   GET /informea.svc/$metadata             EDMX 1.0 / DataServiceVersion 2.0 (odata_v2/model.h)
+//   GET /informea.svc/Contacts              Atom feed by default; verbose JSON with
+//                                           Accept: application/json or $format=json:
+//                                           {"d": {"results": [...], "__count": "N", "__next":
+//                                           ...}}
+//   GET /informea.svc/Contacts/$count       the count as text
+//   GET /informea.svc/Contacts('id')        one entry ({"d": {...}}); 404 when absent
+//   GET /informea.svc/Contacts('id')/title  the children of a navigation property
+//
+// Options: $filter (with V2's datetime'...' literals and substringof), $orderby, $top, $skip,
+// $select, $expand (navigation properties: multilingual texts, lists), $inlinecount=allpages,
+// $format, $skiptoken (server paging when $top is absent). Entries carry __metadata (uri,
+// type), dates as \/Date(ms)\/, unexpanded children as __deferred links.
+//
+// The handlers are stateless: thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "core/status.h"
+#include "publish/context.h"
+#include "publish/http/router.h"
+
+namespace meabridge::publish::odata_v2 {
+
+Status Register(http::RouteRegistry& routes, std::shared_ptr<const Context> context);
+
+}  // namespace meabridge::publish::odata_v2

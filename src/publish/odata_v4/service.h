@@ -1,0 +1,25 @@
+// The OData V4 JSON service at /odata/v4/: the service document, $metadata (odata_v4/csdl.h),
+// entity sets with $filter, $orderby, $top, $skip, $count, $select and $expand, single entities
+// by key, /$count, server-driven paging with @odata.nextLink (keyset positions carried in a
+// signed $skiptoken, odata/tokens.h), and change tracking: `Prefer: odata.track-changes`
+// answers with an @odata.deltaLink; following it returns the records changed since, with
+// `@removed` entries for deletions (and for records that no longer match the link's $filter);
+// an expired or altered delta link answers 410.
+//
+// Query errors answer 400 in the OData error format, naming the offending option in `target`;
+// they never carry a store message. docs/publishing.md documents every option and limit.
+//
+// The handlers are stateless: thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "core/status.h"
+#include "publish/context.h"
+#include "publish/http/router.h"
+
+namespace meabridge::publish::odata_v4 {
+
+Status Register(http::RouteRegistry& routes, std::shared_ptr<const Context> context);
+
+}  // namespace meabridge::publish::odata_v4

@@ -1,0 +1,41 @@
+#include "publish/xml_text.h"
+
+namespace meabridge::publish {
+
+void AppendXmlEscaped(std::string& out, std::string_view text) {
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          out += "\xEF\xBF\xBD";  // U+FFFD
+        } else {
+          out += ch;
+        }
+    }
+  }
+}
+
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  AppendXmlEscaped(out, text);
+  return out;
+}
+
+}  // namespace meabridge::publish

@@ -1,0 +1,18 @@
+// Text for XML documents (Atom, CSDL, EDMX): escaping, and the characters XML 1.0 cannot
+// carry (control characters other than tab, newline and carriage return) replaced by U+FFFD so
+// that a stray byte in a partner's record never makes a feed unparseable.
+//
+// Pure functions: thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace meabridge::publish {
+
+// Escapes & < > " ' and replaces characters XML 1.0 forbids.
+std::string XmlEscape(std::string_view text);
+// The same, appended to `out`.
+void AppendXmlEscaped(std::string& out, std::string_view text);
+
+}  // namespace meabridge::publish
