@@ -3,6 +3,8 @@
 
 #include "cli/common.h"
 #include "config/spec.h"
+#include "core/strings.h"
+#include "harvest/fetch/redact.h"
 
 namespace meabridge::cli {
 namespace {
@@ -18,6 +20,69 @@ constexpr const char* kUsage =
     "options:\n"
     "  -c, --config FILE   the configuration file (XML, or the equivalent JSON)\n"
     "  --print-default     print the embedded default configuration and exit\n";
+
+// A connection string with any password written into it hidden ("{secret}" is shown as is:
+// it names the secret, it is not one).
+std::string RedactConnection(const std::string& connection) {
+  std::string out = harvest::Redactor().Url(connection);
+  std::string lower = core::AsciiLower(out);
+  for (const char* key : {"password=", "pwd=", "passwd="}) {
+    for (size_t at = lower.find(key); at != std::string::npos; at = lower.find(key, at + 1)) {
+      size_t start = at + std::string(key).size();
+      size_t end = out.find_first_of(" ;", start);
+      if (end == std::string::npos) end = out.size();
+      if (out.compare(start, end - start, "{secret}") == 0) continue;
+      out.replace(start, end - start, "***");
+      lower = core::AsciiLower(out);
+    }
+  }
+  return out;
+}
+
+// The harvesting settings of a source, secrets left out: where a secret comes from is shown,
+// never its value; headers by name only.
+void PrintHarvestSettings(const config::SourceConfig& s, Io& io) {
+  if (s.kind == "http") {
+    io.out << "    paging   " << s.paging;
+    if (s.paging == "skip" || s.paging == "page" || s.paging == "offset") {
+      io.out << " (page-size " << s.page_size << ")";
+    }
+    io.out << ", max-pages " << s.max_pages << "\n";
+  }
+  io.out << "    deletion " << s.deletion;
+  if (s.deletion != "none") {
+    io.out << " (guard: max-deletion-share " << static_cast<int>(s.max_deletion_share * 100 + 0.5)
+           << "%)";
+  }
+  io.out << "\n";
+  io.out << "    incremental " << s.incremental;
+  if (s.incremental == "filter") io.out << " ($filter=" << s.since_filter << ")";
+  if (s.incremental == "param") io.out << " (" << s.since_param << "={since})";
+  if (s.incremental != "none")
+    io.out << ", full reconciliation every " << s.full_every_ms / 1000 << "s";
+  io.out << "\n";
+  if (s.kind == "http") {
+    io.out << "    auth     " << s.auth;
+    if (s.auth == "basic") io.out << " (user " << s.auth_user << ")";
+    if (s.auth == "header") io.out << " (header " << s.auth_header << ")";
+    if (!s.secret_file.empty()) io.out << ", secret from file " << s.secret_file;
+    if (!s.secret_env.empty()) io.out << ", secret from $" << s.secret_env;
+    io.out << "\n";
+    if (!s.headers.empty()) {
+      std::vector<std::string> names;
+      for (const config::HeaderConfig& h : s.headers) names.push_back(h.name);
+      io.out << "    headers  " << core::Join(names, ", ") << " (values not shown)\n";
+    }
+    io.out << "    limits   connect-timeout " << s.connect_timeout_ms << "ms, timeout "
+           << s.timeout_ms << "ms, max-size " << s.max_size << " bytes, max-redirects "
+           << s.max_redirects << ", retries " << s.retries
+           << (s.tls_verify ? "" : ", TLS verification OFF") << "\n";
+  } else if (!s.secret_file.empty() || !s.secret_env.empty()) {
+    io.out << "    secret   "
+           << (s.secret_file.empty() ? "from $" + s.secret_env : "from file " + s.secret_file)
+           << "\n";
+  }
+}
 
 int CheckConfig(const std::vector<std::string>& argv, Io& io) {
   Args args;
@@ -38,15 +103,19 @@ int CheckConfig(const std::vector<std::string>& argv, Io& io) {
   if (!cfg) return kExitUsage;
   io.out << "configuration " << (cfg->file.empty() ? "(embedded default)" : cfg->file)
          << " is valid\n";
-  io.out << "store:  " << cfg->store_location << "\n";
+  harvest::Redactor redact;
+  io.out << "store:  " << redact.Url(cfg->store_location) << "\n";
   io.out << "server: http://" << cfg->server_bind << ":" << cfg->server_port << "/\n";
   io.out << "sources: " << cfg->sources.size() << "\n";
   for (const config::SourceConfig& s : cfg->sources) {
-    io.out << "  " << s.name << " (" << s.kind << ") " << (s.kind == "http" ? s.url : s.path)
-           << "\n"
+    std::string where = s.kind == "http"   ? redact.Url(s.url)
+                        : s.kind == "file" ? s.path
+                                           : s.driver + " " + RedactConnection(s.connection);
+    io.out << "  " << s.name << " (" << s.kind << ") " << where << "\n"
            << "    mapping  " << s.mapping << "\n"
            << "    schedule " << (s.enabled ? s.schedule : "disabled") << "\n";
     for (const auto& [k, v] : s.params) io.out << "    param    " << k << "=" << v << "\n";
+    PrintHarvestSettings(s, io);
   }
   return kExitOk;
 }

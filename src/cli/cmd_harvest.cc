@@ -1,18 +1,159 @@
-// meabridge harvest: not built yet; a later version delivers it.
+// meabridge harvest: runs sources once (harvest/harvest.h) and prints one summary per source.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
 #include <ostream>
 
 #include "cli/common.h"
+#include "config/values.h"
+#include "core/strings.h"
+#include "harvest/harvest.h"
 
 namespace meabridge::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: meabridge harvest [--config FILE] [--full] [--force] [SOURCE...]\n"
+    "\n"
+    "Harvests each named source once (every enabled source when none is named; a disabled\n"
+    "source runs when named), one after the other, and prints one summary per source: counts\n"
+    "(fetched, created, updated, unchanged, deleted, rejected), pages, bytes, duration, run id,\n"
+    "then its warnings and error. A source that fails commits nothing (its last good data\n"
+    "stays) and never stops the others. On a terminal a progress line shows on stderr.\n"
+    "\n"
+    "options:\n"
+    "  -c, --config FILE  the configuration file (default: the embedded default)\n"
+    "  --full             a full reconciliation: read everything (no incremental filter or\n"
+    "                     cursor), decode every page (no conditional GET, no unchanged-page\n"
+    "                     shortcut) and detect deletions\n"
+    "  --force            commit even when the mass-deletion guard trips (a run that would\n"
+    "                     delete more than the source's max-deletion-share of its records)\n"
+    "\n"
+    "exit status: 0 every source succeeded; 1 a source failed or its guard tripped;\n"
+    "             2 bad usage, an unknown source or a bad configuration.\n"
+    "\n"
+    "examples:\n"
+    "  meabridge harvest --config /etc/meabridge/meabridge.xml\n"
+    "  meabridge harvest -c meabridge.xml cbd-contacts cms-contacts\n"
+    "  meabridge harvest -c meabridge.xml --full cbd-contacts\n"
+    "  meabridge harvest -c meabridge.xml --force unfccc-status   # it really lost parties\n"
+    "\n"
+    "docs/harvesting.md explains paging, incremental sync, deletion policies and the run report.\n";
+
+std::string HumanBytes(int64_t n) {
+  char buf[32];
+  if (n >= (int64_t{1} << 20)) {
+    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(n) / (1 << 20));
+  } else if (n >= 1024) {
+    std::snprintf(buf, sizeof buf, "%.1f KB", static_cast<double>(n) / 1024);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(n));
+  }
+  return buf;
+}
+
+void PrintReport(const harvest::RunReport& r, std::ostream& out) {
+  const store::RunCounts& c = r.run.counts;
+  out << r.run.source << ": ";
+  if (!r.claimed) {
+    out << "skipped: " << r.run.error << "\n";
+    return;
+  }
+  std::string status = r.run.status == "ok"        ? "ok"
+                       : r.run.status == "aborted" ? "ABORTED"
+                                                   : "FAILED";
+  if (r.not_modified) status += " (not modified)";
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2fs",
+                static_cast<double>(r.run.finished - r.run.started) / 1000.0);
+  out << status << "  fetched " << c.fetched << "  created " << c.created << "  updated "
+      << c.updated << "  unchanged " << c.unchanged << "  deleted " << c.deleted << "  rejected "
+      << c.rejected << "  pages " << c.pages << "  " << HumanBytes(c.bytes) << "  " << secs;
+  if (r.run.full) out << "  full";
+  if (r.run.id > 0) out << "  run " << r.run.id;
+  out << "\n";
+  for (const std::string& w : r.run.warnings) out << "  warning: " << w << "\n";
+  if (!r.run.error.empty()) out << "  error: " << r.run.error << "\n";
+  if (c.rejected > 0 && r.run.id > 0) {
+    out << "  (" << c.rejected << " rejects recorded with run " << r.run.id << ")\n";
+  }
+}
+
+int Harvest(const std::vector<std::string>& argv, Io& io) {
+  Args args;
+  if (!ParseArgsOrReport(
+          "harvest", argv,
+          {ConfigFlag(), {"--full", "", false, false}, {"--force", "", false, false}}, io, &args)) {
+    return kExitUsage;
+  }
+  auto cfg = LoadConfigOrReport(args, io);
+  if (!cfg) return kExitUsage;
+
+  std::vector<const config::SourceConfig*> sources;
+  if (args.positional().empty()) {
+    for (const config::SourceConfig& s : cfg->sources) {
+      if (s.enabled) sources.push_back(&s);
+    }
+    if (sources.empty()) {
+      io.out << "nothing to harvest: the configuration has no enabled source\n";
+      return kExitOk;
+    }
+  } else {
+    std::vector<std::string> names;
+    for (const config::SourceConfig& s : cfg->sources) names.push_back(s.name);
+    bool bad = false;
+    for (const std::string& name : args.positional()) {
+      const config::SourceConfig* s = cfg->FindSource(name);
+      if (!s) {
+        std::string close = config::ClosestMatch(name, names);
+        io.err << "meabridge harvest: no source named '" << name << "' in "
+               << (cfg->file.empty() ? "the embedded default configuration" : cfg->file);
+        if (!close.empty()) {
+          io.err << " (did you mean '" << close << "'?)";
+        } else if (!names.empty()) {
+          io.err << " (sources: " << core::Join(names, ", ") << ")";
+        }
+        io.err << "\n";
+        bad = true;
+        continue;
+      }
+      bool dup = false;
+      for (const config::SourceConfig* seen : sources) dup = dup || seen == s;
+      if (!dup) sources.push_back(s);
+    }
+    if (bad) return kExitUsage;
+  }
+
+  std::unique_ptr<store::Store> store = OpenStoreOrReport(*cfg, io);
+  if (!store) return kExitFailed;
+
+  const bool tty = &io.err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+  harvest::Harvester harvester(cfg, *store);
+  harvest::HarvestOptions options;
+  options.full = args.Has("--full");
+  options.force = args.Has("--force");
+  if (tty) {
+    options.progress = [&io](const harvest::Progress& p) {
+      io.err << "\r\033[K" << p.source << ": " << p.phase << "  pages " << p.pages << "  records "
+             << p.records << "  " << HumanBytes(p.bytes) << std::flush;
+    };
+  }
+  bool all_ok = true;
+  for (const config::SourceConfig* s : sources) {
+    harvest::RunReport r = harvester.Run(*s, options);
+    if (tty) io.err << "\r\033[K" << std::flush;
+    PrintReport(r, io.out);
+    all_ok = all_ok && r.ok();
+  }
+  return all_ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace
 
 void RegisterHarvest(std::vector<Command>& out) {
-  out.push_back(Command{
-      "harvest", "harvest sources once and print the run summary",
-      "usage: meabridge harvest ...\n\nharvest sources once and print the run summary.\nNot available in this version of meabridge.\n",
-      [](const std::vector<std::string>&, Io& io) {
-        io.err << "meabridge harvest: not available in this version of meabridge\n";
-        return kExitUsage;
-      }});
+  out.push_back(
+      Command{"harvest", "harvest sources once and print the run summary", kUsage, Harvest});
 }
 
 }  // namespace meabridge::cli

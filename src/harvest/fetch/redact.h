@@ -1,0 +1,37 @@
+// Keeping secrets out of everything the harvester says: URLs, error messages, warnings and log
+// lines pass through a Redactor before they leave a run.
+//
+// It replaces with "***": the password of a URL's userinfo ("https://user:***@host/"), the
+// values of query parameters whose names say they carry a credential (token, access_token,
+// api_key, apikey, key, password, passwd, secret, signature, sig, auth, code, client_secret),
+// and every occurrence of the source's own secret (and of its percent-encoded form), wherever
+// it appears.
+//
+// A Redactor is immutable after construction: thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meabridge::harvest {
+
+class Redactor {
+ public:
+  Redactor() = default;
+  // `secrets`: literal values to hide wherever they appear (empty strings are ignored).
+  explicit Redactor(std::vector<std::string> secrets);
+
+  // A URL as it may be shown: userinfo password and credential parameters hidden.
+  std::string Url(std::string_view url) const;
+  // Any text: every known secret hidden, and every URL in it treated as by Url().
+  std::string Text(std::string_view text) const;
+
+ private:
+  std::vector<std::string> secrets_;  // longest first
+};
+
+// True when a query parameter named `name` (case-insensitive) carries a credential.
+bool IsSecretParam(std::string_view name);
+
+}  // namespace meabridge::harvest

@@ -1,0 +1,473 @@
+// One run of one source: the flow described in harvest.h.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <sstream>
+
+#include "core/hash.h"
+#include "core/log.h"
+#include "core/strings.h"
+#include "core/version.h"
+#include "harvest/harvest.h"
+#include "harvest/spool.h"
+#include "harvest/state.h"
+
+namespace meabridge::harvest {
+
+// ---- claims ----
+
+class LocalClaim final : public SourceClaim {
+ public:
+  LocalClaim(LocalClaims* owner, std::string source) : owner_(owner), source_(std::move(source)) {}
+  ~LocalClaim() override { owner_->Release(source_); }
+
+ private:
+  LocalClaims* owner_;
+  std::string source_;
+};
+
+Result<std::unique_ptr<SourceClaim>> LocalClaims::Claim(const std::string& source) {
+  std::lock_guard lock(mu_);
+  if (!held_.insert(source).second) {
+    return Status::FailedPrecondition("source '" + source +
+                                      "' is being harvested by another run right now");
+  }
+  return std::unique_ptr<SourceClaim>(std::make_unique<LocalClaim>(this, source));
+}
+
+void LocalClaims::Release(const std::string& source) {
+  std::lock_guard lock(mu_);
+  held_.erase(source);
+}
+
+LocalClaims& LocalClaims::Instance() {
+  static LocalClaims claims;
+  return claims;
+}
+
+namespace {
+
+constexpr size_t kMaxWarnings = 50;
+
+std::string Seconds(int64_t ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(ms) / 1000);
+  return buf;
+}
+
+std::string Percent(double share) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f%%", share * 100);
+  return buf;
+}
+
+Result<std::string> ReadSecret(const config::SourceConfig& s) {
+  if (!s.secret_file.empty()) {
+    std::ifstream in(s.secret_file, std::ios::binary);
+    if (!in) {
+      return Status::IoError("source '" + s.name + "': cannot read the secret file " +
+                             s.secret_file + " (it must be readable by meabridge)");
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string v(core::Trim(ss.str()));
+    if (v.empty()) {
+      return Status::InvalidArgument("source '" + s.name + "': the secret file " + s.secret_file +
+                                     " is empty");
+    }
+    return v;
+  }
+  if (!s.secret_env.empty()) {
+    const char* v = std::getenv(s.secret_env.c_str());
+    if (!v || !*v) {
+      return Status::InvalidArgument("source '" + s.name + "': the environment variable " +
+                                     s.secret_env + " (secret-env) is not set");
+    }
+    return std::string(core::Trim(v));
+  }
+  return std::string();
+}
+
+std::string Fingerprint(const config::SourceConfig& s) {
+  std::ifstream in(s.mapping, std::ios::binary);
+  std::stringstream ss;
+  ss << kVersion << "\n" << s.mapping << "\n" << in.rdbuf();
+  for (const auto& [k, v] : s.params) ss << "\n" << k << "=" << v;
+  return core::ContentHash(ss.str());
+}
+
+class RunState {
+ public:
+  RunState(const config::SourceConfig& cfg, store::Store& store, const HarvesterDeps& deps,
+           const HarvestOptions& options, core::Clock& clock, Waiter& waiter)
+      : cfg_(cfg), store_(store), deps_(deps), options_(options), clock_(clock), waiter_(waiter) {
+    report_.run.source = cfg.name;
+    started_ = clock_.NowMs();
+    mono_start_ = clock_.MonotonicMs();
+    report_.run.started = started_;
+  }
+
+  RunReport Go();
+
+ private:
+  Status Execute();
+  Status Apply(RunContext& ctx, Source& source, Spool& spool);
+  RunReport Fail(const Status& status);
+  void AddWarning(std::string w);
+  void Finish();
+
+  const config::SourceConfig& cfg_;
+  store::Store& store_;
+  const HarvesterDeps& deps_;
+  const HarvestOptions& options_;
+  core::Clock& clock_;
+  Waiter& waiter_;
+  RunReport report_;
+  core::EpochMs started_ = 0;
+  int64_t mono_start_ = 0;
+  Redactor redactor_;
+  std::vector<std::string> warnings_;
+  size_t dropped_warnings_ = 0;
+  Result<const mapping::Mapping*> LoadMapping();
+  std::shared_ptr<const mapping::Mapping> mapping_;
+  mapping::Params params_;
+  SourceState previous_;
+  SourceState next_;
+  std::vector<std::string> to_probe_delete_;  // probe: confirmed deletions
+  int64_t live_before_ = 0;
+};
+
+void RunState::AddWarning(std::string w) {
+  if (warnings_.size() >= kMaxWarnings) {
+    ++dropped_warnings_;
+    return;
+  }
+  warnings_.push_back(std::move(w));
+}
+
+void RunState::Finish() {
+  report_.run.finished = clock_.NowMs();
+  std::vector<std::string> out;
+  for (const std::string& w : warnings_) out.push_back(redactor_.Text(w));
+  if (dropped_warnings_ > 0) {
+    out.push_back("... and " + std::to_string(dropped_warnings_) + " more warnings");
+  }
+  report_.run.warnings = std::move(out);
+  report_.run.error = redactor_.Text(report_.run.error);
+}
+
+RunReport RunState::Fail(const Status& status) {
+  report_.run.status = status.code() == Status::Code::kAborted ? "aborted" : "failed";
+  report_.run.error = status.message();
+  report_.run.counts.created = report_.run.counts.updated = report_.run.counts.unchanged = 0;
+  report_.run.counts.deleted = 0;
+  Finish();
+  Result<int64_t> id = store_.RecordFailedRun(report_.run);
+  if (id.ok()) {
+    report_.run.id = *id;
+  } else {
+    report_.run.warnings.push_back("the failed run could not be recorded: " +
+                                   id.status().message());
+  }
+  core::LogRun(report_.guard_tripped || report_.run.status == "aborted" ? core::LogLevel::kWarning
+                                                                        : core::LogLevel::kError,
+               cfg_.name, report_.run.id,
+               "harvest " + report_.run.status + ": " + report_.run.error);
+  return report_;
+}
+
+RunReport RunState::Go() {
+  SourceClaims& claims = deps_.claims ? *deps_.claims : LocalClaims::Instance();
+  Result<std::unique_ptr<SourceClaim>> claim = claims.Claim(cfg_.name);
+  if (!claim.ok()) {
+    report_.claimed = false;
+    report_.run.status = "failed";
+    report_.run.error = claim.status().message();
+    report_.run.finished = clock_.NowMs();
+    return report_;
+  }
+  Status s;
+  try {
+    s = Execute();
+  } catch (const std::exception& e) {
+    s = Status::Internal("source '" + cfg_.name + "': internal error: " + e.what());
+  } catch (...) {
+    s = Status::Internal("source '" + cfg_.name + "': internal error");
+  }
+  if (!s.ok()) return Fail(s);
+  return report_;
+}
+
+Status RunState::Execute() {
+  MB_ASSIGN_OR_RETURN(std::string secret, ReadSecret(cfg_));
+  redactor_ =
+      Redactor(secret.empty() ? std::vector<std::string>{} : std::vector<std::string>{secret});
+  core::LogRun(core::LogLevel::kDebug, cfg_.name, 0,
+               "harvest starts: " + cfg_.kind + " " +
+                   (cfg_.kind == "http"   ? redactor_.Url(cfg_.url)
+                    : cfg_.kind == "file" ? cfg_.path
+                                          : cfg_.driver));
+
+  const std::string fingerprint = Fingerprint(cfg_);
+  {
+    MB_ASSIGN_OR_RETURN(std::unique_ptr<store::ReadView> view, store_.Read());
+    MB_ASSIGN_OR_RETURN(std::optional<std::string> wm, view->Watermark(cfg_.name));
+    Result<SourceState> st = SourceState::FromWatermark(wm);
+    if (st.ok()) {
+      previous_ = std::move(*st);
+    } else {
+      AddWarning(st.status().message() + "; this run starts over with a full reconciliation");
+    }
+  }
+  params_ = mapping::Params(cfg_.params.begin(), cfg_.params.end());
+  // The same mapping as the last run: its decoder is known, and compiling it (and loading the
+  // vocabularies) waits until a page needs decoding.
+  std::string format;
+  if (previous_.fingerprint == fingerprint && !previous_.format.empty()) {
+    format = previous_.format;
+  } else {
+    MB_ASSIGN_OR_RETURN(const mapping::Mapping* m, LoadMapping());
+    format = m->format();
+  }
+  const SourceRegistry& registry = deps_.sources ? *deps_.sources : SourceRegistry::Default();
+  MB_ASSIGN_OR_RETURN(std::unique_ptr<Source> source, registry.Create(cfg_));
+  MB_ASSIGN_OR_RETURN(std::unique_ptr<Spool> spool, Spool::Create(options_.stop));
+
+  next_ = previous_;
+  RunContext ctx(cfg_, params_, *spool, previous_, next_, redactor_, clock_, waiter_);
+  ctx.mapping = [this] { return LoadMapping(); };
+  ctx.format = format;
+  ctx.fingerprint = fingerprint;
+  ctx.secret = secret;
+  ctx.stop = options_.stop;
+  ctx.random01 = deps_.random01;
+  ctx.progress = options_.progress;
+  const bool incremental_source = cfg_.incremental != "none";
+  ctx.reconcile = options_.full || !previous_.last_full ||
+                  started_ - *previous_.last_full >= cfg_.full_every_ms;
+  bool can_increment =
+      cfg_.incremental == "cursor" ? !previous_.cursor.empty() : previous_.since.has_value();
+  ctx.incremental = incremental_source && !ctx.reconcile && can_increment;
+  ctx.full = !ctx.incremental;
+  if (ctx.incremental && previous_.since) ctx.since = *previous_.since - cfg_.since_overlap_ms;
+  ctx.needs_all_ids = cfg_.deletion == "snapshot" || cfg_.deletion == "probe";
+
+  Status read = source->Read(ctx);
+  report_.run.full = ctx.full;
+  report_.run.counts.pages = ctx.pages;
+  report_.run.counts.bytes = ctx.bytes;
+  report_.run.counts.fetched = spool->records() + spool->rejects() + spool->duplicates();
+  report_.run.counts.rejected = spool->rejects();
+  for (std::string& w : ctx.warnings) AddWarning(std::move(w));
+  if (!read.ok()) return read;
+  if (spool->duplicates() > 0) {
+    AddWarning(
+        std::to_string(spool->duplicates()) +
+        " records repeated an id delivered earlier in the run; the first of each was kept (" +
+        core::Join(spool->duplicate_examples(), ", ") + ")");
+  }
+  if (options_.stop.stop_requested()) return Status::Aborted("stopped (shutdown or run timeout)");
+  report_.not_modified = ctx.not_modified;
+  return Apply(ctx, *source, *spool);
+}
+
+Result<const mapping::Mapping*> RunState::LoadMapping() {
+  if (mapping_) return mapping_.get();
+  const vocab::Vocabularies& vocabularies =
+      deps_.vocabularies ? *deps_.vocabularies : vocab::Vocabularies::System();
+  Result<std::shared_ptr<const mapping::Mapping>> m =
+      mapping::Mapping::Load(cfg_.mapping, vocabularies);
+  if (!m.ok()) {
+    return Status::InvalidArgument("source '" + cfg_.name + "': the mapping " + cfg_.mapping +
+                                   " cannot be used: " + m.status().message());
+  }
+  MB_RETURN_IF_ERROR((*m)->CheckParams(params_).WithContext("source '" + cfg_.name + "'"));
+  mapping_ = *m;
+  return mapping_.get();
+}
+
+Status RunState::Apply(RunContext& ctx, Source& source, Spool& spool) {
+  const model::EntitySpec* entity_ptr = nullptr;
+  if (!ctx.not_modified) {
+    MB_ASSIGN_OR_RETURN(const mapping::Mapping* m, LoadMapping());
+    entity_ptr = &m->entity();
+  }
+  const bool deletions =
+      ctx.full && !ctx.not_modified && (cfg_.deletion == "snapshot" || cfg_.deletion == "probe");
+  if (deletions && !ctx.complete) {
+    AddWarning("deletion=\"" + cfg_.deletion +
+               "\": no deletions detected, because this harvest was not complete (see the "
+               "warnings above)");
+  }
+  const double share = cfg_.max_deletion_share;
+  auto guard_error = [&](int64_t would, int64_t live) {
+    return "mass-deletion guard: this run would delete " + std::to_string(would) + " of the " +
+           std::to_string(live) + " records of source '" + cfg_.name + "' (" +
+           Percent(live > 0 ? static_cast<double>(would) / static_cast<double>(live) : 1.0) +
+           ", more than max-deletion-share " + Percent(share) +
+           "); nothing was committed and the last good data stays. If the source really lost "
+           "them, run: meabridge harvest --force " +
+           cfg_.name;
+  };
+  auto over_guard = [&](int64_t would, int64_t live) {
+    return !options_.force && would > 0 &&
+           static_cast<double>(would) > share * static_cast<double>(live);
+  };
+
+  // probe: the network part happens before the write transaction opens.
+  if (deletions && ctx.complete && cfg_.deletion == "probe") {
+    std::vector<std::string> live;
+    {
+      MB_ASSIGN_OR_RETURN(std::unique_ptr<store::RunWriter> peek,
+                          store_.BeginRun(cfg_.name, started_, ctx.full));
+      MB_ASSIGN_OR_RETURN(live, peek->LiveIds(*entity_ptr));
+    }  // rolled back: nothing written
+    int64_t probed = 0;
+    for (const std::string& id : live) {
+      if (spool.Seen(id)) continue;
+      if (options_.stop.stop_requested()) return Status::Aborted("stopped while probing");
+      ++probed;
+      MB_ASSIGN_OR_RETURN(bool exists, source.Exists(ctx, id));
+      if (!exists) to_probe_delete_.push_back(id);
+      if (over_guard(static_cast<int64_t>(to_probe_delete_.size()),
+                     static_cast<int64_t>(live.size()))) {
+        report_.guard_tripped = true;
+        return Status::Aborted(guard_error(static_cast<int64_t>(to_probe_delete_.size()),
+                                           static_cast<int64_t>(live.size())) +
+                               " (probing stopped after " + std::to_string(probed) + " records)");
+      }
+      if ((probed & 63) == 0) ctx.ReportProgress("probe");
+    }
+    report_.run.counts.pages = ctx.pages;
+    report_.run.counts.bytes = ctx.bytes;
+  }
+
+  ctx.ReportProgress("write");
+  MB_ASSIGN_OR_RETURN(std::unique_ptr<store::RunWriter> writer,
+                      store_.BeginRun(cfg_.name, started_, ctx.full));
+  std::vector<std::string> live;
+  if (cfg_.deletion != "none" && !ctx.not_modified) {
+    MB_ASSIGN_OR_RETURN(live, writer->LiveIds(*entity_ptr));
+  }
+  live_before_ = static_cast<int64_t>(live.size());
+  store::RunCounts& counts = report_.run.counts;
+  int64_t written = 0;
+  Spool::Handlers handlers;
+  handlers.record = [&](const model::Record& r) -> Status {
+    MB_ASSIGN_OR_RETURN(store::UpsertOutcome o, writer->Upsert(r));
+    switch (o) {
+      case store::UpsertOutcome::kCreated:
+        ++counts.created;
+        break;
+      case store::UpsertOutcome::kUpdated:
+        ++counts.updated;
+        break;
+      case store::UpsertOutcome::kUnchanged:
+        ++counts.unchanged;
+        break;
+    }
+    if ((++written & 4095) == 0) ctx.ReportProgress("write");
+    return Status::Ok();
+  };
+  handlers.reject = [&](const store::Reject& r) -> Status {
+    store::Reject copy = r;
+    copy.message = redactor_.Text(copy.message);
+    copy.value = redactor_.Text(copy.value);
+    return writer->AddReject(copy);
+  };
+  handlers.deleted = [&](const std::string& id) -> Status {
+    if (cfg_.deletion != "flag") return Status::Ok();
+    MB_ASSIGN_OR_RETURN(bool gone, writer->Delete(*entity_ptr, id));
+    if (gone) ++counts.deleted;
+    return Status::Ok();
+  };
+  if (!ctx.not_modified) MB_RETURN_IF_ERROR(spool.Replay(*entity_ptr, handlers));
+
+  if (deletions && ctx.complete) {
+    if (cfg_.deletion == "snapshot") {
+      for (const std::string& id : live) {
+        if (spool.Seen(id)) continue;
+        MB_ASSIGN_OR_RETURN(bool gone, writer->Delete(*entity_ptr, id));
+        if (gone) ++counts.deleted;
+      }
+    } else {
+      for (const std::string& id : to_probe_delete_) {
+        MB_ASSIGN_OR_RETURN(bool gone, writer->Delete(*entity_ptr, id));
+        if (gone) ++counts.deleted;
+      }
+    }
+  }
+  if (over_guard(counts.deleted, live_before_)) {
+    report_.guard_tripped = true;
+    return Status::Aborted(guard_error(counts.deleted, live_before_));
+  }
+  if (options_.force && counts.deleted > 0 &&
+      static_cast<double>(counts.deleted) > share * static_cast<double>(live_before_)) {
+    AddWarning("mass-deletion guard overridden (--force): " + std::to_string(counts.deleted) +
+               " of " + std::to_string(live_before_) + " records deleted");
+  }
+  if (options_.stop.stop_requested()) return Status::Aborted("stopped (shutdown or run timeout)");
+
+  // The state for the next run.
+  const core::EpochMs server_time = ctx.server_time.value_or(started_);
+  if (ctx.complete) {
+    next_.since = server_time;
+    if (ctx.full && ctx.reconcile) next_.last_full = server_time;
+    if (!previous_.last_full && ctx.full) next_.last_full = server_time;
+  }
+  next_.fingerprint = ctx.fingerprint;
+  next_.format = ctx.format;
+  if (ctx.incremental && counts.created + counts.updated + counts.deleted > 0) {
+    next_.pages.clear();  // the stored pages no longer describe the store's data
+  }
+  if (cfg_.incremental != "cursor") next_.cursor.clear();
+  MB_RETURN_IF_ERROR(writer->SetWatermark(next_.ToJson()));
+
+  report_.run.status = "ok";
+  Finish();
+  MB_RETURN_IF_ERROR(writer->Commit(report_.run));
+  report_.run.id = writer->run_id();
+  report_.run.finished = clock_.NowMs();
+  core::LogRun(core::LogLevel::kInfo, cfg_.name, report_.run.id, Summarize(report_));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Harvester::Harvester(std::shared_ptr<const config::Config> config, store::Store& store,
+                     HarvesterDeps deps)
+    : config_(std::move(config)), store_(store), deps_(std::move(deps)) {}
+
+RunReport Harvester::Run(const config::SourceConfig& source, const HarvestOptions& options) const {
+  core::Clock& clock = deps_.clock ? *deps_.clock : core::SystemClock::Instance();
+  Waiter& waiter = deps_.waiter ? *deps_.waiter : SystemWaiter::Instance();
+  try {
+    RunState state(source, store_, deps_, options, clock, waiter);
+    return state.Go();
+  } catch (const std::exception& e) {
+    RunReport r;
+    r.run.source = source.name;
+    r.run.status = "failed";
+    r.run.error = std::string("internal error: ") + e.what();
+    return r;
+  }
+}
+
+std::string Summarize(const RunReport& r) {
+  const store::RunCounts& c = r.run.counts;
+  std::string s = r.run.status;
+  if (r.not_modified) s += " (not modified)";
+  s += ": fetched " + std::to_string(c.fetched) + ", created " + std::to_string(c.created) +
+       ", updated " + std::to_string(c.updated) + ", unchanged " + std::to_string(c.unchanged) +
+       ", deleted " + std::to_string(c.deleted) + ", rejected " + std::to_string(c.rejected) +
+       ", pages " + std::to_string(c.pages) + ", " + std::to_string(c.bytes) + " bytes";
+  if (r.run.finished >= r.run.started && r.run.started > 0) {
+    s += ", " + Seconds(r.run.finished - r.run.started);
+  }
+  if (r.run.full) s += ", full";
+  return s;
+}
+
+}  // namespace meabridge::harvest

@@ -1,0 +1,226 @@
+#include "harvest/spool.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/json.h"
+#include "model/canonical_json.h"
+
+namespace meabridge::harvest {
+namespace {
+
+constexpr size_t kBufferSize = 1 << 20;
+constexpr size_t kMaxExamples = 5;
+
+std::string TempDir() {
+  const char* t = std::getenv("TMPDIR");
+  return t && *t ? t : "/tmp";
+}
+
+std::string JsonString(std::string_view s) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string Str(const rapidjson::Value& obj, const char* name) {
+  const rapidjson::Value* v = json::Member(obj, name);
+  return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
+}
+
+}  // namespace
+
+uint64_t IdHash(std::string_view id) {
+  // FNV-1a, then a final avalanche (splitmix64): ids are short and similar.
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : id) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebull;
+  h ^= h >> 31;
+  return h;
+}
+
+Result<FILE*> CreateAnonymousFile() {
+  std::string dir = TempDir();
+  int fd = -1;
+#ifdef O_TMPFILE
+  fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+  if (fd < 0) {
+    std::string tmpl = dir + "/meabridge-spool-XXXXXX";
+    fd = ::mkstemp(tmpl.data());
+    if (fd >= 0) ::unlink(tmpl.c_str());
+  }
+  if (fd < 0) {
+    return Status::IoError("cannot create a temporary file in " + dir + ": " +
+                           std::strerror(errno) + " (set TMPDIR to a writable folder)");
+  }
+  FILE* f = ::fdopen(fd, "w+");
+  if (!f) {
+    ::close(fd);
+    return Status::IoError("cannot open a temporary file: " + std::string(std::strerror(errno)));
+  }
+  return f;
+}
+
+Result<std::unique_ptr<Spool>> Spool::Create(std::stop_token stop) {
+  MB_ASSIGN_OR_RETURN(FILE * f, CreateAnonymousFile());
+  return std::unique_ptr<Spool>(new Spool(f, std::move(stop)));
+}
+
+Spool::Spool(FILE* file, std::stop_token stop)
+    : file_(file), stop_(std::move(stop)), buffer_(new char[kBufferSize]) {
+  std::setvbuf(file_, buffer_.get(), _IOFBF, kBufferSize);
+}
+
+Spool::~Spool() {
+  if (file_) std::fclose(file_);
+}
+
+Status Spool::WriteLine(char tag, std::string_view json) {
+  if (!write_error_.ok()) return write_error_;
+  if (std::fputc(tag, file_) == EOF ||
+      std::fwrite(json.data(), 1, json.size(), file_) != json.size() ||
+      std::fputc('\n', file_) == EOF) {
+    write_error_ = Status::IoError("writing the harvest spool in " + TempDir() +
+                                   " failed: " + std::strerror(errno) + " (is the disk full?)");
+  }
+  return write_error_;
+}
+
+bool Spool::NoteId(std::string_view id, std::string_view position) {
+  if (id.empty()) return true;
+  ++page_.records;
+  if (seen_.insert(IdHash(id)).second) return true;
+  ++page_.duplicates;
+  ++duplicates_;
+  if (duplicate_examples_.size() < kMaxExamples) {
+    duplicate_examples_.push_back("'" + std::string(id) + "' at " + std::string(position));
+  }
+  return false;
+}
+
+Status Spool::OnRecord(model::Record record) {
+  if (stop_.stop_requested()) return Status::Aborted("stopped (shutdown or run timeout)");
+  if (!NoteId(record.id(), "record " + std::to_string(records_ + rejects_ + duplicates_ + 1))) {
+    return Status::Ok();  // the first record with this id stays
+  }
+  ++records_;
+  return WriteLine('R', model::CanonicalJson(record));
+}
+
+Status Spool::OnReject(mapping::Reject reject) {
+  if (stop_.stop_requested()) return Status::Aborted("stopped (shutdown or run timeout)");
+  if (reject.record_id.empty()) {
+    ++page_.records;
+  } else if (!NoteId(reject.record_id, reject.position)) {
+    return Status::Ok();
+  }
+  ++rejects_;
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("record_id");
+  w.String(reject.record_id);
+  w.Key("position");
+  w.String(reject.position);
+  w.Key("field");
+  w.String(reject.field);
+  w.Key("rule");
+  w.String(reject.rule);
+  w.Key("value");
+  w.String(reject.value);
+  w.Key("message");
+  w.String(reject.message);
+  w.EndObject();
+  return WriteLine('X', std::string_view(buf.GetString(), buf.GetSize()));
+}
+
+Status Spool::OnDeleted(std::string id, std::string position) {
+  if (stop_.stop_requested()) return Status::Aborted("stopped (shutdown or run timeout)");
+  if (id.empty()) return Status::Ok();
+  ++deletions_;
+  ++page_.records;
+  return WriteLine('D',
+                   "{\"id\":" + JsonString(id) + ",\"position\":" + JsonString(position) + "}");
+}
+
+void Spool::BeginPage() { page_ = PageCounts{}; }
+
+Spool::PageCounts Spool::EndPage() { return page_; }
+
+void Spool::MarkSeen(std::string_view id) { seen_.insert(IdHash(id)); }
+
+bool Spool::Seen(std::string_view id) const { return seen_.count(IdHash(id)) > 0; }
+
+Status Spool::Replay(const model::EntitySpec& entity, const Handlers& handlers) {
+  if (!write_error_.ok()) return write_error_;
+  if (std::fflush(file_) != 0 || std::fseek(file_, 0, SEEK_SET) != 0) {
+    return Status::IoError("rewinding the harvest spool failed: " +
+                           std::string(std::strerror(errno)));
+  }
+  char* line = nullptr;
+  size_t cap = 0;
+  std::unique_ptr<char, decltype(&std::free)> guard(nullptr, &std::free);
+  rapidjson::Document doc;
+  int64_t n = 0;
+  Status result;
+  for (;;) {
+    ssize_t len = ::getline(&line, &cap, file_);
+    guard.release();
+    guard.reset(line);
+    if (len < 0) break;
+    ++n;
+    if ((n & 1023) == 0 && stop_.stop_requested()) {
+      result = Status::Aborted("stopped (shutdown or run timeout)");
+      break;
+    }
+    if (len < 2) continue;
+    char tag = line[0];
+    size_t size = static_cast<size_t>(len) - 1;
+    if (line[size] == '\n') --size;
+    doc.Parse(line + 1, size);
+    if (doc.HasParseError() || !doc.IsObject()) {
+      result = Status::Internal("the harvest spool is damaged at entry " + std::to_string(n));
+      break;
+    }
+    if (tag == 'R') {
+      Result<model::Record> r = model::RecordFromJson(entity, doc);
+      if (!r.ok()) {
+        result = Status::Internal("spool entry " + std::to_string(n) + ": " + r.status().message());
+        break;
+      }
+      result = handlers.record ? handlers.record(*r) : Status::Ok();
+    } else if (tag == 'X') {
+      store::Reject rej;
+      rej.entity = entity.set_name;
+      rej.record_id = Str(doc, "record_id");
+      rej.position = Str(doc, "position");
+      rej.field = Str(doc, "field");
+      rej.rule = Str(doc, "rule");
+      rej.value = Str(doc, "value");
+      rej.message = Str(doc, "message");
+      result = handlers.reject ? handlers.reject(rej) : Status::Ok();
+    } else if (tag == 'D') {
+      result = handlers.deleted ? handlers.deleted(Str(doc, "id")) : Status::Ok();
+    }
+    if (!result.ok()) break;
+  }
+  if (result.ok() && std::ferror(file_)) {
+    result =
+        Status::IoError("reading the harvest spool failed: " + std::string(std::strerror(errno)));
+  }
+  return result;
+}
+
+}  // namespace meabridge::harvest

@@ -1,0 +1,97 @@
+// The spool: a run's mapped records, rejects and deletion marks, written to an anonymous
+// temporary file while the source is read, and replayed into the store afterwards. So memory
+// stays flat however large the source is, and the store's write transaction only lasts as long
+// as the replay (never as long as a slow remote server).
+//
+// Format: one entry per line, a tag and a JSON object:
+//   R{canonical JSON of a record}          (model/canonical_json.h)
+//   X{"record_id":..,"position":..,"field":..,"rule":..,"value":..,"message":..}   a reject
+//   D{"id":..,"position":..}               a record the source marks deleted ('flag')
+// The file is created unlinked (O_TMPFILE, or mkstemp + unlink) in $TMPDIR: a killed process
+// leaves nothing behind.
+//
+// The spool also keeps the set of ids it has seen (64-bit hashes: memory is 8-16 bytes per
+// record), which drives duplicate detection and the deletion policies. A duplicate id keeps its
+// first record; later ones are counted and named in a warning.
+//
+// Thread-compatible: one run's thread.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "mapping/mapping.h"
+#include "model/record.h"
+#include "store/store.h"
+
+namespace meabridge::harvest {
+
+uint64_t IdHash(std::string_view id);
+
+// An anonymous read-write temporary file in $TMPDIR (already unlinked); the caller fcloses it.
+Result<FILE*> CreateAnonymousFile();
+
+class Spool : public mapping::RecordSink {
+ public:
+  // Creates the spool file. IoError when the temporary folder is not writable.
+  static Result<std::unique_ptr<Spool>> Create(std::stop_token stop);
+  ~Spool() override;
+
+  // mapping::RecordSink
+  Status OnRecord(model::Record record) override;
+  Status OnReject(mapping::Reject reject) override;
+  // A record the source marks deleted (the 'flag' policy). The mapping engine calls it once
+  // it can mark deletions (see docs/harvesting.md#flag); sources may call it directly.
+  Status OnDeleted(std::string id, std::string position);
+
+  // Page bookkeeping for the "ids seen twice" guard: between BeginPage and EndPage, counts the
+  // page's records and how many of them repeat an earlier id.
+  void BeginPage();
+  struct PageCounts {
+    size_t records = 0;     // records and rejects delivered on the page
+    size_t duplicates = 0;  // of them, ids seen before
+  };
+  PageCounts EndPage();
+
+  // Marks every id as seen without spooling a record (records known to be unchanged).
+  void MarkSeen(std::string_view id);
+  bool Seen(std::string_view id) const;
+
+  int64_t records() const { return records_; }
+  int64_t rejects() const { return rejects_; }
+  int64_t deletions() const { return deletions_; }
+  int64_t duplicates() const { return duplicates_; }
+  // Up to a handful of "id 'x' delivered twice (position)" lines for the run report.
+  const std::vector<std::string>& duplicate_examples() const { return duplicate_examples_; }
+
+  // Replays the spool in order; records are read back as `entity`. REQUIRES: writing is over.
+  struct Handlers {
+    std::function<Status(const model::Record&)> record;
+    std::function<Status(const store::Reject&)> reject;
+    std::function<Status(const std::string& id)> deleted;
+  };
+  Status Replay(const model::EntitySpec& entity, const Handlers& handlers);
+
+ private:
+  Spool(FILE* file, std::stop_token stop);
+  Status WriteLine(char tag, std::string_view json);
+  bool NoteId(std::string_view id, std::string_view position);
+
+  FILE* file_;
+  std::stop_token stop_;
+  std::unordered_set<uint64_t> seen_;
+  int64_t records_ = 0, rejects_ = 0, deletions_ = 0, duplicates_ = 0;
+  PageCounts page_;
+  std::vector<std::string> duplicate_examples_;
+  Status write_error_;
+  std::unique_ptr<char[]> buffer_;
+};
+
+}  // namespace meabridge::harvest

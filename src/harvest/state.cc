@@ -1,0 +1,98 @@
+#include "harvest/state.h"
+
+#include "core/json.h"
+#include "core/strings.h"
+
+namespace meabridge::harvest {
+
+std::string SourceState::ToJson() const {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("v");
+  w.Int(1);
+  if (since) {
+    w.Key("since");
+    w.String(core::FormatDateTime(*since));
+  }
+  if (!cursor.empty()) {
+    w.Key("cursor");
+    w.String(cursor);
+  }
+  if (last_full) {
+    w.Key("last_full");
+    w.String(core::FormatDateTime(*last_full));
+  }
+  if (!fingerprint.empty()) {
+    w.Key("fingerprint");
+    w.String(fingerprint);
+  }
+  if (!format.empty()) {
+    w.Key("format");
+    w.String(format);
+  }
+  if (!pages.empty()) {
+    w.Key("pages");
+    w.StartArray();
+    for (const PageState& p : pages) {
+      w.StartObject();
+      w.Key("url");
+      w.String(p.url);
+      if (!p.etag.empty()) {
+        w.Key("etag");
+        w.String(p.etag);
+      }
+      if (!p.last_modified.empty()) {
+        w.Key("last_modified");
+        w.String(p.last_modified);
+      }
+      w.Key("sha1");
+      w.String(p.sha1);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+Result<SourceState> SourceState::FromWatermark(const std::optional<std::string>& watermark) {
+  SourceState s;
+  if (!watermark || core::Trim(*watermark).empty()) return s;
+  std::string_view text = core::Trim(*watermark);
+  if (text.front() != '{') {
+    s.since = core::ParseDateTime(text);
+    return s;
+  }
+  rapidjson::Document doc;
+  Status st = json::Parse(text, doc);
+  if (!st.ok())
+    return Status::Corruption("the stored harvest state is not valid JSON: " + st.message());
+  if (!doc.IsObject()) return Status::Corruption("the stored harvest state is not a JSON object");
+  auto str = [](const rapidjson::Value& obj, const char* name) -> std::string {
+    const rapidjson::Value* v = json::Member(obj, name);
+    return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
+  };
+  if (std::string v = str(doc, "since"); !v.empty()) s.since = core::ParseDateTime(v);
+  if (std::string v = str(doc, "last_full"); !v.empty()) s.last_full = core::ParseDateTime(v);
+  s.cursor = str(doc, "cursor");
+  s.fingerprint = str(doc, "fingerprint");
+  s.format = str(doc, "format");
+  if (const rapidjson::Value* pages = json::Member(doc, "pages"); pages && pages->IsArray()) {
+    for (const rapidjson::Value& p : pages->GetArray()) {
+      if (!p.IsObject()) continue;
+      PageState ps{str(p, "url"), str(p, "etag"), str(p, "last_modified"), str(p, "sha1")};
+      if (!ps.url.empty()) s.pages.push_back(std::move(ps));
+    }
+  }
+  return s;
+}
+
+const PageState* SourceState::FindPage(const std::string& url) const {
+  for (const PageState& p : pages) {
+    if (p.url == url) return &p;
+  }
+  return nullptr;
+}
+
+}  // namespace meabridge::harvest

@@ -1,0 +1,57 @@
+// The per-source harvest state: what one run leaves for the next, kept as the source's
+// watermark in the store (Store::RunWriter::SetWatermark), so it commits in the same
+// transaction as the run's data and can never run ahead of it.
+//
+// The watermark is a small JSON object:
+//
+//   {"v":1,
+//    "since":"2024-05-01T10:00:00Z",   server time (Date of the first response, else local
+//                                       time) at the start of the last complete run
+//    "cursor":"https://.../Contacts?$deltatoken=8", the delta link of the last run (cursor)
+//    "last_full":"2024-05-01T10:00:00Z", start of the last full reconciliation
+//    "fingerprint":"<sha1>",            mapping file + parameters + meabridge version of the
+//                                       run that recorded the pages
+//    "format":"json",                   that mapping's decoder (a run whose pages are all
+//                                       unchanged then needs no mapping at all)
+//    "pages":[{"url":"...","etag":"\"a1\"","last_modified":"...","sha1":"<sha1 of the body>"}]}
+//
+// "pages" lists, in paging order, the pages of the last complete unfiltered harvest whose
+// data is in the store: what conditional GET and unchanged-page detection compare against.
+// A plain string that is not such an object (a watermark from elsewhere) reads as "since".
+//
+// Plain values: thread-compatible.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/time.h"
+
+namespace meabridge::harvest {
+
+struct PageState {
+  std::string url;
+  std::string etag;
+  std::string last_modified;
+  std::string sha1;
+};
+
+struct SourceState {
+  std::optional<core::EpochMs> since;
+  std::string cursor;
+  std::optional<core::EpochMs> last_full;
+  std::string fingerprint;
+  std::string format;
+  std::vector<PageState> pages;
+
+  std::string ToJson() const;
+  // An absent watermark gives the empty state; a malformed JSON object is a Corruption error.
+  static Result<SourceState> FromWatermark(const std::optional<std::string>& watermark);
+
+  // The stored page for `url`, or nullptr.
+  const PageState* FindPage(const std::string& url) const;
+};
+
+}  // namespace meabridge::harvest
