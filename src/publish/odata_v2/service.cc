@@ -349,22 +349,23 @@ class Handler {
                         const model::FieldSpec& f, size_t index, const std::string& updated) {
     std::string type = std::string(kNamespace) + "." + ChildTypeName(e, f);
     std::string base = EntityUri(e, r.id()) + "/" + f.name;
-    auto entry = [&](const std::string& id, const std::string& props) {
-      out += "<entry><id>" + XmlEscape(id) + "</id><title type=\"text\"/><updated>" + updated +
-             "</updated><author><name/></author><category term=\"" + type + "\" scheme=\"" +
-             kScheme + "\"/><content type=\"application/xml\"><m:properties>" + props +
+    auto entry = [&](const std::string& id, const std::string& title, const std::string& props) {
+      out += "<entry><id>" + XmlEscape(id) + "</id><title type=\"text\">" + XmlEscape(title) +
+             "</title><updated>" + updated + "</updated><author><name/></author><category term=\"" +
+             type + "\" scheme=\"" + kScheme +
+             "\"/><content type=\"application/xml\"><m:properties>" + props +
              "</m:properties></content></entry>";
     };
     const model::Value& v = r.Get(index);
     if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
       for (const model::LangText& t : *ml) {
-        entry(base + "('" + t.lang + "')",
+        entry(base + "('" + t.lang + "')", f.name + " (" + t.lang + ")",
               "<d:id>" + XmlEscape(r.id() + "-" + f.name + "-" + t.lang) + "</d:id><d:language>" +
                   XmlEscape(t.lang) + "</d:language><d:value>" + XmlEscape(t.text) + "</d:value>");
       }
     } else if (const auto* list = std::get_if<model::StringList>(&v)) {
       for (const std::string& s : *list) {
-        entry(base + "('" + s + "')", "<d:value>" + XmlEscape(s) + "</d:value>");
+        entry(base + "('" + s + "')", s, "<d:value>" + XmlEscape(s) + "</d:value>");
       }
     } else if (const auto* items = std::get_if<model::ItemList>(&v)) {
       for (size_t k = 0; k < items->size(); ++k) {
@@ -378,7 +379,8 @@ class Handler {
             props += "<d:" + spec.name + ">" + XmlEscape(it->second) + "</d:" + spec.name + ">";
           }
         }
-        entry(base + "(" + std::to_string(k + 1) + ")", props);
+        entry(base + "(" + std::to_string(k + 1) + ")", f.name + " " + std::to_string(k + 1),
+              props);
       }
     }
   }
