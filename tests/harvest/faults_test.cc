@@ -1,0 +1,340 @@
+// Faults on demand, each ending as docs/harvesting.md says: retried, rejected with its reason,
+// or the run failed with the previous data intact (nothing committed, the failure recorded).
+#include <atomic>
+#include <functional>
+
+#include "harvest_fixture.h"
+
+namespace meabridge::harvest::test {
+namespace {
+
+using testing::HttpTestServer;
+using testing::Reply;
+using testing::SeenRequest;
+
+// A source of 5 good contacts ("good" version) harvested once; then the server switches to a
+// fault, and the test checks how the next run ends.
+class FaultTest : public HarvestTest {
+ protected:
+  void SetUp() override {
+    HarvestTest::SetUp();
+    server_ = std::make_unique<HttpTestServer>([this](const SeenRequest& r) {
+      std::function<Reply(const SeenRequest&)> f;
+      {
+        std::lock_guard lock(mu_);
+        f = fault_;
+      }
+      if (f) return f(r);
+      return Reply::Json(V2Page(MakeContacts(5, "c", "good")));
+    });
+    source_ = Source("partner", server_->Url("/Contacts"));
+    RunReport first = Harvest(source_);
+    ASSERT_TRUE(first.ok()) << first.run.error;
+    ASSERT_EQ(LiveCount(), 5);
+    watermark_ = Watermark("partner");
+    seq_ = MaxSeq();
+    server_->ClearRequests();
+  }
+
+  void Fault(std::function<Reply(const SeenRequest&)> f) {
+    std::lock_guard lock(mu_);
+    fault_ = std::move(f);
+  }
+
+  // The previous run's data, watermark and sequence are untouched, and the run is recorded.
+  void ExpectPreviousDataIntact(const RunReport& r, const std::string& status = "failed") {
+    EXPECT_EQ(r.run.status, status);
+    EXPECT_EQ(LiveCount(), 5);
+    EXPECT_EQ(Field("c0003", "lastName"), "Name 3 good");
+    EXPECT_EQ(Watermark("partner"), watermark_);
+    EXPECT_EQ(MaxSeq(), seq_);
+    std::vector<store::RunRecord> runs = Runs("partner");
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_EQ(runs[0].status, status);
+    EXPECT_EQ(runs[0].error, r.run.error);
+    EXPECT_EQ(runs[0].id, r.run.id);
+    EXPECT_EQ(runs[0].counts.created + runs[0].counts.updated + runs[0].counts.deleted, 0);
+  }
+
+  std::mutex mu_;
+  std::function<Reply(const SeenRequest&)> fault_;
+  std::unique_ptr<HttpTestServer> server_;
+  config::SourceConfig source_;
+  std::string watermark_;
+  int64_t seq_ = 0;
+};
+
+TEST_F(FaultTest, A500IsRetriedAndTheRunSucceeds) {
+  std::atomic<int> n{0};
+  Fault([&](const SeenRequest&) {
+    if (++n == 1) return Reply::Status(500);
+    return Reply::Json(V2Page(MakeContacts(5, "c", "new")));
+  });
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.updated, 5);
+  EXPECT_TRUE(HasWarning(r, "HTTP 500 Internal Server Error; retry 1 of 2 in 1.0s")) << Warnings(r);
+  EXPECT_EQ(waiter_.waits(), (std::vector<int64_t>{1000}));
+}
+
+TEST_F(FaultTest, A503WithRetryAfterIsWaitedFor) {
+  std::atomic<int> n{0};
+  Fault([&](const SeenRequest&) {
+    if (++n == 1) return Reply::Status(503).Header("Retry-After", "42");
+    return Reply::Json(V2Page(MakeContacts(5, "c", "good")));
+  });
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(waiter_.waits(), (std::vector<int64_t>{42000}));
+  EXPECT_TRUE(HasWarning(r, "HTTP 503")) << Warnings(r);
+  EXPECT_TRUE(HasWarning(r, "(Retry-After)")) << Warnings(r);
+}
+
+TEST_F(FaultTest, A429IsRetriedWithBackoff) {
+  std::atomic<int> n{0};
+  Fault([&](const SeenRequest&) {
+    if (++n <= 2) return Reply::Status(429);
+    return Reply::Json(V2Page(MakeContacts(5, "c", "good")));
+  });
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(waiter_.waits(), (std::vector<int64_t>{1000, 2000}));
+  EXPECT_TRUE(r.not_modified) << "the same bytes as the last run: nothing decoded";
+}
+
+TEST_F(FaultTest, A500ThatLastsFailsTheRunAndKeepsThePreviousData) {
+  Fault([](const SeenRequest&) { return Reply::Status(500); });
+  RunReport r = Harvest(source_);
+  EXPECT_NE(r.run.error.find("HTTP 500 Internal Server Error (gave up after 3 tries"),
+            std::string::npos)
+      << r.run.error;
+  EXPECT_NE(r.run.error.find(server_->Url("/Contacts")), std::string::npos) << r.run.error;
+  EXPECT_EQ(server_->request_count(), 3u);
+  ExpectPreviousDataIntact(r);
+}
+
+TEST_F(FaultTest, AResponseSlowerThanTheTimeoutIsRetriedThenFails) {
+  Fault([](const SeenRequest&) {
+    Reply rep = Reply::Json(V2Page(MakeContacts(5, "c", "slow")));
+    rep.delay_ms = 2000;
+    return rep;
+  });
+  source_.timeout_ms = 200;
+  source_.retries = 1;
+  RunReport r = Harvest(source_);
+  EXPECT_NE(r.run.error.find("timed out"), std::string::npos) << r.run.error;
+  EXPECT_EQ(server_->request_count(), 2u);
+  ExpectPreviousDataIntact(r);
+}
+
+TEST_F(FaultTest, AConnectionResetMidBodyIsRetried) {
+  std::atomic<int> n{0};
+  Fault([&](const SeenRequest&) {
+    Reply rep = Reply::Json(V2Page(MakeContacts(5, "c", "after-reset")));
+    if (++n == 1) rep.reset_after = 100;
+    return rep;
+  });
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.updated, 5);
+  EXPECT_EQ(waiter_.waits().size(), 1u);
+}
+
+TEST_F(FaultTest, AResetThatLastsFailsTheRun) {
+  Fault([&](const SeenRequest&) {
+    Reply rep = Reply::Json(V2Page(MakeContacts(5, "c", "never")));
+    rep.reset_after = 100;
+    return rep;
+  });
+  RunReport r = Harvest(source_);
+  EXPECT_NE(r.run.error.find("gave up after 3 tries"), std::string::npos) << r.run.error;
+  ExpectPreviousDataIntact(r);
+}
+
+TEST_F(FaultTest, TruncatedJsonFailsTheRunWithThePosition) {
+  Fault([&](const SeenRequest& r) {
+    return ServeFixture(SeenRequest{"GET", "", "/faults/truncated.json", {}, {}}, server_->Url(""));
+    (void)r;
+  });
+  RunReport r = Harvest(source_);
+  EXPECT_NE(r.run.error.find("page 1"), std::string::npos) << r.run.error;
+  EXPECT_NE(r.run.error.find("offset"), std::string::npos) << r.run.error;
+  EXPECT_NE(r.run.error.find("JSON"), std::string::npos) << r.run.error;
+  ExpectPreviousDataIntact(r);
+}
+
+TEST_F(FaultTest, ABodyCutShortOfItsContentLengthIsRetried) {
+  std::atomic<int> n{0};
+  Fault([&](const SeenRequest&) {
+    Reply rep = Reply::Json(V2Page(MakeContacts(5, "c", "cut")));
+    if (++n == 1) rep.truncate_after = 60;
+    return rep;
+  });
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.updated, 5);
+}
+
+TEST_F(FaultTest, InvalidUtf8RejectsThatRecordWithItsReason) {
+  Fault([&](const SeenRequest&) {
+    return ServeFixture(SeenRequest{"GET", "", "/faults/invalid-utf8.json", {}, {}},
+                        server_->Url(""));
+  });
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.created, 2);
+  EXPECT_EQ(r.run.counts.rejected, 1);
+  std::vector<store::Reject> rejects = Rejects(r.run.id);
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].record_id, "u-2");
+  EXPECT_EQ(rejects[0].field, "lastName");
+  EXPECT_NE(rejects[0].message.find("UTF-8"), std::string::npos) << rejects[0].message;
+  EXPECT_EQ(rejects[0].position, "/d/results/1");
+  EXPECT_EQ(rejects[0].entity, "Contacts");
+  EXPECT_FALSE(Live("u-2"));
+  EXPECT_TRUE(Live("u-3"));
+}
+
+TEST_F(FaultTest, AGzipBombStopsAtTheSizeLimit) {
+  const std::string bomb = testing::GzipBomb(int64_t{256} << 20);
+  Fault([&](const SeenRequest&) {
+    Reply rep = Reply::Json(bomb);
+    rep.Header("Content-Encoding", "gzip");
+    return rep;
+  });
+  source_.max_size = 4 << 20;
+  RunReport r = Harvest(source_);
+  EXPECT_NE(r.run.error.find("larger than max-size (4.0 MB, counted after decompression)"),
+            std::string::npos)
+      << r.run.error;
+  EXPECT_EQ(server_->request_count(), 1u) << "not retried";
+  EXPECT_LT(r.run.counts.bytes, 2 << 20);
+  ExpectPreviousDataIntact(r);
+}
+
+TEST_F(FaultTest, ABodyOverTheSizeLimitFailsTheRun) {
+  Fault([&](const SeenRequest&) { return Reply::Json(V2Page(MakeContacts(2000, "c", "big"))); });
+  source_.max_size = 16 << 10;
+  RunReport r = Harvest(source_);
+  EXPECT_NE(r.run.error.find("larger than max-size (16.0 KB"), std::string::npos) << r.run.error;
+  ExpectPreviousDataIntact(r);
+}
+
+TEST_F(FaultTest, ARedirectLoopFailsTheRun) {
+  Fault([&](const SeenRequest& r) {
+    return Reply::Status(302).Header("Location", r.path == "/Contacts" ? "/Other" : "/Contacts");
+  });
+  RunReport r = Harvest(source_);
+  EXPECT_NE(r.run.error.find("redirect loop"), std::string::npos) << r.run.error;
+  ExpectPreviousDataIntact(r);
+}
+
+TEST_F(FaultTest, AnotherClientErrorFailsAtOnceWithTheUrlAndStatus) {
+  Fault([](const SeenRequest&) { return Reply::Status(403); });
+  source_.url = server_->Url("/Contacts?api_key=abc123");
+  RunReport r = Harvest(source_);
+  EXPECT_NE(r.run.error.find("answered HTTP 403 Forbidden"), std::string::npos) << r.run.error;
+  EXPECT_NE(r.run.error.find("/Contacts?api_key=***"), std::string::npos) << r.run.error;
+  EXPECT_EQ(r.run.error.find("abc123"), std::string::npos) << r.run.error;
+  EXPECT_NE(r.run.error.find("check the source's auth"), std::string::npos) << r.run.error;
+  EXPECT_EQ(server_->request_count(), 1u);
+  ExpectPreviousDataIntact(r);
+}
+
+TEST_F(FaultTest, A404OnTheCollectionMeansEmpty) {
+  Fault([](const SeenRequest&) { return Reply::Status(404); });
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.fetched, 0);
+  EXPECT_EQ(r.run.counts.deleted, 0);
+  EXPECT_TRUE(HasWarning(r, "404 Not Found: taken as an empty collection")) << Warnings(r);
+  EXPECT_EQ(LiveCount(), 5) << "deletion=none keeps everything";
+
+  // With snapshot deletion, an empty collection would delete everything: the guard stops it.
+  source_.deletion = "snapshot";
+  r = Harvest(source_);
+  EXPECT_EQ(r.run.status, "aborted");
+  EXPECT_TRUE(r.guard_tripped);
+  EXPECT_NE(r.run.error.find("would delete 5 of the 5 records"), std::string::npos) << r.run.error;
+  EXPECT_EQ(LiveCount(), 5);
+}
+
+TEST_F(FaultTest, ARecordCountDropOf90PercentTripsTheGuard) {
+  source_.deletion = "snapshot";
+  // 100 records first.
+  Fault([](const SeenRequest&) { return Reply::Json(V2Page(MakeContacts(100, "c", "good"))); });
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  ASSERT_EQ(LiveCount(), 100);
+  const int64_t seq = MaxSeq();
+  const std::string wm = Watermark("partner");
+  // Then only 10 of them.
+  Fault([](const SeenRequest&) { return Reply::Json(V2Page(MakeContacts(10, "c", "changed"))); });
+  r = Harvest(source_);
+  EXPECT_EQ(r.run.status, "aborted");
+  EXPECT_TRUE(r.guard_tripped);
+  EXPECT_NE(r.run.error.find("mass-deletion guard: this run would delete 90 of the 100 records "
+                             "of source 'partner' (90%, more than max-deletion-share 20%); "
+                             "nothing was committed"),
+            std::string::npos)
+      << r.run.error;
+  EXPECT_NE(r.run.error.find("meabridge harvest --force partner"), std::string::npos);
+  EXPECT_EQ(LiveCount(), 100);
+  EXPECT_EQ(Field("c0003", "lastName"), "Name 3 good") << "nothing was committed, updates neither";
+  EXPECT_EQ(MaxSeq(), seq);
+  EXPECT_EQ(Watermark("partner"), wm);
+  EXPECT_EQ(Runs("partner").at(0).status, "aborted");
+
+  // Forced, it goes through.
+  r = Harvest(source_, false, /*force=*/true);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.deleted, 90);
+  EXPECT_EQ(r.run.counts.updated, 10);
+  EXPECT_TRUE(HasWarning(r, "guard overridden (--force)")) << Warnings(r);
+  EXPECT_EQ(LiveCount(), 10);
+
+  // A share within the guard needs no force.
+  source_.max_deletion_share = 0.5;
+  Fault([](const SeenRequest&) { return Reply::Json(V2Page(MakeContacts(6, "c", "changed"))); });
+  r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.deleted, 4);
+}
+
+TEST_F(FaultTest, AFailingSourceDoesNotAffectAnother) {
+  HttpTestServer healthy(
+      [](const SeenRequest&) { return Reply::Json(V2Page(MakeContacts(3, "h", "ok"))); });
+  Fault([](const SeenRequest&) { return Reply::Status(500); });
+  RunReport bad = Harvest(source_);
+  RunReport good = Harvest(Source("healthy", healthy.Url("/")));
+  EXPECT_EQ(bad.run.status, "failed");
+  ASSERT_TRUE(good.ok()) << good.run.error;
+  EXPECT_EQ(good.run.counts.created, 3);
+  EXPECT_EQ(LiveCount(), 8);
+}
+
+TEST_F(FaultTest, AStopRequestAbortsWithoutCommitting) {
+  std::stop_source stop;
+  Fault([&](const SeenRequest&) {
+    stop.request_stop();  // the shutdown arrives while the page is served
+    Reply rep = Reply::Json(V2Page(MakeContacts(5, "c", "stopped")));
+    rep.delay_ms = 300;
+    return rep;
+  });
+  Harvester h(config_, *store_, Deps());
+  HarvestOptions o;
+  o.stop = stop.get_token();
+  RunReport r = h.Run(source_, o);
+  EXPECT_NE(r.run.error.find("stopped"), std::string::npos) << r.run.error;
+  ExpectPreviousDataIntact(r, "aborted");
+}
+
+TEST_F(FaultTest, AMappingThatCannotLoadFailsTheRun) {
+  source_.mapping = dir_.File("missing.xml");
+  RunReport r = Harvest(source_);
+  EXPECT_NE(r.run.error.find("missing.xml"), std::string::npos) << r.run.error;
+  ExpectPreviousDataIntact(r);
+}
+
+}  // namespace
+}  // namespace meabridge::harvest::test

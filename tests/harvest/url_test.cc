@@ -1,0 +1,93 @@
+#include "harvest/fetch/url.h"
+
+#include <gtest/gtest.h>
+
+#include "harvest/fetch/redact.h"
+
+namespace meabridge::harvest {
+namespace {
+
+TEST(UrlTest, ParsesAbsoluteUrls) {
+  auto u = Url::Parse("HTTPS://user:pw@Example.org:8443/a/b?x=1&y=2#frag");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->scheme, "https");
+  EXPECT_EQ(u->userinfo, "user:pw");
+  EXPECT_EQ(u->host, "Example.org");
+  EXPECT_EQ(u->port, "8443");
+  EXPECT_EQ(u->path, "/a/b");
+  EXPECT_EQ(u->query, "x=1&y=2");
+  EXPECT_EQ(u->fragment, "frag");
+  EXPECT_EQ(u->Origin(), "https://example.org:8443");
+  EXPECT_EQ(Url::Parse("http://h")->path, "/");
+  EXPECT_EQ(Url::Parse("http://h")->Origin(), "http://h:80");
+  EXPECT_EQ(Url::Parse("http://[::1]:81/x")->host, "[::1]");
+  EXPECT_FALSE(Url::Parse("/relative/path"));
+  EXPECT_FALSE(Url::Parse("http://h:port/"));
+  EXPECT_FALSE(Url::Parse("mailto:x@y"));
+}
+
+// RFC 3986 section 5.4 examples.
+TEST(UrlTest, ResolvesReferencesAsRfc3986) {
+  const std::string base = "http://a/b/c/d;p?q";
+  const std::pair<const char*, const char*> cases[] = {
+      {"g", "http://a/b/c/g"},
+      {"./g", "http://a/b/c/g"},
+      {"g/", "http://a/b/c/g/"},
+      {"/g", "http://a/g"},
+      {"//g", "http://g/"},
+      {"?y", "http://a/b/c/d;p?y"},
+      {"g?y", "http://a/b/c/g?y"},
+      {"#s", "http://a/b/c/d;p?q#s"},
+      {"..", "http://a/b/"},
+      {"../g", "http://a/b/g"},
+      {"../..", "http://a/"},
+      {"../../g", "http://a/g"},
+      {"../../../g", "http://a/g"},
+      {"g;x=1/../y", "http://a/b/c/y"},
+      {"https://other/x?$skiptoken=5", "https://other/x?$skiptoken=5"},
+  };
+  for (const auto& [ref, want] : cases) {
+    EXPECT_EQ(ResolveUrl(base, ref).value_or("?"), want) << ref;
+  }
+  EXPECT_FALSE(ResolveUrl("not absolute", "g"));
+}
+
+TEST(UrlTest, EditsQueryParameters) {
+  EXPECT_EQ(SetQueryParam("http://h/x", "$top", "10"), "http://h/x?$top=10");
+  EXPECT_EQ(SetQueryParam("http://h/x?a=1&$skip=5&b=2", "$skip", "10"),
+            "http://h/x?a=1&$skip=10&b=2");
+  EXPECT_EQ(SetQueryParam("http://h/x?a=1#f", "q", "a b&c"), "http://h/x?a=1&q=a%20b%26c#f");
+  EXPECT_EQ(SetQueryParamIfAbsent("http://h/x?$orderby=id", "$orderby", "updated,id"),
+            "http://h/x?$orderby=id");
+  EXPECT_EQ(QueryValue("http://h/x?%24filter=a%20eq%201", "$filter").value_or("?"), "a eq 1");
+  EXPECT_FALSE(QueryValue("http://h/x?a=1", "b"));
+  EXPECT_EQ(AndODataFilter("http://h/x", "updated gt 2024-01-01T00:00:00Z"),
+            "http://h/x?$filter=updated%20gt%202024-01-01T00%3A00%3A00Z");
+  EXPECT_EQ(QueryValue(AndODataFilter("http://h/x?$filter=country%20eq%20'FR'", "updated gt 1"),
+                       "$filter")
+                .value_or("?"),
+            "(country eq 'FR') and (updated gt 1)");
+  EXPECT_EQ(WithoutQuery("http://h/Contacts?$top=1#x"), "http://h/Contacts");
+  EXPECT_EQ(PercentDecode("a%2Fb+c", true), "a/b c");
+  EXPECT_EQ(PercentDecode("100%"), "100%");
+}
+
+TEST(RedactTest, HidesCredentialsInUrlsAndText) {
+  Redactor r({"s3cr3t-token"});
+  EXPECT_EQ(r.Url("https://user:pass@host/x?token=abc&page=2"),
+            "https://user:***@host/x?token=***&page=2");
+  EXPECT_EQ(r.Url("https://host/x?api_key=k1&API-KEY=k2&q=s3cr3t-token"),
+            "https://host/x?api_key=***&API-KEY=***&q=***");
+  EXPECT_EQ(r.Url("https://host/x?code=&page=1"), "https://host/x?code=&page=1");
+  EXPECT_EQ(r.Text("GET https://u:p@h/a?access_token=zz failed; header was Bearer s3cr3t-token"),
+            "GET https://u:***@h/a?access_token=*** failed; header was Bearer ***");
+  // The percent-encoded form of a secret is hidden too.
+  Redactor r2({"a b/c"});
+  EXPECT_EQ(r2.Text("x=a%20b%2Fc y=a b/c"), "x=*** y=***");
+  EXPECT_EQ(Redactor().Text("no secrets here"), "no secrets here");
+  EXPECT_TRUE(IsSecretParam("Access_Token"));
+  EXPECT_FALSE(IsSecretParam("page"));
+}
+
+}  // namespace
+}  // namespace meabridge::harvest
