@@ -166,6 +166,7 @@ class HarvestTest : public ::testing::Test {
     if (!r.ok() || !r->has_value()) return "";
     const model::Value* v = (*r)->Find(field);
     if (!v) return "";
+    if (std::holds_alternative<std::monostate>(*v)) return "";
     if (const std::string* s = std::get_if<std::string>(v)) return *s;
     return model::ValueToString(*v);
   }

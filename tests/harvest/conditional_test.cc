@@ -1,0 +1,147 @@
+// Conditional GET and unchanged pages: a 304, or the same bytes as the last complete harvest,
+// costs no decoding and no writes.
+#include <atomic>
+
+#include "harvest_fixture.h"
+
+namespace meabridge::harvest::test {
+namespace {
+
+using testing::HttpTestServer;
+using testing::Reply;
+using testing::SeenRequest;
+
+class ConditionalTest : public HarvestTest {
+ protected:
+  void SetUp() override {
+    HarvestTest::SetUp();
+    server_ = std::make_unique<HttpTestServer>([this](const SeenRequest& r) {
+      std::lock_guard lock(mu_);
+      auto it = overrides_.find(r.path);
+      if (it != overrides_.end()) {
+        SeenRequest copy = r;
+        Reply rep = Reply::Json(testing::Reply().body);
+        std::string body = ReplaceAll(it->second, "{base}", server_->Url(""));
+        std::string etag = "\"" + core::ContentHash(body).substr(0, 16) + "\"";
+        if (etags_ && r.Header("if-none-match") == etag) return Reply::Status(304);
+        rep = Reply::Json(body);
+        if (etags_) rep.Header("ETag", etag);
+        return rep;
+      }
+      Reply rep = ServeFixture(r, server_->Url(""));
+      if (!etags_) {
+        if (rep.status == 304) {
+          rep =
+              ServeFixture(SeenRequest{r.method, r.target, r.path, r.query, {}}, server_->Url(""));
+        }
+        std::erase_if(rep.headers, [](const auto& h) { return h.first == "ETag"; });
+      }
+      return rep;
+    });
+    source_ = Source("cond", server_->Url("/v2/contacts-1.json"));
+  }
+
+  void Override(const std::string& path, const std::string& body) {
+    std::lock_guard lock(mu_);
+    overrides_[path] = body;
+  }
+
+  std::mutex mu_;
+  std::map<std::string, std::string> overrides_;
+  bool etags_ = true;
+  std::unique_ptr<HttpTestServer> server_;
+  config::SourceConfig source_;
+};
+
+TEST_F(ConditionalTest, AllPages304MeansNotModifiedAndNothingWritten) {
+  ASSERT_TRUE(Harvest(source_).ok());
+  const int64_t seq = MaxSeq();
+  server_->ClearRequests();
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_TRUE(r.not_modified);
+  EXPECT_EQ(r.run.counts.pages, 3);
+  EXPECT_EQ(r.run.counts.fetched, 0);
+  EXPECT_EQ(r.run.counts.unchanged + r.run.counts.created + r.run.counts.updated, 0);
+  EXPECT_EQ(MaxSeq(), seq);
+  std::vector<SeenRequest> seen = server_->requests();
+  ASSERT_EQ(seen.size(), 3u);
+  for (const SeenRequest& q : seen) EXPECT_FALSE(q.Header("if-none-match").empty()) << q.path;
+  EXPECT_EQ(seen[2].path, "/v2/contacts-3.json") << "the chain is walked from the stored pages";
+  EXPECT_EQ(Runs("cond").at(0).status, "ok");
+}
+
+TEST_F(ConditionalTest, OnlyTheChangedPageIsDecoded) {
+  ASSERT_TRUE(Harvest(source_).ok());
+  std::string page2 = ReadFile(FixturePath("v2/contacts-2.json"));
+  Override("/v2/contacts-2.json", ReplaceAll(page2, "Otieno", "Otieno-Changed"));
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_FALSE(r.not_modified);
+  EXPECT_EQ(r.run.counts.fetched, 2) << "page 2 only";
+  EXPECT_EQ(r.run.counts.updated, 1);
+  EXPECT_EQ(r.run.counts.unchanged, 1);
+  EXPECT_EQ(Field("v2-5", "lastName"), "Otieno-Changed");
+  EXPECT_EQ(LiveCount(), 7);
+}
+
+TEST_F(ConditionalTest, SnapshotDecodesUnchangedPagesTooWhenSomethingChanged) {
+  source_.deletion = "snapshot";
+  ASSERT_TRUE(Harvest(source_).ok());
+  // Page 2 loses v2-5.
+  Override("/v2/contacts-2.json", R"({"d": {"results": [
+    {"id": "v2-4", "treaties": [{"value": "basel"}], "country": "DE", "lastName": "Schmidt",
+     "updated": "/Date(1431103157000)/"}], "__next": "{base}/v2/contacts-3.json"}})");
+  server_->ClearRequests();
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.fetched, 6) << "pages 1 and 3 fetched again and decoded";
+  EXPECT_EQ(r.run.counts.deleted, 1);
+  EXPECT_FALSE(Live("v2-5"));
+  EXPECT_EQ(LiveCount(), 6);
+  EXPECT_EQ(server_->request_count(), 5u) << "3 conditional requests, then pages 1 and 3 again";
+}
+
+TEST_F(ConditionalTest, WithoutValidatorsTheSameBytesAreRecognised) {
+  etags_ = false;
+  ASSERT_TRUE(Harvest(source_).ok());
+  const int64_t seq = MaxSeq();
+  server_->ClearRequests();
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_TRUE(r.not_modified);
+  EXPECT_EQ(MaxSeq(), seq);
+  EXPECT_EQ(server_->requests().at(0).Header("if-none-match"), "");
+}
+
+TEST_F(ConditionalTest, ConditionalOffSendsNoValidators) {
+  source_.conditional = false;
+  ASSERT_TRUE(Harvest(source_).ok());
+  server_->ClearRequests();
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_TRUE(r.not_modified) << "unchanged bytes are still recognised";
+  for (const SeenRequest& q : server_->requests()) EXPECT_EQ(q.Header("if-none-match"), "");
+}
+
+TEST_F(ConditionalTest, FullDecodesEverythingAndAChangedMappingToo) {
+  ASSERT_TRUE(Harvest(source_).ok());
+  server_->ClearRequests();
+  RunReport r = Harvest(source_, /*full=*/true);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_FALSE(r.not_modified);
+  EXPECT_EQ(r.run.counts.unchanged, 7);
+  for (const SeenRequest& q : server_->requests()) EXPECT_EQ(q.Header("if-none-match"), "");
+
+  // Another mapping (or other parameters): the stored pages no longer say anything.
+  std::string copy = dir_.File("contacts.xml");
+  meabridge::testing::WriteFile(copy, ReadFile(source_.mapping) + "\n<!-- edited -->\n");
+  source_.mapping = copy;
+  r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_FALSE(r.not_modified);
+  EXPECT_EQ(r.run.counts.fetched, 7);
+}
+
+}  // namespace
+}  // namespace meabridge::harvest::test
