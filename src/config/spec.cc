@@ -188,7 +188,9 @@ ElementSpec Build() {
         "An incremental source gets a full reconciliation when its last one is older than this",
         "1d", "7d"),
       A("conditional", K::kBool,
-        "Conditional GET (ETag, Last-Modified) and unchanged-page detection", "true"),
+        "Conditional GET: pages asked for with the validators (ETag, Last-Modified) of the "
+        "last complete harvest",
+        "true"),
       Choice("auth", {"none", "bearer", "basic", "header"},
              "Authentication: bearer (Authorization: Bearer SECRET), basic (auth-user and "
              "SECRET), header (auth-header: SECRET)",
