@@ -1,6 +1,6 @@
-// The file source kind: one local file, decoded through the mapping. With conditional="true"
-// (the default), a file whose SHA-1 equals the one the last complete harvest recorded (with
-// the same mapping, parameters and meabridge) is not decoded again: the run is "not modified".
+// The file source kind: one local file, decoded through the mapping. A file whose SHA-1 equals
+// the one the last complete harvest recorded (with the same mapping, parameters and meabridge)
+// is not decoded again: the run is "not modified" (unless it is a full reconciliation).
 #include <cerrno>
 #include <cstdio>
 #include <cstring>

@@ -1,14 +1,14 @@
 // The http source kind: pages fetched with libcurl (fetch/http_client.h), paged as the source
 // says (paging/paging.h), each page decoded through the mapping into the spool.
 //
-// Unchanged pages: when the source allows conditional requests and the mapping, its
-// parameters and meabridge are those of the last complete harvest, each page is asked for
-// with the validators stored for its URL (If-None-Match, If-Modified-Since). A 304, or a body
-// whose SHA-1 equals the stored one, is an unchanged page: it is not decoded, and the next
-// URL is the one stored after it. When every page is unchanged the run is "not modified":
-// nothing is decoded or written. When some changed and the deletion policy needs every id of
-// the full harvest, the unchanged pages are decoded after all (bodies kept in a temporary
-// file; 304 pages fetched again).
+// Unchanged pages: when the mapping, its parameters and meabridge are those of the last
+// complete harvest (and this is no full reconciliation), each page is asked for with the
+// validators stored for its URL (If-None-Match, If-Modified-Since; unless conditional="false").
+// A 304, or a body whose SHA-1 equals the stored one, is an unchanged page: it is not decoded,
+// and the next URL is the one stored after it. When every page is unchanged the run is "not
+// modified": nothing is decoded or written. When some changed and the deletion policy needs
+// every id of the full harvest, the unchanged pages are decoded after all (bodies kept in a
+// temporary file; 304 pages fetched again).
 #include <cstring>
 #include <unordered_map>
 
