@@ -47,7 +47,38 @@ class LineIndex {
   std::vector<size_t> starts_;
 };
 
+// Configuration and mapping files nest a few levels; a deeper document is refused rather than
+// walked recursively (which could exhaust the stack on a hostile file).
+constexpr int kMaxDocDepth = 100;
+
 // ---- XML -----------------------------------------------------------------------------------
+
+// The element nesting depth of `root` is at most `max` (walked iteratively).
+bool DepthAtMost(const pugi::xml_node& root, int max) {
+  int depth = 1;
+  pugi::xml_node cur = root;
+  while (cur) {
+    pugi::xml_node child = cur.first_child();
+    while (child && child.type() != pugi::node_element) child = child.next_sibling();
+    if (child) {
+      if (++depth > max) return false;
+      cur = child;
+      continue;
+    }
+    while (cur && cur != root) {
+      pugi::xml_node next = cur.next_sibling();
+      while (next && next.type() != pugi::node_element) next = next.next_sibling();
+      if (next) {
+        cur = next;
+        break;
+      }
+      cur = cur.parent();
+      --depth;
+    }
+    if (cur == root) break;
+  }
+  return true;
+}
 
 void FromXml(const pugi::xml_node& x, const LineIndex& lines, const std::string& file,
              DocNode* out) {
@@ -89,6 +120,9 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
       frames_.push_back(Frame{Frame::kDocument, {}, &document_});
       return true;
     }
+    if (frames_.size() > 2 * kMaxDocDepth) {
+      return Fail("objects nest deeper than " + std::to_string(kMaxDocDepth) + " levels");
+    }
     Frame& top = frames_.back();
     DocNode* parent = top.node;
     std::string name = top.kind == Frame::kArray ? top.array_name : key_;
@@ -114,6 +148,9 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     }
     if (frames_.back().kind != Frame::kObject) {
       return Fail("arrays may only appear as members of an element");
+    }
+    if (frames_.size() > 2 * kMaxDocDepth) {
+      return Fail("objects nest deeper than " + std::to_string(kMaxDocDepth) + " levels");
     }
     frames_.push_back(Frame{Frame::kArray, key_, frames_.back().node});
     return true;
@@ -366,6 +403,10 @@ Result<DocNode> ParseXmlDoc(std::string_view text, const std::string& name_for_e
   }
   pugi::xml_node root = doc.document_element();
   if (!root) return Status::ParseError(name_for_errors + ": the document has no root element");
+  if (!DepthAtMost(root, kMaxDocDepth)) {
+    return Status::ParseError(name_for_errors + ": elements nest deeper than " +
+                              std::to_string(kMaxDocDepth) + " levels");
+  }
   DocNode out;
   FromXml(root, lines, name_for_errors, &out);
   return out;
