@@ -29,8 +29,18 @@ class JsonAssertion : public InternalError {
   ((x) ? static_cast<void>(0) : ::meabridge::ThrowJsonAssertion(#x, __FILE__, __LINE__))
 #define RAPIDJSON_HAS_STDSTRING 1
 // SSE2 is part of the x86-64 baseline: RapidJSON uses it to skip whitespace and to scan
-// strings for characters to escape.
-#if defined(__SSE2__) && !defined(RAPIDJSON_SSE2)
+// strings for characters to escape. Not under AddressSanitizer: the SIMD scan reads whole
+// aligned 16-byte blocks, past the end of the buffer (harmless, never across a page, but
+// ASan reports it as a heap-buffer-overflow).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEABRIDGE_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define MEABRIDGE_ASAN 1
+#endif
+#if defined(__SSE2__) && !defined(RAPIDJSON_SSE2) && !defined(MEABRIDGE_ASAN)
 #define RAPIDJSON_SSE2
 #endif
 // Documents from partners can nest deeply; the iterative parser never recurses on the stack.
