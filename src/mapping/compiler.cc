@@ -373,6 +373,11 @@ class Compiler {
       Error(n.position, "<step fn=\"" + n.Get("fn") + "\"> needs " + attr + "=\"REGEX\"");
       return nullptr;
     }
+    if (a->value.size() > 1000) {
+      Error(a->position, "regular expression of " + std::to_string(a->value.size()) +
+                             " characters; expected at most 1000");
+      return nullptr;
+    }
     try {
       return std::make_shared<const std::regex>(a->value,
                                                 std::regex::ECMAScript | std::regex::optimize);

@@ -15,12 +15,17 @@ using codec::JsonTree;
 using K = Scalar::Kind;
 
 // A value of the partner's record, rendered as JSON or XML.
+struct OutMember;
 struct OutValue {
   enum class Kind { kNull, kString, kNumber, kBool, kArray, kObject } kind = Kind::kNull;
   std::string text;
   bool b = false;
-  std::vector<std::pair<std::string, OutValue>> members;
-  std::vector<OutValue> elements;
+  std::vector<OutMember> members;  // kObject, in order
+  std::vector<OutValue> elements;  // kArray
+};
+struct OutMember {
+  std::string name;
+  OutValue value;
 };
 
 OutValue FromTree(const JsonTree& tree, JsonTree::Id n) {
@@ -49,7 +54,7 @@ OutValue FromTree(const JsonTree& tree, JsonTree::Id n) {
     case JsonTree::Type::kObject:
       v.kind = OutValue::Kind::kObject;
       for (JsonTree::Id c = tree.first_child(n); c != JsonTree::kNone; c = tree.next_sibling(c)) {
-        v.members.emplace_back(std::string(tree.key(c)), FromTree(tree, c));
+        v.members.push_back(OutMember{std::string(tree.key(c)), FromTree(tree, c)});
       }
       break;
   }
@@ -69,10 +74,10 @@ void Insert(OutValue* obj, const std::vector<std::string>& path, size_t i, OutVa
     }
   }
   if (i + 1 == path.size()) {
-    obj->members.emplace_back(path[i], std::move(value));
+    obj->members.push_back(OutMember{path[i], std::move(value)});
   } else {
-    obj->members.emplace_back(path[i], OutValue());
-    Insert(&obj->members.back().second, path, i + 1, std::move(value));
+    obj->members.push_back(OutMember{path[i], OutValue()});
+    Insert(&obj->members.back().value, path, i + 1, std::move(value));
   }
 }
 
