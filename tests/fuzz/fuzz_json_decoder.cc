@@ -1,0 +1,44 @@
+// The streaming JSON decoder (small chunks, several record and capture paths) and the shipped
+// OData V2 contacts mapping over it.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "codec/json_reader.h"
+#include "fuzz_util.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace meabridge;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  codec::JsonDecodeOptions o;
+  o.record_paths = {"/d/*", "/value/*", "/*/*/x"};
+  o.capture_paths = {"/d/__next", "/@odata.nextLink"};
+  o.odata = size % 2 == 0;
+  o.chunk_size = 7 + size % 61;
+  o.max_depth = 64;
+  const codec::JsonRecordReader reader = *codec::JsonRecordReader::Create(o);
+  auto source = codec::ByteSource::FromView(text);
+  std::map<std::string, std::string> captured;
+  codec::JsonPath path;
+  std::string error;
+  codec::ParseJsonPath("*/../*/~", &path, &error);
+  (void)reader.Read(
+      *source,
+      [&](const codec::JsonTree& tree, std::string_view) {
+        std::vector<codec::JsonSelected> out;
+        codec::SelectJson(tree, tree.root(), path, {true}, &out);
+        (void)tree.ToJson(tree.root());
+        return Status::Ok();
+      },
+      &captured);
+
+  static auto contacts = fuzz::Shipped("informea-odata-v2/contacts.xml");
+  static auto decisions = fuzz::Shipped("informea-odata-v2/decisions.xml");
+  for (const auto& m : {contacts, decisions}) {
+    if (!m) continue;
+    auto s = codec::ByteSource::FromView(text);
+    fuzz::NullSink sink;
+    (void)m->Run(*s, {}, sink, {"/d/__next"});
+  }
+  return 0;
+}
