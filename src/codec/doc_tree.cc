@@ -413,7 +413,11 @@ Result<DocNode> ParseXmlDoc(std::string_view text, const std::string& name_for_e
 }
 
 Result<DocNode> ParseJsonDoc(std::string_view text, const std::string& name_for_errors) {
-  std::string buffer(text);  // StringStream needs a NUL-terminated buffer
+  // StringStream needs a NUL-terminated buffer. Three more NULs: RapidJSON's UTF-8 validation
+  // takes a multi-byte sequence's continuation bytes before checking them, so a lead byte at
+  // the very end would read past a single terminator (found by fuzzing).
+  std::string buffer(text);
+  buffer.append(3, '\0');
   rapidjson::StringStream stream(buffer.c_str());
   LineIndex lines(text);
   TreeBuilder builder(&stream, &lines, name_for_errors);
@@ -428,7 +432,7 @@ Result<DocNode> ParseJsonDoc(std::string_view text, const std::string& name_for_
     return Status::ParseError(p.ToString() +
                               ": JSON error: " + rapidjson::GetParseError_En(r.Code()));
   }
-  if (buffer.size() != std::strlen(buffer.c_str())) {
+  if (text.size() != std::strlen(buffer.c_str())) {
     return Status::ParseError(name_for_errors + ": the document contains a NUL byte");
   }
   DocNode root;

@@ -37,5 +37,16 @@ TEST(DocTreeDepthTest, DeepJsonIsRefused) {
   EXPECT_FALSE(r2.ok());
 }
 
+// A multi-byte UTF-8 lead byte at the very end of a JSON document (found by fuzzing: the
+// validation read past the terminator).
+TEST(DocTreeDepthTest, TruncatedUtf8AtTheEndIsAnError) {
+  for (const char* text : {"{\"i gppmnalookup pt\xed", "{\"a\": \"\xf0", "{\"a\": \"\xc3"}) {
+    auto r = ParseJsonDoc(text, "t.json");
+    EXPECT_FALSE(r.ok());
+  }
+  auto nul = ParseJsonDoc(std::string("{\"a\": {}}\0", 11), "n.json");
+  EXPECT_FALSE(nul.ok());
+}
+
 }  // namespace
 }  // namespace meabridge::codec
