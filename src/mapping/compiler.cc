@@ -379,11 +379,16 @@ class Compiler {
       return nullptr;
     }
     try {
-      return std::make_shared<const std::regex>(a->value,
-                                                std::regex::ECMAScript | std::regex::optimize);
+      // __polynomial (libstdc++): the breadth-first matcher, whose stack use does not grow
+      // with the input (the default depth-first one recurses per character and overflows the
+      // stack on long values). It refuses back-references (documented).
+      return std::make_shared<const std::regex>(a->value, std::regex::ECMAScript |
+                                                              std::regex::optimize |
+                                                              std::regex_constants::__polynomial);
     } catch (const std::regex_error& e) {
-      Error(a->position, "bad regular expression '" + a->value + "': " + e.what() +
-                             "; expected an ECMAScript regular expression");
+      Error(a->position,
+            "bad regular expression '" + a->value + "': " + e.what() +
+                "; expected an ECMAScript regular expression (without back-references)");
       return nullptr;
     }
   }

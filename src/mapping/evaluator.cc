@@ -13,9 +13,10 @@ namespace {
 using codec::JsonTree;
 using K = Scalar::Kind;
 
-// Longest text a regex step reads: libstdc++'s std::regex recurses per character, so a huge
-// value could exhaust the stack. Longer values are rejected with this reason.
-constexpr size_t kMaxRegexInput = 16 * 1024;
+// Longest text a regex step reads. Patterns compile in libstdc++'s polynomial (breadth-first)
+// mode, whose time grows with the text times the pattern: a bound keeps one hostile value from
+// stalling a run. Longer values are rejected with this reason.
+constexpr size_t kMaxRegexInput = 1024 * 1024;
 
 std::string Cut(std::string_view s) { return std::string(s.size() > 200 ? s.substr(0, 200) : s); }
 
@@ -1262,9 +1263,8 @@ bool Evaluator::MapMultilingual(const FieldPlan& f, Ctx& c, model::Multilingual*
         for (const auto& m : members) {
           if (m.first.rfind("__", 0) == 0) continue;
           AddProblem(c, "multilingual", c.view.Raw(e),
-                     "not a {" + f.lang_path.text + ", " + f.text_path.text +
-                         "} entry (field at " + f.pos.ToString() +
-                         "; shape=\"keyed\" reads language-keyed objects)");
+                     "not a {" + f.lang_path.text + ", " + f.text_path.text + "} entry (field at " +
+                         f.pos.ToString() + "; shape=\"keyed\" reads language-keyed objects)");
           ok = false;
           break;
         }
@@ -1328,7 +1328,8 @@ bool Evaluator::MapMultilingual(const FieldPlan& f, Ctx& c, model::Multilingual*
     } else if (keyed && !c.view.Members(s, &members)) {
       AddProblem(c, "multilingual", c.view.Raw(s),
                  "shape=\"keyed\" expects an object keyed by language ({\"en\": \"...\"}) (field "
-                 "at " + f.pos.ToString() + ")");
+                 "at " +
+                     f.pos.ToString() + ")");
       ok = false;
       continue;
     }

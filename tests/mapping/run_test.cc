@@ -282,6 +282,25 @@ TEST(RunTest, AMappingIsSharedByThreads) {
   for (size_t c : counts) EXPECT_EQ(c, 500u);
 }
 
+// Regular expressions run breadth-first: a long value does not exhaust the stack.
+TEST(RunTest, RegexOnALongValue) {
+  auto m = MustLoad(R"x(<mapping entity="Contacts"><decoder format="json"/><records path="/*"/>
+      <id path="id"/><field name="treaties" value="cbd"/>
+      <field name="address" path="a"><step fn="replace" pattern="(\s*\d+(\s*,\s*\d+)*)+$" with=""/></field>
+    </mapping>)x");
+  std::string digits(300000, '1');
+  auto out = RunMapping(*m, "[{\"id\": \"1\", \"a\": \"x" + digits + "\"}]");
+  ASSERT_TRUE(out.status.ok());
+  ASSERT_EQ(out.sink.records.size(), 1u) << out.sink.RejectsText();
+  EXPECT_EQ(out.sink.Json()[0],
+            R"({"entity":"Contacts","id":"1","treaties":["cbd"],"address":"x"})");
+  auto backref =
+      LoadMapping(R"(<mapping entity="Contacts"><decoder format="json"/><records path="/*"/>
+      <id path="id"/><field name="type" path="t"><step fn="replace" pattern="(a)\1"/></field></mapping>)");
+  ASSERT_FALSE(backref.ok());
+  EXPECT_NE(backref.status().message().find("without back-references"), std::string::npos);
+}
+
 TEST(RunTest, FileSourcesAndUnreadableInput) {
   auto missing = codec::ByteSource::FromFile("/nonexistent/input.json");
   ASSERT_FALSE(missing.ok());
