@@ -48,6 +48,10 @@ std::string SourceState::ToJson() const {
       }
       w.Key("sha1");
       w.String(p.sha1);
+      if (p.records >= 0) {
+        w.Key("records");
+        w.Int64(p.records);
+      }
       w.EndObject();
     }
     w.EndArray();
@@ -81,7 +85,10 @@ Result<SourceState> SourceState::FromWatermark(const std::optional<std::string>&
   if (const rapidjson::Value* pages = json::Member(doc, "pages"); pages && pages->IsArray()) {
     for (const rapidjson::Value& p : pages->GetArray()) {
       if (!p.IsObject()) continue;
-      PageState ps{str(p, "url"), str(p, "etag"), str(p, "last_modified"), str(p, "sha1")};
+      PageState ps{str(p, "url"), str(p, "etag"), str(p, "last_modified"), str(p, "sha1"), -1};
+      if (const rapidjson::Value* n = json::Member(p, "records"); n && n->IsInt64()) {
+        ps.records = n->GetInt64();
+      }
       if (!ps.url.empty()) s.pages.push_back(std::move(ps));
     }
   }

@@ -13,7 +13,8 @@
 //                                       run that recorded the pages
 //    "format":"json",                   that mapping's decoder (a run whose pages are all
 //                                       unchanged then needs no mapping at all)
-//    "pages":[{"url":"...","etag":"\"a1\"","last_modified":"...","sha1":"<sha1 of the body>"}]}
+//    "pages":[{"url":"...","etag":"\"a1\"","last_modified":"...","sha1":"<sha1 of the body>",
+//              "records":1000}]}
 //
 // "pages" lists, in paging order, the pages of the last complete unfiltered harvest whose
 // data is in the store: what conditional GET and unchanged-page detection compare against.
@@ -22,6 +23,7 @@
 // Plain values: thread-compatible.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +38,7 @@ struct PageState {
   std::string etag;
   std::string last_modified;
   std::string sha1;
+  int64_t records = -1;  // source records on the page (-1: unknown)
 };
 
 struct SourceState {

@@ -143,5 +143,38 @@ TEST_F(ConditionalTest, FullDecodesEverythingAndAChangedMappingToo) {
   EXPECT_EQ(r.run.counts.fetched, 7);
 }
 
+TEST_F(ConditionalTest, GeneratedPageUrlsAdvanceOverUnchangedPages) {
+  std::mutex mu;
+  std::vector<Contact> all = MakeContacts(25);
+  HttpTestServer server([&](const SeenRequest& r) {
+    std::lock_guard lock(mu);
+    size_t top = std::stoul(r.query.at("$top"));
+    size_t skip = r.query.count("$skip") ? std::stoul(r.query.at("$skip")) : 0;
+    std::vector<Contact> slice;
+    for (size_t i = skip; i < all.size() && i < skip + top; ++i) slice.push_back(all[i]);
+    return Reply::Json(V2Page(slice));
+  });
+  config::SourceConfig s = Source("gen", server.Url("/Contacts"));
+  s.paging = "skip";
+  s.page_size = 10;
+  s.deletion = "snapshot";
+  ASSERT_TRUE(Harvest(s).ok());
+  {
+    std::lock_guard lock(mu);
+    all[22].last_name = "Changed";  // on the third page only
+  }
+  server.ClearRequests();
+  RunReport r = Harvest(s);
+  ASSERT_TRUE(r.ok()) << r.run.error << Warnings(r);
+  EXPECT_TRUE(r.run.warnings.empty()) << Warnings(r);
+  EXPECT_EQ(r.run.counts.updated, 1);
+  EXPECT_EQ(r.run.counts.deleted, 0);
+  EXPECT_EQ(Field("c0022", "lastName"), "Changed");
+  std::vector<SeenRequest> seen = server.requests();
+  ASSERT_GE(seen.size(), 4u);
+  EXPECT_EQ(seen[2].query.at("$skip"), "20");
+  EXPECT_EQ(seen[3].query.at("$skip"), "25");
+}
+
 }  // namespace
 }  // namespace meabridge::harvest::test

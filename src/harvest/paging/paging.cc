@@ -143,6 +143,8 @@ bool Pager::EndsOn404() const {
                              style_ == PagingStyle::kOffset);
 }
 
+bool Pager::Generates() const { return EndsOn404(); }
+
 std::optional<std::string> Pager::Next(const PageFacts& page) {
   auto resolve = [&](const std::string& ref) -> std::optional<std::string> {
     std::optional<std::string> abs = ResolveUrl(page.url, ref);

@@ -71,6 +71,8 @@ class Pager {
   // past the end).
   bool EndsOn404() const;
   PagingStyle style() const { return style_; }
+  // True while the URLs come from this pager (skip, page, offset before any next link).
+  bool Generates() const;
 
  private:
   PagingStyle style_;

@@ -231,12 +231,12 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
       ctx.complete = false;
       break;
     }
-    PageState ps{url, resp->etag, resp->last_modified, sha1};
+    PageState ps{url, resp->etag, resp->last_modified, sha1, -1};
     if (unchanged) {
       if (ps.etag.empty()) ps.etag = before->etag;
       if (ps.last_modified.empty()) ps.last_modified = before->last_modified;
+      ps.records = before->records;
     }
-    pages.push_back(ps);
 
     std::optional<std::string> next;
     if (unchanged) {
@@ -260,8 +260,16 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
         }
         deferred.push_back(std::move(d));
       }
-      if (before_index + 1 < ctx.previous.pages.size())
+      if (pager.Generates() && before->records >= 0) {
+        // The pager makes the URLs: it advances by the records the page held last time.
+        PageFacts facts;
+        facts.url = url;
+        facts.records = static_cast<size_t>(before->records);
+        next = pager.Next(facts);
+      } else if (before_index + 1 < ctx.previous.pages.size()) {
         next = ctx.previous.pages[before_index + 1].url;
+      }
+      pages.push_back(ps);
       ctx.ReportProgress("fetch");
     } else {
       any_changed = true;
@@ -282,6 +290,8 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
       facts.body_next = FirstCaptured(NextLinkCaptures(ctx.format), captured);
       facts.link_next = NextFromLinkHeader(resp->link);
       facts.records = info.records + info.rejects + info.skipped;
+      ps.records = static_cast<int64_t>(facts.records);
+      pages.push_back(ps);
       if (std::string d = FirstCaptured(DeltaLinkCaptures(ctx.format), captured); !d.empty()) {
         delta_link = ResolveUrl(facts.url, d).value_or(d);
       }
