@@ -3,10 +3,12 @@
 
 #include <cstdio>
 #include <iostream>
+#include <mutex>
 #include <ostream>
 
 #include "cli/common.h"
 #include "config/values.h"
+#include "core/log.h"
 #include "core/strings.h"
 #include "harvest/harvest.h"
 
@@ -51,6 +53,20 @@ std::string HumanBytes(int64_t n) {
     std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(n));
   }
   return buf;
+}
+
+// On a terminal, log lines first clear the progress line they would otherwise run into.
+std::mutex g_tty_mu;
+void TtyLogSink(core::LogLevel level, std::string_view message) {
+  static const char* kNames[] = {"", "", "", "error", "warning", "notice", "info", "debug"};
+  std::string line = "\r\033[K";
+  line += kNames[static_cast<int>(level) & 7];
+  line += ": ";
+  for (char c : message) line += (c == '\n' || c == '\r') ? ' ' : c;
+  line += '\n';
+  std::lock_guard lock(g_tty_mu);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
 }
 
 void PrintReport(const harvest::RunReport& r, std::ostream& out) {
@@ -134,7 +150,9 @@ int Harvest(const std::vector<std::string>& argv, Io& io) {
   options.full = args.Has("--full");
   options.force = args.Has("--force");
   if (tty) {
+    core::SetLogSink(&TtyLogSink);
     options.progress = [&io](const harvest::Progress& p) {
+      std::lock_guard lock(g_tty_mu);
       io.err << "\r\033[K" << p.source << ": " << p.phase << "  pages " << p.pages << "  records "
              << p.records << "  " << HumanBytes(p.bytes) << std::flush;
     };
@@ -146,6 +164,7 @@ int Harvest(const std::vector<std::string>& argv, Io& io) {
     PrintReport(r, io.out);
     all_ok = all_ok && r.ok();
   }
+  if (tty) core::SetLogSink(nullptr);
   return all_ok ? kExitOk : kExitFailed;
 }
 
