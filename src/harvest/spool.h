@@ -10,9 +10,9 @@
 // The file is created unlinked (O_TMPFILE, or mkstemp + unlink) in $TMPDIR: a killed process
 // leaves nothing behind.
 //
-// The spool also keeps the set of ids it has seen (64-bit hashes: memory is 8-16 bytes per
-// record), which drives duplicate detection and the deletion policies. A duplicate id keeps its
-// first record; later ones are counted and named in a warning.
+// The spool also keeps the set of ids it has seen (64-bit hashes in a hash set, about 40 bytes
+// per record), which drives duplicate detection and the deletion policies. A duplicate id keeps
+// its first record; later ones are counted and named in a warning.
 //
 // Thread-compatible: one run's thread.
 #pragma once
