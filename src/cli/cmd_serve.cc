@@ -3,7 +3,6 @@
 // notification); this keeps the README's first command working meanwhile.
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <ostream>
 
@@ -11,7 +10,6 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "publish/publisher.h"
-#include "store/sqlite/sqlite_store.h"
 #include "vocab/vocabulary.h"
 
 namespace meabridge::cli {
@@ -29,26 +27,6 @@ constexpr const char* kUsage =
     "  -c, --config FILE   the configuration file (default: the embedded default)\n"
     "  --bind ADDRESS      listen on ADDRESS instead of <server bind>\n"
     "  --port PORT         listen on PORT instead of <server port> (0: any free port)\n";
-
-// Every worker thread may hold a read snapshot at once: keep that many SQLite read connections
-// pooled (the store's default of 8 idle connections makes a busier server open and close
-// connections per request).
-std::unique_ptr<store::Store> OpenServingStore(const config::Config& cfg, Io& io) {
-  if (cfg.store_location.rfind("sqlite:", 0) != 0) return OpenStoreOrReport(cfg, io);
-  // SQLite counts every allocation under one process-wide mutex unless told not to; with many
-  // request threads that mutex is the server's main point of contention (measured with perf,
-  // docs/publishing.md "Performance"). Must precede the first connection.
-  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-  store::sqlite::SqliteOptions options;
-  options.max_idle_readers = static_cast<size_t>(cfg.server_threads) + 8;
-  auto s = store::sqlite::OpenSqliteStore(cfg.store_location.substr(7), options);
-  if (!s.ok()) {
-    io.err << "cannot open the store " << cfg.store_location << ": " << s.status().message()
-           << "\n";
-    return nullptr;
-  }
-  return std::move(*s);
-}
 
 int Serve(const std::vector<std::string>& argv, Io& io) {
   Args args;
@@ -71,8 +49,13 @@ int Serve(const std::vector<std::string>& argv, Io& io) {
     }
     config->server_port = static_cast<int>(*port);
   }
-  auto store = OpenServingStore(*config, io);
-  if (!store) return kExitFailed;
+  auto opened = publish::OpenStoreForServing(*config);
+  if (!opened.ok()) {
+    io.err << "cannot open the store " << config->store_location << ": "
+           << opened.status().message() << "\n";
+    return kExitFailed;
+  }
+  std::unique_ptr<store::Store> store = std::move(*opened);
   std::unique_ptr<vocab::Vocabularies> vocabularies;
   if (auto v = vocab::Vocabularies::Load(); v.ok()) {
     vocabularies = std::move(*v);

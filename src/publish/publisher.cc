@@ -1,5 +1,7 @@
 #include "publish/publisher.h"
 
+#include <sqlite3.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -8,6 +10,7 @@
 #include "core/version.h"
 #include "model/registry.h"
 #include "publish/profiles/feeds.h"
+#include "store/sqlite/sqlite_store.h"
 #include "vocab/vocabulary.h"
 
 namespace meabridge::publish {
@@ -57,6 +60,15 @@ std::string Fingerprint(const config::Config& cfg, const vocab::Vocabularies* vo
 }
 
 }  // namespace
+
+Result<std::unique_ptr<store::Store>> OpenStoreForServing(const config::Config& cfg) {
+  if (cfg.store_location.rfind("sqlite:", 0) != 0) return store::OpenStore(cfg.store_location);
+  // Must precede SQLite's initialisation; SQLITE_MISUSE afterwards only means it stays on.
+  (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  store::sqlite::SqliteOptions options;
+  options.max_idle_readers = static_cast<size_t>(cfg.server_threads) + 8;
+  return store::sqlite::OpenSqliteStore(cfg.store_location.substr(7), options);
+}
 
 http::ServerOptions ServerOptionsFrom(const config::Config& c) {
   http::ServerOptions o;

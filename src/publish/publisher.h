@@ -62,6 +62,14 @@ class Publisher {
 // vocabularies, partner profiles) into `routes`: the one place that lists them.
 Status RegisterPublicRoutes(http::RouteRegistry& routes, std::shared_ptr<const Context> context);
 
+// Opens the configured store tuned for serving many concurrent readers: for SQLite, a pool of
+// read connections as large as the worker thread count (the store keeps 8 idle ones by
+// default, so a busier server would open and close connections per request) and SQLite's
+// allocation statistics turned off (they take one process-wide mutex per allocation, the
+// server's main contention point under load: docs/publishing.md, "Performance"). Other
+// backends open as store::OpenStore does. Call it before anything else opens SQLite.
+Result<std::unique_ptr<store::Store>> OpenStoreForServing(const config::Config& config);
+
 // Context and server options from the configuration (used by Create, and by tests that build
 // a server of their own).
 http::ServerOptions ServerOptionsFrom(const config::Config& config);

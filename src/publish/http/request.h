@@ -26,6 +26,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string client;                                        // "127.0.0.1:53412"
   std::string base_url;  // "http://host:8080/" or the configured public URL; ends with '/'
+  std::string body;      // the request body (Content-Length bytes; at most 1 MB)
 
   // The first header field of that (lower-case) name; nullptr when absent.
   const std::string* Header(std::string_view lower_name) const;

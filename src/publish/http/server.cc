@@ -1,33 +1,32 @@
 #include "publish/http/server.h"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnection.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
+#include <Poco/Net/TCPServerParams.h>
 #include <Poco/ThreadPool.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <exception>
-#include <istream>
+#include <mutex>
 #include <optional>
+#include <set>
 
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/strings.h"
+#include "publish/http/request_parser.h"
 #include "publish/http/response_cache.h"
 #include "publish/http/wire.h"
 
 namespace meabridge::publish::http {
 namespace {
 
-constexpr const char* kAllowGet = "GET, HEAD, OPTIONS";
 // Request bodies are read for routes that take other methods (the daemon's admin API).
 constexpr int64_t kMaxRequestBody = 1 << 20;
 
@@ -84,22 +83,22 @@ class ExchangeImpl : public Exchange {
 
 namespace {
 
-class PocoHandler : public Poco::Net::HTTPRequestHandler {
+// One keep-alive connection: reads requests off the socket and answers them, one at a time.
+class Connection : public Poco::Net::TCPServerConnection {
  public:
-  explicit PocoHandler(Server::Impl* impl) : impl_(impl) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& req,
-                     Poco::Net::HTTPServerResponse& resp) override;
+  Connection(const Poco::Net::StreamSocket& socket, Server::Impl* impl)
+      : Poco::Net::TCPServerConnection(socket), impl_(impl) {}
+  void run() override;
 
  private:
   Server::Impl* impl_;
 };
 
-class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
-  explicit Factory(Server::Impl* impl) : impl_(impl) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new PocoHandler(impl_);
+  explicit ConnectionFactory(Server::Impl* impl) : impl_(impl) {}
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new Connection(socket, impl_);
   }
 
  private:
@@ -117,7 +116,7 @@ struct Server::Impl {
   store::Store* store;
   ResponseCache cache;
   std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::unique_ptr<Poco::Net::TCPServer> server;
   int port = 0;
   std::atomic<int64_t> requests{0};
   std::atomic<int64_t> hits{0};
@@ -131,27 +130,154 @@ struct Server::Impl {
     bool gzip = false;
     const Route* route = nullptr;
     AccessRecord log;
+    size_t head_bytes = 0;  // request line and header fields
   };
 
-  void Handle(Poco::Net::HTTPServerRequest& preq, Poco::Net::HTTPServerResponse& presp) {
-    auto t0 = std::chrono::steady_clock::now();
-    Ctx c;
-    c.fd = static_cast<Poco::Net::HTTPServerRequestImpl&>(preq).socket().impl()->sockfd();
-    c.keep_alive = presp.getKeepAlive();
-    c.req.method = preq.getMethod();
-    c.req.target = preq.getURI();
-    size_t header_bytes = 0;
-    c.req.headers.reserve(preq.size());
-    for (const auto& [name, value] : preq) {
-      header_bytes += name.size() + value.size() + 4;
-      c.req.headers.emplace_back(core::AsciiLower(name), value);
+  // ---- the connection loop ----
+
+  std::mutex connections_mu;
+  std::set<int> connections;  // GUARDED_BY(connections_mu): sockets being served
+  std::atomic<bool> stopping{false};
+
+  // Serves requests on one connection until the client closes it, it idles past the
+  // keep-alive timeout, a request is malformed, or the server stops.
+  void Serve(Poco::Net::StreamSocket& socket) {
+    int fd = socket.impl()->sockfd();
+    {
+      std::lock_guard<std::mutex> lock(connections_mu);
+      if (stopping) return;
+      connections.insert(fd);
     }
+    std::string client;
+    try {
+      socket.setNoDelay(true);
+      socket.setReceiveTimeout(Poco::Timespan(options.keep_alive_timeout_ms * 1000));
+      socket.setSendTimeout(Poco::Timespan(options.request_timeout_ms * 1000));
+      client = socket.peerAddress().toString();
+      Loop(fd, client);
+    } catch (const std::exception& e) {
+      core::LogError(std::string("http: connection from ") + client + " failed: " + e.what());
+    }
+    std::lock_guard<std::mutex> lock(connections_mu);
+    connections.erase(fd);
+  }
+
+  void Loop(int fd, const std::string& client) {
+    const size_t max_head =
+        static_cast<size_t>(options.max_header_size + options.max_url_length) + 1024;
+    std::string buf;
+    buf.reserve(16 * 1024);
+    char chunk[16 * 1024];
+    while (!stopping.load(std::memory_order_relaxed)) {
+      size_t scanned = 0;
+      size_t end = std::string::npos;
+      auto started = std::chrono::steady_clock::now();
+      while ((end = FindHeadEnd(buf, scanned)) == std::string::npos) {
+        if (buf.size() > max_head) {
+          Ctx c;
+          c.fd = fd;
+          c.req.client = client;
+          c.keep_alive = false;
+          size_t line = buf.find('\n');
+          if (line == std::string::npos || line > static_cast<size_t>(options.max_url_length)) {
+            Finish(c, HttpError{414, "URITooLong",
+                                "the request target is over this server's limit of " +
+                                    std::to_string(options.max_url_length) + " bytes",
+                                ""});
+          } else {
+            Finish(c, HttpError{431, "RequestHeaderFieldsTooLarge",
+                                "the request's header fields are over this server's limit of " +
+                                    std::to_string(options.max_header_size) + " bytes",
+                                ""});
+          }
+          return;
+        }
+        scanned = buf.size();
+        ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+        if (n == 0) return;  // the client closed the connection
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          return;  // idle past the keep-alive timeout, or the connection broke
+        }
+        if (buf.empty()) started = std::chrono::steady_clock::now();
+        buf.append(chunk, static_cast<size_t>(n));
+        if (std::chrono::steady_clock::now() - started >
+            std::chrono::milliseconds(options.request_timeout_ms)) {
+          return;  // a request head trickling in slower than the request timeout
+        }
+      }
+      Ctx c;
+      c.fd = fd;
+      c.req.client = client;
+      RequestHead head;
+      Status st = ParseRequestHead(std::string_view(buf).substr(0, end), &head);
+      if (!st.ok()) {
+        c.keep_alive = false;
+        Finish(c, HttpError{400, "BadRequest", st.message(), ""});
+        return;
+      }
+      c.keep_alive = head.KeepAlive() && !stopping.load(std::memory_order_relaxed);
+      c.req.method = std::move(head.method);
+      c.req.target = std::move(head.target);
+      c.head_bytes = end;
+      std::optional<int64_t> length = head.ContentLength();
+      bool chunked = head.Header("transfer-encoding") != nullptr;
+      c.req.headers = std::move(head.headers);
+      if (chunked || (length && *length < 0)) {
+        c.keep_alive = false;
+        Finish(c, HttpError{chunked ? 411 : 400, chunked ? "LengthRequired" : "BadRequest",
+                            chunked ? "chunked request bodies are not accepted; send a "
+                                      "Content-Length"
+                                    : "malformed Content-Length",
+                            ""});
+        return;
+      }
+      int64_t body_length = length.value_or(0);
+      if (body_length > kMaxRequestBody) {
+        c.keep_alive = false;
+        Finish(c, HttpError{413, "ContentTooLarge", "request bodies are limited to 1 MB", ""});
+        return;
+      }
+      size_t need = end + static_cast<size_t>(body_length);
+      if (body_length > 0) {
+        if (const std::string* expect = c.req.Header("expect");
+            expect && core::EqualsIgnoreCase(*expect, "100-continue") && buf.size() < need) {
+          (void)SendAll(fd, {"HTTP/1.1 100 Continue\r\n\r\n"});
+        }
+        while (buf.size() < need) {
+          ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+          if (n == 0) return;
+          if (n < 0) {
+            if (errno == EINTR) continue;
+            return;
+          }
+          buf.append(chunk, static_cast<size_t>(n));
+        }
+        c.req.body.assign(buf, end, static_cast<size_t>(body_length));
+      }
+      Handle(c);
+      buf.erase(0, need);
+      if (!c.keep_alive) return;
+    }
+  }
+
+  // Answers an error found before a request could be dispatched, and logs it.
+  void Finish(Ctx& c, const HttpError& error) {
+    auto t0 = std::chrono::steady_clock::now();
+    c.log.method = &c.req.method;
+    c.log.target = &c.req.target;
+    c.log.client = &c.req.client;
+    SendError(c, error);
+    Account(c, t0);
+  }
+
+  void Handle(Ctx& c) {
+    auto t0 = std::chrono::steady_clock::now();
     c.log.method = &c.req.method;
     c.log.target = &c.req.target;
     c.log.client = &c.req.client;
     try {
-      c.req.client = preq.clientAddress().toString();
-      Process(c, preq, header_bytes);
+      Process(c);
     } catch (const std::exception& e) {
       core::LogError("http: internal error answering " + c.req.method + " " + c.req.target + ": " +
                      e.what());
@@ -160,7 +286,10 @@ struct Server::Impl {
       core::LogError("http: unknown exception answering " + c.req.method + " " + c.req.target);
       if (c.log.status == 0) SendError(c, HttpError{500, "InternalError", InternalMessage(), ""});
     }
-    if (!c.keep_alive) presp.setKeepAlive(false);
+    Account(c, t0);
+  }
+
+  void Account(Ctx& c, std::chrono::steady_clock::time_point t0) {
     requests.fetch_add(1, std::memory_order_relaxed);
     c.log.latency_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -180,7 +309,9 @@ struct Server::Impl {
     return "internal error; the server log has the details. Please report it.";
   }
 
-  void Process(Ctx& c, Poco::Net::HTTPServerRequest& preq, size_t header_bytes) {
+  void Process(Ctx& c) {
+    size_t header_bytes =
+        c.head_bytes > c.req.target.size() ? c.head_bytes - c.req.target.size() : 0;
     Request& req = c.req;
     if (static_cast<int64_t>(req.target.size()) > options.max_url_length) {
       return SendError(c, HttpError{414, "URITooLong",
@@ -211,39 +342,18 @@ struct Server::Impl {
                                     req.path});
     }
     const Route& route = *c.route;
-    bool has_body = preq.getContentLength() > 0 || preq.getChunkedTransferEncoding();
-    if (req.method == "OPTIONS") {
-      if (has_body) c.keep_alive = false;
-      return SendPreflight(c);
-    }
+    // Bodies were read off the connection already (Loop), so a refused request never leaves
+    // bytes behind that would pass for the next request.
+    if (req.method == "OPTIONS") return SendPreflight(c);
     bool allowed = false;
     for (const std::string& m : route.methods) allowed = allowed || m == req.method;
     if (!allowed) {
-      if (has_body) c.keep_alive = false;  // the unread body must not become the next request
       return SendError(c,
                        HttpError{405, "MethodNotAllowed",
                                  req.method + " is not allowed on " + req.path +
                                      ": the published feeds are read-only (" + AllowOf(route) + ")",
                                  ""},
                        AllowOf(route));
-    }
-    if (has_body) {
-      if (preq.getContentLength() > kMaxRequestBody) {
-        c.keep_alive = false;
-        return SendError(
-            c, HttpError{413, "ContentTooLarge", "request bodies are limited to 1 MB", ""});
-      }
-      // Only routes that take other methods than GET/HEAD see bodies; GET bodies are drained.
-      std::istream& in = preq.stream();
-      char buf[4096];
-      int64_t total = 0;
-      while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-        total += in.gcount();
-        if (total > kMaxRequestBody) {
-          c.keep_alive = false;
-          break;
-        }
-      }
     }
     ExchangeImpl ex(req, match.rest);
     if (route.cache == CacheMode::kStore) {
@@ -527,10 +637,7 @@ struct Server::Impl {
   }
 };
 
-void PocoHandler::handleRequest(Poco::Net::HTTPServerRequest& req,
-                                Poco::Net::HTTPServerResponse& resp) {
-  impl_->Handle(req, resp);
-}
+void Connection::run() { impl_->Serve(socket()); }
 
 Server::Server(ServerOptions options, std::shared_ptr<const RouteRegistry> routes,
                store::Store* store)
@@ -548,17 +655,16 @@ Status Server::Start() {
     socket.bind(addr, true, false);
     socket.listen(1024);
     impl_->port = socket.address().port();
-    auto* params = new Poco::Net::HTTPServerParams;
+    auto* params = new Poco::Net::TCPServerParams;
     params->setMaxThreads(o.threads);
     params->setMaxQueued(o.queue);
-    params->setKeepAlive(true);
-    params->setMaxKeepAliveRequests(0);
-    params->setKeepAliveTimeout(Poco::Timespan(o.keep_alive_timeout_ms * 1000));
-    params->setTimeout(Poco::Timespan(o.request_timeout_ms * 1000));
-    params->setSoftwareVersion("");
+    // A pool thread waits this long for the next connection before it ends; Stop waits for
+    // the threads, so it bounds how long stopping takes.
+    params->setThreadIdleTime(Poco::Timespan(1, 0));
+    impl_->stopping = false;
     impl_->pool = std::make_unique<Poco::ThreadPool>(2, o.threads, 60);
-    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(impl_.get()), *impl_->pool,
-                                                            socket, params);
+    impl_->server = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(impl_.get()),
+                                                           *impl_->pool, socket, params);
     impl_->server->start();
   } catch (const Poco::Exception& e) {
     impl_->server.reset();
@@ -576,7 +682,14 @@ int Server::port() const { return impl_->port; }
 
 void Server::Stop() {
   if (!impl_ || !impl_->server) return;
-  impl_->server->stopAll(false);
+  // Stop accepting; then end every connection after the request it is answering (shutting
+  // down the reading side wakes the ones waiting for a request), and wait for the threads.
+  impl_->server->stop();
+  {
+    std::lock_guard<std::mutex> lock(impl_->connections_mu);
+    impl_->stopping = true;
+    for (int fd : impl_->connections) ::shutdown(fd, SHUT_RD);
+  }
   impl_->pool->joinAll();
   impl_->server.reset();
 }

@@ -370,7 +370,7 @@ class Parser {
       case Token::Kind::kEnd:
         return "end of $filter";
       case Token::Kind::kString:
-        return "'" + core::Quote(t.text, 40).substr(1);
+        return "the string " + core::Quote(t.text, 40);
       default:
         return "'" + t.text + "'";
     }
