@@ -65,12 +65,16 @@ class ChunkStream {
   }
 
   void Refill() {
-    // Account for the chunk being left.
-    for (size_t i = 0; i < read_count_; ++i) {
-      if (buffer_[i] == '\n') {
-        ++lines_before_;
-        line_start_ = consumed_ + i + 1;
-      }
+    // Account for the chunk being left (memchr: documents often have no line breaks at all).
+    const char* begin = buffer_.data();
+    for (const char* p = begin; p < begin + read_count_;) {
+      const void* nl = std::memchr(p, '\n', static_cast<size_t>(begin + read_count_ - p));
+      if (!nl) break;
+      ++lines_before_;
+      p = static_cast<const char*>(nl) + 1;
+    }
+    if (const void* last = read_count_ ? memrchr(begin, '\n', read_count_) : nullptr) {
+      line_start_ = consumed_ + static_cast<size_t>(static_cast<const char*>(last) - begin) + 1;
     }
     consumed_ += read_count_;
     size_t cap = buffer_.size() - 1;
@@ -114,7 +118,7 @@ struct CompiledPattern {
 
 // The SAX handler: walks the document keeping, per open container, how far each pattern has
 // matched; builds records into a JsonTree and collects captures.
-class Handler {
+class Handler final : public JsonPosition {
  public:
   Handler(const std::vector<CompiledPattern>& patterns, bool odata, uint32_t max_depth,
           const JsonRecordFn& on_record, std::map<std::string, std::string>* captured)
@@ -217,7 +221,7 @@ class Handler {
     if (!frames_.empty() && frames_.back().is_array) ++frames_.back().next_index;
   }
 
-  std::string Pointer() const {
+  std::string Pointer() const override {
     std::string p;
     for (const Frame& f : frames_) {
       p += '/';
@@ -278,7 +282,7 @@ class Handler {
       } else {
         tree_.String(s, len);
       }
-      return Deliver(Pointer());
+      return Deliver();
     }
     return true;
   }
@@ -299,7 +303,6 @@ class Handler {
     if (record >= 0) {
       in_record_ = true;
       record_depth_ = 1;
-      record_pointer_ = Pointer();
       tree_.Clear();
       return is_array ? tree_.StartArray() : tree_.StartObject();
     }
@@ -319,7 +322,7 @@ class Handler {
       tree_.EndObject();
       if (--record_depth_ == 0) {
         in_record_ = false;
-        return Deliver(record_pointer_);
+        return Deliver();
       }
       return true;
     }
@@ -331,8 +334,9 @@ class Handler {
     return true;
   }
 
-  bool Deliver(const std::string& pointer) {
-    Status s = on_record_(tree_, pointer);
+  bool Deliver() {
+    // The frames still describe the record's place: inside a record none are pushed.
+    Status s = on_record_(tree_, *this);
     tree_.Clear();
     if (!s.ok()) {
       status_ = s;
@@ -359,7 +363,6 @@ class Handler {
   uint32_t skip_depth_ = 0;
   bool in_record_ = false;
   uint32_t record_depth_ = 0;
-  std::string record_pointer_;
   JsonTree tree_;
   Status status_;
 };

@@ -36,9 +36,19 @@ struct JsonDecodeOptions {
   uint32_t max_depth = 512;  // deeper nesting is a ParseError (untrusted input)
 };
 
-// Called per record with its tree and its position as a JSON pointer ("/d/results/17"). A
-// non-ok status stops the read and is returned by Read().
-using JsonRecordFn = std::function<Status(const JsonTree& record, std::string_view pointer)>;
+// Where a record is. Computed on demand (only a reject needs it), valid during the callback.
+class JsonPosition {
+ public:
+  // The record's JSON pointer: "/d/results/17".
+  virtual std::string Pointer() const = 0;
+
+ protected:
+  ~JsonPosition() = default;
+};
+
+// Called per record with its tree and its position. A non-ok status stops the read and is
+// returned by Read().
+using JsonRecordFn = std::function<Status(const JsonTree& record, const JsonPosition& position)>;
 
 class JsonRecordReader {
  public:

@@ -102,7 +102,30 @@ JsonTree::Id JsonTree::Member(Id obj, std::string_view name) const {
   if (obj == kNone || nodes_[obj].type != Type::kObject) return kNone;
   for (Id c = nodes_[obj].first_child; c != kNone; c = nodes_[c].next_sibling) {
     const Node& n = nodes_[c];
-    if (n.key_len == name.size() && Slice(n.key_off, n.key_len) == name) return c;
+    // Length and first byte first: most members differ there, without a memcmp call.
+    if (n.key_len == name.size() && (name.empty() || text_[n.key_off] == name[0]) &&
+        Slice(n.key_off, n.key_len) == name) {
+      return c;
+    }
+  }
+  return kNone;
+}
+
+JsonTree::Id JsonTree::MemberFrom(Id obj, std::string_view name, Id start) const {
+  if (obj == kNone || nodes_[obj].type != Type::kObject) return kNone;
+  if (start == kNone || start >= nodes_.size() || nodes_[start].parent != obj) {
+    return Member(obj, name);
+  }
+  auto matches = [&](Id c) {
+    const Node& n = nodes_[c];
+    return n.key_len == name.size() && (name.empty() || text_[n.key_off] == name[0]) &&
+           Slice(n.key_off, n.key_len) == name;
+  };
+  for (Id c = start; c != kNone; c = nodes_[c].next_sibling) {
+    if (matches(c)) return c;
+  }
+  for (Id c = nodes_[obj].first_child; c != start && c != kNone; c = nodes_[c].next_sibling) {
+    if (matches(c)) return c;
   }
   return kNone;
 }
@@ -343,6 +366,12 @@ void SelectFrom(const JsonTree& tree, JsonTree::Id node, const JsonPath& path, s
 void SelectJson(const JsonTree& tree, JsonTree::Id context, const JsonPath& path,
                 const JsonSelectOptions& options, std::vector<JsonSelected>* out) {
   SelectFrom(tree, context, path, 0, options, out);
+}
+
+void SelectJsonFrom(const JsonTree& tree, JsonTree::Id node, const JsonPath& path,
+                    size_t first_segment, const JsonSelectOptions& options,
+                    std::vector<JsonSelected>* out) {
+  SelectFrom(tree, node, path, first_segment, options, out);
 }
 
 }  // namespace meabridge::codec

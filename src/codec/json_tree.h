@@ -43,6 +43,9 @@ class JsonTree {
   }
   // The member `name` of an object node; kNone when absent or `obj` is not an object.
   Id Member(Id obj, std::string_view name) const;
+  // The same, scanning from the member `start` (wrapping around): callers that read members
+  // in about the order the source wrote them find each at the first try.
+  Id MemberFrom(Id obj, std::string_view name, Id start) const;
   // Compact JSON text of a node (messages, outbound copies of structured values).
   std::string ToJson(Id n) const;
   size_t node_count() const { return nodes_.size(); }
@@ -138,6 +141,10 @@ struct JsonSelected {
 // Appends what `path` selects from `context`.
 void SelectJson(const JsonTree& tree, JsonTree::Id context, const JsonPath& path,
                 const JsonSelectOptions& options, std::vector<JsonSelected>* out);
+// The same for the path's segments from `first_segment` on (the caller resolved the others).
+void SelectJsonFrom(const JsonTree& tree, JsonTree::Id node, const JsonPath& path,
+                    size_t first_segment, const JsonSelectOptions& options,
+                    std::vector<JsonSelected>* out);
 
 // True for an OData deferred-content object ({"__deferred": {...}}).
 bool IsODataDeferred(const JsonTree& tree, JsonTree::Id n);

@@ -128,7 +128,20 @@ void JsonView::Select(const Scalar* context, const PathExpr& path, Val* out) con
   }
   if (from == JsonTree::kNone) return;
   scratch_.clear();
-  codec::SelectJson(tree_, from, path.json, options_, &scratch_);
+  const auto& segments = path.json.segments;
+  if (!context && !segments.empty() && segments[0].kind == codec::JsonPathSegment::Kind::kName) {
+    // A member of the record: mappings mostly read them in source order, so start where the
+    // last one was found.
+    JsonTree::Id m = tree_.MemberFrom(from, segments[0].name, hint_);
+    if (m == JsonTree::kNone) {
+      if (path.json.multi) out->list = true;
+      return;
+    }
+    hint_ = tree_.next_sibling(m);
+    codec::SelectJsonFrom(tree_, m, path.json, 1, options_, &scratch_);
+  } else {
+    codec::SelectJson(tree_, from, path.json, options_, &scratch_);
+  }
   if (path.json.multi) out->list = true;
   for (const codec::JsonSelected& sel : scratch_) {
     if (sel.is_key) {
@@ -583,20 +596,20 @@ bool Evaluator::ApplyStep(const Step& step, const Rule& rule, Ctx& c, Val* v) {
       v->list = false;
       return true;
     case Fn::kUnique: {
-      std::vector<Scalar> out;
-      std::vector<std::string> seen;
-      for (Scalar& s : items) {
-        std::string_view t;
-        std::string scratch;
-        if (!TextOf(s, &t, &scratch)) {
-          out.push_back(std::move(s));
-          continue;
+      // Lists are short: compare each text value with the ones kept before it, in place.
+      size_t kept = 0;
+      for (size_t i = 0; i < items.size(); ++i) {
+        bool text = items[i].kind == K::kText || items[i].kind == K::kNumber;
+        bool repeated = false;
+        for (size_t j = 0; text && j < kept && !repeated; ++j) {
+          repeated = (items[j].kind == K::kText || items[j].kind == K::kNumber) &&
+                     items[j].text() == items[i].text();
         }
-        if (std::find(seen.begin(), seen.end(), t) != seen.end()) continue;
-        seen.emplace_back(t);
-        out.push_back(std::move(s));
+        if (repeated) continue;
+        if (kept != i) items[kept] = std::move(items[i]);
+        ++kept;
       }
-      items = std::move(out);
+      items.resize(kept);
       return true;
     }
     case Fn::kJoin: {

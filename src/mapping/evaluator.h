@@ -94,6 +94,7 @@ class JsonView : public SourceView {
   const codec::JsonTree& tree_;
   codec::JsonSelectOptions options_;
   mutable std::vector<codec::JsonSelected> scratch_;
+  mutable codec::JsonTree::Id hint_ = codec::JsonTree::kNone;  // after the last record member read
 };
 
 // One element of an XML document; paths are XPath relative to it.

@@ -168,7 +168,7 @@ Result<DocumentInfo> RunJson(const Plan& plan, codec::ByteSource& input, const P
   std::vector<Problem> problems;
   Status s = reader->Read(
       input,
-      [&](const codec::JsonTree& tree, std::string_view pointer) -> Status {
+      [&](const codec::JsonTree& tree, const codec::JsonPosition& position) -> Status {
         JsonView view(tree, plan.odata);
         if (evaluator.Skip(view)) {
           ++info.skipped;
@@ -178,7 +178,7 @@ Result<DocumentInfo> RunJson(const Plan& plan, codec::ByteSource& input, const P
         problems.clear();
         evaluator.MapRecord(view, &record, &problems);
         return finisher.Finish(std::move(record), &problems,
-                               [&pointer] { return std::string(pointer); });
+                               [&position] { return position.Pointer(); });
       },
       &info.captured);
   if (!s.ok()) return s;

@@ -34,9 +34,9 @@ Read ReadAll(const std::string& text, std::vector<std::string> paths,
   auto source = ByteSource::FromString(text, "doc.json");
   out.status = reader->Read(
       *source,
-      [&](const JsonTree& tree, std::string_view pointer) {
+      [&](const JsonTree& tree, const JsonPosition& position) {
         out.records.push_back(tree.ToJson(tree.root()));
-        out.pointers.emplace_back(pointer);
+        out.pointers.push_back(position.Pointer());
         return Status::Ok();
       },
       &out.captured);
@@ -154,7 +154,7 @@ TEST(JsonReaderTest, CallbackErrorStopsTheRead) {
   int n = 0;
   Status s = reader->Read(
       *source,
-      [&](const JsonTree&, std::string_view) {
+      [&](const JsonTree&, const JsonPosition&) {
         return ++n == 2 ? Status::Aborted("enough") : Status::Ok();
       },
       nullptr);
@@ -202,7 +202,7 @@ TEST(JsonReaderTest, SourceErrorsComeBack) {
   int n = 0;
   Status s = reader->Read(
       source,
-      [&](const JsonTree&, std::string_view) {
+      [&](const JsonTree&, const JsonPosition&) {
         ++n;
         return Status::Ok();
       },
@@ -222,7 +222,7 @@ JsonTree Build(const std::string& text) {
   EXPECT_TRUE(reader
                   ->Read(
                       *source,
-                      [&](const JsonTree& t, std::string_view) {
+                      [&](const JsonTree& t, const JsonPosition&) {
                         tree = t;
                         return Status::Ok();
                       },

@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   codec::ParseJsonPath("*/../*/~", &path, &error);
   (void)reader.Read(
       *source,
-      [&](const codec::JsonTree& tree, std::string_view) {
+      [&](const codec::JsonTree& tree, const codec::JsonPosition&) {
         std::vector<codec::JsonSelected> out;
         codec::SelectJson(tree, tree.root(), path, {true}, &out);
         (void)tree.ToJson(tree.root());
