@@ -14,7 +14,7 @@ seconds=${FUZZ_SECONDS:-25}
 build=${FUZZ_BUILD_DIR:-build/fuzz}
 jobs=${JOBS:-2}
 all=(fuzz_mapping_xml fuzz_mapping_json fuzz_json_decoder fuzz_xml_decoder fuzz_csv_decoder
-     fuzz_date_pattern)
+     fuzz_date_pattern fuzz_odata_filter)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ is needed (apt-get install clang)" >&2; exit 2; }
@@ -44,6 +44,19 @@ for line in "iso\n2024-05-17T09:30:00+02:00" "odata\n/Date(1431103154000+0120)/"
             "dd/mm/yyyy\n05/06/1992" "yyyy-mm-dd'T'HH:i:s.uZ\n2021-06-30T12:00:00.5+02:00" \
             "epoch-ms | epoch-s\n1600000000000"; do
   printf "$line" > "$build/corpus/fuzz_date_pattern/seed-$i"; i=$((i + 1))
+done
+
+mkdir -p "$build/corpus/fuzz_odata_filter"
+i=0
+# The first byte picks the entity set (0 Treaties, 1 Contacts, 2 Memberships, 3 Decisions ...).
+for line in "\001country eq 'FR' and treaties/any(t: t eq 'cbd')" \
+            "\001roles/any(r: r/treaty in ('cbd', null)) or not primary" \
+            "\003updated gt 2020-01-01T00:00:00Z and contains(title, 'climate')" \
+            "\003keywords/any(k: startswith(k/term, 'http'))" \
+            "\002consent lt datetime'1994-01-01T00:00:00' or status eq null" \
+            "\001updated desc,id" "\000Treaties(\$select=title;\$expand=Parent)" \
+            "\001GET /odata/v4/Contacts?\$top=1 HTTP/1.1\r\nHost: x\r\n\r\n"; do
+  printf "$line" > "$build/corpus/fuzz_odata_filter/seed-$i"; i=$((i + 1))
 done
 
 mkdir -p "$build/crashes"

@@ -1,6 +1,7 @@
-// The publisher's query parsers: $filter (into the store's filter tree, then evaluated in
-// memory against a few records), $orderby, $select, $expand, and next/delta link tokens. The
-// first byte picks the entity set; the rest is the query text.
+// The publisher's parsers of untrusted input: $filter (into the store's filter tree, then
+// evaluated in memory against a few records), $orderby, $select, $expand, next/delta link
+// tokens, and the HTTP request head and target. The first byte picks the entity set; the rest
+// is the text.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -9,6 +10,8 @@
 
 #include "model/record.h"
 #include "model/registry.h"
+#include "publish/http/request.h"
+#include "publish/http/request_parser.h"
 #include "publish/odata/evaluate.h"
 #include "publish/odata/filter.h"
 #include "publish/odata/query_options.h"
@@ -92,5 +95,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<store::OrderKey> keys = order.ok() ? *order : std::vector<store::OrderKey>{};
   (void)publish::odata::DecodeNext(signer, text, e, keys, "q");
   (void)publish::odata::DecodeDelta(signer, text, e, "q");
+  // The HTTP request head and target parsers read the same untrusted bytes off the socket.
+  publish::http::RequestHead head;
+  (void)publish::http::FindHeadEnd(text, 0);
+  if (publish::http::ParseRequestHead(text, &head).ok()) {
+    publish::http::Request req;
+    (void)publish::http::ParseTarget(head.target, &req);
+    (void)head.KeepAlive();
+    (void)head.ContentLength();
+  }
   return 0;
 }
