@@ -93,14 +93,13 @@ ElementSpec Build() {
                           "A partner profile: feeds at /feeds/NAME/ENTITY rendered by an outbound "
                           "mapping.");
   profile.repeated = true;
-  profile.key = "name";
   profile.attributes = {
       Required(A("name", K::kString,
                  "Profile name in the URL: lower-case letters, digits, '-', '_' and '.'", "",
-                 "cbd-portal")),
+                 "national-reporting")),
       Required(A("mapping", K::kPath,
                  "The outbound mapping file; looked up like a source's mapping", "",
-                 "mappings/outbound/cbd-portal-contacts.xml")),
+                 "mappings/profiles/national-reporting-contacts.json")),
   };
 
   ElementSpec log = E("log", "Logging (to stderr; the journal under systemd).");
