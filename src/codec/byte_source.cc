@@ -19,6 +19,11 @@ class ViewSource : public ByteSource {
     return n;
   }
   const std::string& name() const override { return name_; }
+  bool TakeContiguous(std::string_view* rest) override {
+    *rest = data_.substr(pos_);
+    pos_ = data_.size();
+    return true;
+  }
 
  protected:
   std::string_view data_;

@@ -27,6 +27,11 @@ class ByteSource {
   // What the bytes come from, for messages: a path, a URL or "(memory)".
   virtual const std::string& name() const = 0;
 
+  // For a source whose bytes are already in memory: hands out all that is left at once
+  // (valid as long as the source lives) so that a reader can skip copying it in chunks; the
+  // source is then at its end. False (the default) for sources that read as they go.
+  virtual bool TakeContiguous(std::string_view* /*rest*/) { return false; }
+
   // A source over bytes it owns.
   static std::unique_ptr<ByteSource> FromString(std::string data, std::string name = "(memory)");
   // A source over bytes it does not own. REQUIRES: `data` outlives the source.

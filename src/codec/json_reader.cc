@@ -19,7 +19,17 @@ class ChunkStream {
 
   ChunkStream(ByteSource& source, size_t chunk)
       : source_(source), buffer_(std::max<size_t>(chunk, 16) + 1) {
-    Refill();
+    std::string_view all;
+    if (source_.TakeContiguous(&all) && !all.empty()) {
+      // Bytes already in memory are read where they are, as one chunk: no copy. At its end
+      // Refill() finds the source empty and points at the NUL of our own buffer.
+      data_ = all.data();
+      read_count_ = all.size();
+      current_ = const_cast<char*>(data_);  // never written through
+      last_ = current_ + read_count_ - 1;
+    } else {
+      Refill();
+    }
   }
 
   Ch Peek() const { return *current_; }
@@ -28,7 +38,7 @@ class ChunkStream {
     Advance();
     return c;
   }
-  size_t Tell() const { return consumed_ + static_cast<size_t>(current_ - buffer_.data()); }
+  size_t Tell() const { return consumed_ + static_cast<size_t>(current_ - data_); }
 
   // Output-stream members RapidJSON's concept requires; never called on an input stream.
   Ch* PutBegin() { return nullptr; }
@@ -46,7 +56,7 @@ class ChunkStream {
     size_t l = lines_before_;
     size_t line_start = line_start_;
     for (size_t i = 0; i < in_buf; ++i) {
-      if (buffer_[i] == '\n') {
+      if (data_[i] == '\n') {
         ++l;
         line_start = consumed_ + i + 1;
       }
@@ -66,7 +76,7 @@ class ChunkStream {
 
   void Refill() {
     // Account for the chunk being left (memchr: documents often have no line breaks at all).
-    const char* begin = buffer_.data();
+    const char* begin = data_;
     for (const char* p = begin; p < begin + read_count_;) {
       const void* nl = std::memchr(p, '\n', static_cast<size_t>(begin + read_count_ - p));
       if (!nl) break;
@@ -78,6 +88,7 @@ class ChunkStream {
     }
     consumed_ += read_count_;
     size_t cap = buffer_.size() - 1;
+    data_ = buffer_.data();
     Result<size_t> n = source_.Read(buffer_.data(), cap);
     if (!n.ok()) {
       io_status_ = n.status();
@@ -99,6 +110,7 @@ class ChunkStream {
 
   ByteSource& source_;
   std::vector<char> buffer_;
+  const char* data_ = nullptr;  // the current chunk: buffer_, or the source's own memory
   char* current_ = nullptr;
   char* last_ = nullptr;
   size_t read_count_ = 0;

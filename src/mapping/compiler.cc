@@ -1545,8 +1545,34 @@ class Compiler {
     }
   }
 
+  // Marks the fields the evaluator can map the short way (FieldPlan::simple_text).
+  static void MarkSimple(FieldPlan* f) {
+    using T = FieldType;
+    if (!f->spec || f->cases.size() != 1) return;
+    T t = f->spec->type;
+    if (t != T::kString && t != T::kText && t != T::kTerm) return;
+    const Case& k = f->cases[0];
+    const Rule& r = k.rule;
+    if (k.cond.subject != Condition::Subject::kAlways || r.source != Rule::Source::kPath ||
+        r.path.self || r.on_missing != Policy::kSkip || r.on_null != Policy::kSkip ||
+        r.on_empty != Policy::kSkip) {
+      return;
+    }
+    if (r.path.xpath || r.path.json.segments.empty()) {
+      if (r.path.slot < 0) return;  // CSV columns are simple; XPath is not
+    } else {
+      for (const auto& seg : r.path.json.segments) {
+        if (seg.kind != codec::JsonPathSegment::Kind::kName) return;
+      }
+    }
+    if (r.steps.size() > 1 || (r.steps.size() == 1 && r.steps[0].fn != Fn::kTrim)) return;
+    f->simple_text = true;
+    f->simple_trim = r.steps.size() == 1;
+  }
+
   // Sorts fields so that each comes after the fields its templates and conditions read.
   void OrderFields(std::vector<FieldPlan> fields) {
+    for (FieldPlan& f : fields) MarkSimple(&f);
     std::vector<bool> placed(fields.size(), false);
     std::vector<int> mapped_index;
     for (const FieldPlan& f : fields) mapped_index.push_back(f.index);

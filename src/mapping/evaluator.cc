@@ -153,6 +153,38 @@ void JsonView::Select(const Scalar* context, const PathExpr& path, Val* out) con
   }
 }
 
+SourceView::Simple JsonView::SimpleText(const PathExpr& path, std::string_view* out) const {
+  const auto& segments = path.json.segments;
+  JsonTree::Id n = tree_.root();
+  for (size_t i = 0; i < segments.size() && n != JsonTree::kNone; ++i) {
+    if (i == 0) {
+      n = tree_.MemberFrom(n, segments[0].name, hint_);
+      if (n != JsonTree::kNone) hint_ = tree_.next_sibling(n);
+    } else {
+      n = tree_.Member(n, segments[i].name);
+    }
+  }
+  if (n == JsonTree::kNone) return Simple::kMissing;
+  switch (tree_.type(n)) {
+    case JsonTree::Type::kNull:
+      return Simple::kNull;
+    case JsonTree::Type::kString:
+    case JsonTree::Type::kNumber:
+      *out = tree_.text(n);
+      return Simple::kText;
+    case JsonTree::Type::kTrue:
+      *out = "true";
+      return Simple::kText;
+    case JsonTree::Type::kFalse:
+      *out = "false";
+      return Simple::kText;
+    default:
+      // A deferred OData value reads as missing; other structures take the general way.
+      if (options_.odata && codec::IsODataDeferred(tree_, n)) return Simple::kMissing;
+      return Simple::kOther;
+  }
+}
+
 bool JsonView::Elements(const Scalar& s, std::vector<Scalar>* out) const {
   if (s.kind != K::kNode || !s.has_node) return false;
   JsonTree::Id n = s.node.id;
@@ -309,6 +341,17 @@ void RowView::Select(const Scalar* context, const PathExpr& path, Val* out) cons
     s.view = cells_[static_cast<size_t>(col)];
   }
   out->items.push_back(std::move(s));
+}
+
+SourceView::Simple RowView::SimpleText(const PathExpr& path, std::string_view* out) const {
+  if (path.slot < 0 || static_cast<size_t>(path.slot) >= slot_column_.size()) {
+    return Simple::kOther;
+  }
+  int col = slot_column_[static_cast<size_t>(path.slot)];
+  if (col < 0 || static_cast<size_t>(col) >= cells_.size()) return Simple::kMissing;
+  if (nulls_[static_cast<size_t>(col)]) return Simple::kNull;
+  *out = cells_[static_cast<size_t>(col)];
+  return Simple::kText;
 }
 
 // ---- evaluator ---------------------------------------------------------------------------------
@@ -1419,6 +1462,21 @@ bool Evaluator::MapField(const FieldPlan& f, const SourceView& view, model::Reco
     bool ok = MapMultilingual(f, c, &m);
     if (!m.empty()) record->Set(static_cast<size_t>(f.index), std::move(m));
     return ok;
+  }
+  if (f.simple_text) {
+    // The short way: same result as the general one for a plain text field.
+    std::string_view text;
+    switch (view.SimpleText(f.cases[0].rule.path, &text)) {
+      case SourceView::Simple::kMissing:
+      case SourceView::Simple::kNull:
+        return true;
+      case SourceView::Simple::kText:
+        if (f.simple_trim) text = TrimText(text);
+        if (!text.empty()) record->Set(static_cast<size_t>(f.index), std::string(text));
+        return true;
+      case SourceView::Simple::kOther:
+        break;
+    }
   }
   if (scratch_.size() <= static_cast<size_t>(f.index))
     scratch_.resize(static_cast<size_t>(f.index) + 1);

@@ -76,6 +76,12 @@ class SourceView {
   virtual bool EmptyNode(const Scalar& s) const = 0;
   // The value as source text for reject messages (a JSON subtree, an element's text).
   virtual std::string Raw(const Scalar& s) const = 0;
+
+  // The short way for simple text fields (FieldPlan::simple_text): the text at `path` from
+  // the record. kOther when the value needs the general way (structured, several values, a
+  // view without a short way).
+  enum class Simple { kMissing, kNull, kText, kOther };
+  virtual Simple SimpleText(const PathExpr&, std::string_view*) const { return Simple::kOther; }
 };
 
 // A JSON record tree (inbound JSON, and canonical records for outbound mappings).
@@ -87,6 +93,7 @@ class JsonView : public SourceView {
   bool Members(const Scalar& s, std::vector<std::pair<std::string, Scalar>>* out) const override;
   bool EmptyNode(const Scalar& s) const override;
   std::string Raw(const Scalar& s) const override;
+  Simple SimpleText(const PathExpr& path, std::string_view* out) const override;
   const codec::JsonTree& tree() const { return tree_; }
   Scalar FromNode(codec::JsonTree::Id id) const;
 
@@ -129,6 +136,7 @@ class RowView : public SourceView {
   }
   bool EmptyNode(const Scalar&) const override { return false; }
   std::string Raw(const Scalar& s) const override { return std::string(s.text()); }
+  Simple SimpleText(const PathExpr& path, std::string_view* out) const override;
 
  private:
   const std::vector<std::string>& cells_;

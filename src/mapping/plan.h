@@ -168,6 +168,10 @@ struct FieldPlan {
   bool always = false;                // write null when there is no value
   std::vector<std::string> out_path;  // name split on '/'
   std::vector<int> deps;              // fields (registry indexes) this one reads
+  // A plain text field read straight from the source (one path of member names, no steps but
+  // trim, no policy): the evaluator takes a short way for it (most fields of most mappings).
+  bool simple_text = false;
+  bool simple_trim = false;
 };
 
 struct Plan {

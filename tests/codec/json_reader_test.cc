@@ -9,6 +9,25 @@
 namespace meabridge::codec {
 namespace {
 
+// A source that hands out its bytes only through Read (as a file or a socket does), so that
+// small chunk sizes really cut the document into chunks.
+class StreamingSource : public ByteSource {
+ public:
+  explicit StreamingSource(std::string text) : text_(std::move(text)) {}
+  Result<size_t> Read(char* buf, size_t max) override {
+    size_t n = std::min(max, text_.size() - pos_);
+    std::memcpy(buf, text_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::string text_;
+  size_t pos_ = 0;
+  std::string name_ = "doc.json";
+};
+
 struct Read {
   Status status;
   std::vector<std::string> records;   // compact JSON of each record
@@ -31,7 +50,8 @@ Read ReadAll(const std::string& text, std::vector<std::string> paths,
     out.status = reader.status();
     return out;
   }
-  auto source = ByteSource::FromString(text, "doc.json");
+  std::unique_ptr<ByteSource> source = chunk < 64 * 1024 ? std::make_unique<StreamingSource>(text)
+                                                         : ByteSource::FromString(text, "doc.json");
   out.status = reader->Read(
       *source,
       [&](const JsonTree& tree, const JsonPosition& position) {
