@@ -1,0 +1,112 @@
+// Decode + map throughput of the mapping engine on one thread: the shipped OData V2 contacts
+// mapping over a 100k-record verbose-JSON document (../shared/peers/gen_contacts.py), read
+// from memory, every record validated and counted. Also the V4 and CSV shapes of the same
+// data, for comparison. bench/mapping_vs_jq.sh runs it and reports the figures.
+//
+//   MEABRIDGE_BENCH_DIR=DIR   a folder with contacts-odata-v2.json (and -v4.json, .csv) from
+//                             gen_contacts.py; without it the data is generated (100k records)
+//                             into a temporary folder first.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "codec/byte_source.h"
+#include "codec/doc_tree.h"
+#include "mapping/mapping.h"
+#include "vocab/vocabulary.h"
+
+namespace {
+
+using namespace meabridge;
+
+class CountSink : public mapping::RecordSink {
+ public:
+  Status OnRecord(model::Record) override {
+    ++records;
+    return Status::Ok();
+  }
+  Status OnReject(mapping::Reject r) override {
+    if (++rejects == 1) std::cerr << "reject: " << r.ToString() << "\n";
+    return Status::Ok();
+  }
+  size_t records = 0, rejects = 0;
+};
+
+std::string DataDir() {
+  static const std::string dir = [] {
+    if (const char* d = std::getenv("MEABRIDGE_BENCH_DIR"); d && *d) return std::string(d);
+    std::string tmp = (std::filesystem::temp_directory_path() / "meabridge-mapping-bench").string();
+    if (!std::filesystem::exists(tmp + "/contacts-odata-v2.json")) {
+      std::string cmd = "/usr/bin/python3 " + std::string(MEABRIDGE_SOURCE_DIR) +
+                        "/../shared/peers/gen_contacts.py 100000 " + tmp + " >/dev/null";
+      if (std::system(cmd.c_str()) != 0) std::cerr << "cannot run: " << cmd << "\n";
+    }
+    return tmp;
+  }();
+  return dir;
+}
+
+const vocab::Vocabularies& Vocabs() {
+  static const std::unique_ptr<vocab::Vocabularies> v = [] {
+    auto loaded = vocab::Vocabularies::Load();
+    if (!loaded.ok()) {
+      std::cerr << loaded.status().message() << "\n";
+      std::exit(2);
+    }
+    return std::move(*loaded);
+  }();
+  return *v;
+}
+
+void MapDocument(benchmark::State& state, const std::string& mapping_rel, const std::string& file,
+                 const mapping::Params& params) {
+  auto m = mapping::Mapping::Load(std::string(MEABRIDGE_SOURCE_DIR) + "/mappings/" + mapping_rel,
+                                  Vocabs());
+  if (!m.ok()) {
+    state.SkipWithError(m.status().message().c_str());
+    return;
+  }
+  auto text = codec::ReadFile(DataDir() + "/" + file);
+  if (!text.ok()) {
+    state.SkipWithError(text.status().message().c_str());
+    return;
+  }
+  size_t records = 0;
+  for (auto _ : state) {
+    auto source = codec::ByteSource::FromView(*text, file);
+    CountSink sink;
+    auto info = (*m)->Run(*source, params, sink);
+    if (!info.ok()) {
+      state.SkipWithError(info.status().message().c_str());
+      return;
+    }
+    if (sink.rejects) {
+      state.SkipWithError("rejects on valid data");
+      return;
+    }
+    records = sink.records;
+    benchmark::DoNotOptimize(records);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(records) * state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(text->size()) * state.iterations());
+  state.counters["records"] = static_cast<double>(records);
+}
+
+void BM_ODataV2Contacts(benchmark::State& state) {
+  MapDocument(state, "informea-odata-v2/contacts.xml", "contacts-odata-v2.json", {});
+}
+void BM_ODataV4Contacts(benchmark::State& state) {
+  MapDocument(state, "informea-odata-v4/contacts.json", "contacts-odata-v4.json", {});
+}
+
+// Rates by CPU time (the work of the one thread, whatever else the machine runs) and by wall
+// time (what a quiet machine gives; on a shared one, less).
+BENCHMARK(BM_ODataV2Contacts)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ODataV2Contacts)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ODataV4Contacts)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
