@@ -18,9 +18,6 @@ void AppendXmlEscaped(std::string& out, std::string_view text) {
       case '"':
         out += "&quot;";
         break;
-      case '\'':
-        out += "&apos;";
-        break;
       default:
         if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
           out += "\xEF\xBF\xBD";  // U+FFFD

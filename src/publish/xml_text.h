@@ -10,7 +10,8 @@
 
 namespace meabridge::publish {
 
-// Escapes & < > " ' and replaces characters XML 1.0 forbids.
+// Escapes & < > " and replaces characters XML 1.0 forbids. Apostrophes stay: attributes are
+// always written in double quotes.
 std::string XmlEscape(std::string_view text);
 // The same, appended to `out`.
 void AppendXmlEscaped(std::string& out, std::string_view text);

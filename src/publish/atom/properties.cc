@@ -51,7 +51,12 @@ void AppendProperties(std::string& out, const model::Record& r, const PropertyOp
     if (collection) {
       std::string type = "Collection(" + std::string(odata_v2::kNamespace) + "." +
                          odata_v2::ChildTypeName(e, f) + ")";
-      out += " m:type=\"" + type + "\">";
+      out += " m:type=\"" + type + "\"";
+      if (model::IsEmpty(v)) {
+        out += " m:null=\"true\"/>";
+        continue;
+      }
+      out += '>';
       if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
         for (const model::LangText& t : *ml) {
           out += "<d:element><d:language>";
