@@ -6,6 +6,8 @@
 #                                     DURATION seconds per measurement, RUNS runs (median)
 #
 # Environment: N (100000), DURATION (10), RUNS (3), THREADS (meabridge worker threads, 128),
+# ACCESS_LOG (false: as the nginx peer, whose configuration has access_log off; true to measure
+# meabridge with its access log written to a file),
 # PEERS (../shared/peers), BUILD_DIR (build/bench), WORK (a fresh /tmp folder),
 # MB_PORT / CAP_PORT / NGINX_PORT (18180-18182), SKIP_CAP=1 to leave CAP out,
 # CHURN_SECONDS (10) for the readers-during-commit measurement.
@@ -25,6 +27,7 @@ N=${N:-100000}
 DURATION=${DURATION:-10}
 RUNS=${RUNS:-3}
 THREADS=${THREADS:-128}
+ACCESS_LOG=${ACCESS_LOG:-false}
 PEERS=${PEERS:-$here/../shared/peers}
 BUILD_DIR=${BUILD_DIR:-$here/build/bench}
 MB_PORT=${MB_PORT:-18180}
@@ -72,10 +75,10 @@ rm -f "$WORK/store.db"*
 cat >"$WORK/meabridge.xml" <<XML
 <meabridge>
   <store location="sqlite:$WORK/store.db"/>
-  <server bind="127.0.0.1" port="$MB_PORT" threads="$THREADS"/>
+  <server bind="127.0.0.1" port="$MB_PORT" threads="$THREADS" access-log="$ACCESS_LOG"/>
 </meabridge>
 XML
-say "meabridge serve on :$MB_PORT (access log to $WORK/meabridge.log)"
+say "meabridge serve on :$MB_PORT (access log: $ACCESS_LOG; log in $WORK/meabridge.log)"
 setsid "$MB" serve --config "$WORK/meabridge.xml" 2>"$WORK/meabridge.log" &
 pids+=($!)
 wait_http "http://127.0.0.1:$MB_PORT/odata/v4/" 30
