@@ -338,6 +338,10 @@ Result<DocumentInfo> Mapping::Run(codec::ByteSource& input, const Params& params
     return Status::Internal(plan_->file + ": XPath evaluation failed: " + e.what());
   } catch (const std::bad_alloc&) {
     return Status::Internal(plan_->file + ": out of memory reading " + input.name());
+  } catch (const std::exception& e) {
+    // A broken invariant (a RapidJSON assertion, a library error): a bug, reported as a value
+    // so that one document cannot take down a harvest.
+    return Status::Internal(plan_->file + " over " + input.name() + ": " + e.what());
   }
   return Status::Internal("unknown decoder");
 }
@@ -363,11 +367,15 @@ Status Mapping::MapRow(const Row& columns, std::string position, const Params& p
   Evaluator evaluator(*plan_, params);
   Finisher finisher(*plan_, sink, &info);
   RowView view(cells, nulls, slots);
-  if (evaluator.Skip(view)) return Status::Ok();
-  model::Record record(*plan_->entity);
-  std::vector<Problem> problems;
-  evaluator.MapRecord(view, &record, &problems);
-  return finisher.Finish(std::move(record), &problems, [&position] { return position; });
+  try {
+    if (evaluator.Skip(view)) return Status::Ok();
+    model::Record record(*plan_->entity);
+    std::vector<Problem> problems;
+    evaluator.MapRecord(view, &record, &problems);
+    return finisher.Finish(std::move(record), &problems, [&position] { return position; });
+  } catch (const std::exception& e) {
+    return Status::Internal(plan_->file + " at " + position + ": " + e.what());
+  }
 }
 
 }  // namespace meabridge::mapping
