@@ -2,6 +2,7 @@
 // explicitly).
 #include "core/strings.h"
 #include "store/backend_registry.h"
+#include "store/postgres/location.h"
 #include "store/postgres/postgres_backend.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
@@ -23,6 +24,16 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& location) {
   std::string rest;
   MB_ASSIGN_OR_RETURN(const Backend* backend, registry->Resolve(trimmed, &rest));
   return backend->open(trimmed, rest);
+}
+
+std::string RedactStoreLocation(std::string_view location) {
+  return postgres::RedactLocation(location);
+}
+
+Result<std::unique_ptr<SourceLease>> Store::TryLeaseSource(std::string_view source,
+                                                           std::string_view, int64_t) {
+  return Status::Unimplemented("this store cannot lease source " + core::Quote(source) +
+                               " to one holder among several");
 }
 
 }  // namespace meabridge::store

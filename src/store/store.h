@@ -13,8 +13,13 @@
 //  - When a record has no `updated` value, the store sets it to the run's start time whenever
 //    the record is created or changed.
 //
+//  - Source leases (TryLeaseSource) let several processes or nodes sharing one store agree
+//    that each source is harvested by one of them at a time; see SourceLease.
+//
 // Threads: a Store is thread-safe. A ReadView or RunWriter is used by one thread at a time.
-// At most one RunWriter is open per store at a time in SQLite (BeginRun waits for the other).
+// At most one RunWriter is open per store at a time in SQLite (BeginRun waits for the other);
+// PostgreSQL runs writers of different sources side by side (runs of one source wait for each
+// other). A SourceLease is thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -36,8 +41,8 @@ namespace meabridge::store {
 // One record that did not make it, and why. Positions are a JSON pointer, an XPath, or
 // "line N" of a CSV/SQL row.
 struct Reject {
-  int64_t run_id = 0;   // set by the store
-  std::string source;   // set by the store
+  int64_t run_id = 0;  // set by the store
+  std::string source;  // set by the store
   std::string entity;
   std::string record_id;  // when known
   std::string position;
@@ -156,14 +161,48 @@ class ReadView {
 
 // What `meabridge status` prints about the store itself.
 struct StoreInfo {
-  std::string backend;      // "sqlite", "postgresql"
-  std::string location;     // path or connection string without password
+  std::string backend;   // "sqlite", "postgresql"
+  std::string location;  // path or connection string without password
   int schema_version = 0;
   int64_t max_seq = 0;
   std::vector<std::pair<std::string, int64_t>> live_records;  // per entity set
   int64_t tombstones = 0;
   int64_t runs = 0;
 };
+
+// A lease on one source: while it is held, no other holder (thread, process or node using the
+// same store) obtains a lease on that source. It ends when the object is destroyed, when its
+// holder dies (process killed, node lost: the backend notices without the holder's help), or
+// when it is not renewed within its ttl. It survives nothing but its holder.
+//
+//   SQLite      an exclusive flock(2) on `<store file>-leases/<source>.lock`: released by the
+//               kernel when the holder's process ends, however it ends. The ttl is checked by
+//               the holder (Renew after it fails); another process cannot break a live
+//               holder's lock, as every holder runs on the same machine.
+//   PostgreSQL  a session-level advisory lock on a connection of its own, with the server's
+//               idle_session_timeout set to the ttl: the server releases it when the holder's
+//               connection ends (process killed, node gone) or stays idle longer than the ttl
+//               (a holder that stopped renewing). docs/store.md lists the lock ids.
+//
+// The daemon takes a lease before a run, renews it at least every ttl/3 while the run lasts,
+// and stops the run (rolls it back) when Renew fails. Thread-safe: a timer thread may renew
+// while the harvesting thread works.
+class SourceLease {
+ public:
+  virtual ~SourceLease() = default;  // releases the lease
+
+  virtual const std::string& source() const = 0;
+  virtual const std::string& node_id() const = 0;
+
+  // Extends the lease to `ttl_ms` from now. Not ok when the lease is lost (the ttl passed
+  // since the last renewal, or the connection that holds it broke): the holder no longer owns
+  // the source and must stop its run at once; the lease object then holds nothing.
+  virtual Status Renew() = 0;
+};
+
+// `location` as it may be shown in messages, logs and status pages: a postgresql:// URL
+// without its password (user info and `password=` parameters); other locations unchanged.
+std::string RedactStoreLocation(std::string_view location);
 
 class Store {
  public:
@@ -180,6 +219,15 @@ class Store {
   virtual Result<int64_t> RecordFailedRun(const RunRecord& run) = 0;
 
   virtual Result<StoreInfo> Info() = 0;
+
+  // A lease on `source` for `node_id` (a name for the holder: shown in lease files and in
+  // PostgreSQL's pg_stat_activity), valid `ttl_ms` until renewed. nullptr (an ok Result) when
+  // another holder has the source; an error status when the store cannot tell.
+  // REQUIRES: source not empty, ttl_ms >= 100.
+  // The default answers Unimplemented (a store without coordination).
+  virtual Result<std::unique_ptr<SourceLease>> TryLeaseSource(std::string_view source,
+                                                              std::string_view node_id,
+                                                              int64_t ttl_ms);
 };
 
 // Opens the store named by `location`: "sqlite:PATH", a plain PATH (SQLite), or a

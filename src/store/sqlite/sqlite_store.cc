@@ -15,6 +15,7 @@
 #include "store/fingerprint.h"
 #include "store/lock_guarded.h"
 #include "store/sqlite/connection.h"
+#include "store/sqlite/lease.h"
 #include "store/sqlite/query_sql.h"
 #include "store/sqlite/schema.h"
 
@@ -991,6 +992,13 @@ class SqliteStore final : public Store {
   Result<StoreInfo> Info() override {
     MB_ASSIGN_OR_RETURN(auto view, OpenView());
     return view->Info();
+  }
+
+  // Lock files beside the store (store/sqlite/lease.h).
+  Result<std::unique_ptr<SourceLease>> TryLeaseSource(std::string_view source,
+                                                      std::string_view node_id,
+                                                      int64_t ttl_ms) override {
+    return TryLeaseSqliteSource(shared_->path, source, node_id, ttl_ms);
   }
 
  private:
