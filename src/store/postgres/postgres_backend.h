@@ -1,6 +1,5 @@
-// The PostgreSQL store backend's registration. This version claims "postgresql://" and
-// "postgres://" locations and answers Unimplemented: the PostgreSQL store comes with a later
-// version (it must then pass tests/store/store_contract_test.cc like the SQLite store).
+// The PostgreSQL store backend's registration: claims "postgresql://" and "postgres://"
+// locations and opens them with OpenPostgresStore (store/postgres/postgres_store.h).
 //
 // Stateless: thread-safe.
 #pragma once
