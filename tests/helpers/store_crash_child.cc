@@ -1,7 +1,9 @@
-// The child of tests/store/store_crash_test.cc: harvests forever into one SQLite store until
-// the parent kills it with SIGKILL.
+// The child of tests/store/store_crash_test.cc: harvests forever into one store until the
+// parent kills it with SIGKILL.
 //
-//   store_crash_child PATH RECORDS
+//   store_crash_child LOCATION RECORDS
+//
+// LOCATION is what OpenStore takes: an SQLite file's path, or a postgresql:// URL.
 //
 // Run k (continuing after the last committed run, read from the watermark) upserts RECORDS
 // contacts whose content carries k, deletes those with i % 7 == k % 7, adds three rejects,
@@ -15,7 +17,7 @@
 
 #include "model/record.h"
 #include "model/registry.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
 
 namespace {
 
@@ -38,7 +40,7 @@ int64_t NowMs() {
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: store_crash_child PATH RECORDS\n");
+    std::fprintf(stderr, "usage: store_crash_child LOCATION RECORDS\n");
     return 2;
   }
   const std::string path = argv[1];
@@ -46,7 +48,7 @@ int main(int argc, char** argv) {
   const model::EntitySpec& contacts = *model::Registry::Default().Find("Contacts");
   const std::string filler(600, 'x');
 
-  auto opened = store::sqlite::OpenSqliteStore(path);
+  auto opened = store::OpenStore(path);
   if (!opened.ok()) Die("open", opened.status());
   store::Store& s = **opened;
 

@@ -2,8 +2,8 @@
 // store/query.h, docs/store.md), written once and value-parameterised over a backend.
 // store_contract_test.cc holds the tests and instantiates them for every backend that
 // ContractBackends() lists (in store_contract_test.cc: the one place to add a backend). Each
-// backend's harness lives in its own test file (SqliteBackend() in sqlite_store_test.cc; the
-// PostgreSQL store adds PostgresBackend()).
+// backend's harness lives in its own test file (SqliteBackend() in sqlite_store_test.cc,
+// PostgresBackend() in postgres_store_test.cc).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -27,6 +27,9 @@ class StoreHarness {
   // Opens the store. BeginRun on a store whose writer is busy waits at most
   // `begin_run_timeout_ms` before answering Unavailable.
   virtual Result<std::unique_ptr<Store>> Open(int begin_run_timeout_ms) = 0;
+  // The store's location for OpenStore, e.g. in a child process ("sqlite:/tmp/.../store.db",
+  // "postgresql://...").
+  virtual std::string Location() const = 0;
 };
 
 struct Backend {
@@ -37,6 +40,12 @@ struct Backend {
 // Every backend the contract suite runs against.
 std::vector<Backend> ContractBackends();
 Backend SqliteBackend();
+// Each instance is a fresh schema on the test binary's PostgreSQL server
+// (support/postgres_server.h); Open fails, saying why, when that server cannot start.
+Backend PostgresBackend();
+// The location of a fresh, empty PostgreSQL store (a schema of its own on the test server); ""
+// with *error set when the server cannot start.
+std::string FreshPostgresLocation(std::string* error);
 
 inline void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
 

@@ -1,17 +1,24 @@
 // The store contract suite (see store_contract.h): every backend passes these tests.
 #include "store/store_contract.h"
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
 
 #include "core/hash.h"
 #include "model/canonical_json.h"
+#include "support/test_support.h"
 
 namespace meabridge::store::testing {
 
@@ -27,7 +34,7 @@ using Op = Expr::Op;
 
 // The backends this suite runs against: the one place to add one (each backend's harness
 // lives in its own test file).
-std::vector<Backend> ContractBackends() { return {SqliteBackend()}; }
+std::vector<Backend> ContractBackends() { return {SqliteBackend(), PostgresBackend()}; }
 
 // --- shared fixtures --------------------------------------------------------------------------
 
@@ -713,6 +720,202 @@ TEST_P(StoreContractTest, RejectsRecordsOfTheWrongShape) {
   // The run goes on after a refused record.
   EXPECT_EQ(*(*w)->Upsert(Contact("y", "FR", {}, "Y")), UpsertOutcome::kCreated);
   ASSERT_TRUE((*w)->Commit({}).ok());
+}
+
+// --- change visibility across concurrent writers -------------------------------------------------
+
+// Delta links read "changes with seq > S" where S is the MaxSeq a reader saw. With several
+// writers (nodes) committing runs at once, a change must never become visible with a number at
+// or below one a reader has already seen. Every record here is new, so the numbers have no gaps:
+// each view must show exactly the changes (previous MaxSeq, its MaxSeq].
+TEST_P(StoreContractTest, ConcurrentWritersNeverHideAChangeFromADeltaReader) {
+  constexpr int kWriters = 2;
+  constexpr int kRuns = 12;
+  std::atomic<int> running{kWriters};
+  std::mutex mu;
+  std::vector<std::string> problems;  // guarded by mu
+  std::set<std::string> written;      // guarded by mu
+  auto problem = [&](std::string what) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (problems.size() < 10) problems.push_back(std::move(what));
+  };
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      auto node = harness().Open(30000);  // a store of its own: another node
+      if (!node.ok()) {
+        problem("writer open: " + node.status().ToString());
+        --running;
+        return;
+      }
+      for (int run = 0; run < kRuns; ++run) {
+        auto writer = (*node)->BeginRun("writer-" + std::to_string(w), kT0 + run, false);
+        if (!writer.ok()) {
+          problem("begin: " + writer.status().ToString());
+          break;
+        }
+        std::vector<std::string> ids;
+        for (int k = 0; k < 1 + (run * 7 + w * 3) % 13; ++k) {
+          std::string id =
+              "w" + std::to_string(w) + "-" + std::to_string(run) + "-" + std::to_string(k);
+          auto o = (*writer)->Upsert(Contact(id, "FR", {"cbd"}, "N"));
+          if (!o.ok()) problem("upsert: " + o.status().ToString());
+          ids.push_back(id);
+        }
+        Status c = (*writer)->Commit({});
+        if (!c.ok()) {
+          problem("commit: " + c.ToString());
+          continue;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        written.insert(ids.begin(), ids.end());
+      }
+      --running;
+    });
+  }
+  auto reader = harness().Open(30000);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  std::set<std::string> seen;
+  int64_t previous = 0;
+  int views = 0;
+  for (bool last = false; !last;) {
+    last = running.load() == 0;  // one more view after the writers are done
+    auto view = (*reader)->Read();
+    ASSERT_TRUE(view.ok()) << view.status().ToString();
+    int64_t max_seq = *(*view)->MaxSeq();
+    int64_t expect = previous + 1;
+    Status s = (*view)->ScanChanges(nullptr, previous, -1, [&](const Change& c) {
+      if (c.seq != expect) {
+        problem("after MaxSeq " + std::to_string(previous) + " a view with MaxSeq " +
+                std::to_string(max_seq) + " shows seq " + std::to_string(c.seq) + " where " +
+                std::to_string(expect) + " was due");
+      }
+      expect = c.seq + 1;
+      seen.insert(c.id);
+      return Status::Ok();
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    if (expect != max_seq + 1) {
+      problem("a view with MaxSeq " + std::to_string(max_seq) + " showed changes up to " +
+              std::to_string(expect - 1));
+    }
+    previous = max_seq;
+    ++views;
+  }
+  for (std::thread& t : writers) t.join();
+  for (const std::string& p : problems) ADD_FAILURE() << p;
+  EXPECT_EQ(seen, written) << "the reader missed changes";
+  EXPECT_GT(views, 1);
+}
+
+// --- source leases ------------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, LeaseIsExclusiveWhileHeldAndEndsWithItsHolder) {
+  auto a = store().TryLeaseSource("cbd-contacts", "node-a", 60000);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_NE(*a, nullptr);
+  EXPECT_EQ((*a)->source(), "cbd-contacts");
+  EXPECT_EQ((*a)->node_id(), "node-a");
+  // Nobody else gets it: not through this store, not through another one (another node).
+  auto b = store().TryLeaseSource("cbd-contacts", "node-b", 60000);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(*b, nullptr);
+  auto other = harness().Open(5000);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  auto c = (*other)->TryLeaseSource("cbd-contacts", "node-c", 60000);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(*c, nullptr);
+  // Other sources are free, and the holder renews.
+  auto d = (*other)->TryLeaseSource("cms-contacts", "node-c", 60000);
+  ASSERT_TRUE(d.ok() && *d) << d.status().ToString();
+  EXPECT_TRUE((*a)->Renew().ok());
+  // Released on destruction: the next holder takes it at once.
+  a->reset();
+  auto e = (*other)->TryLeaseSource("cbd-contacts", "node-c", 60000);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_NE(*e, nullptr);
+  // Names that need care in a file name or a lock key.
+  auto odd = store().TryLeaseSource("../x y/é", "node-a", 60000);
+  ASSERT_TRUE(odd.ok() && *odd) << odd.status().ToString();
+  EXPECT_EQ(*(*other)->TryLeaseSource("../x y/é", "node-c", 60000), nullptr);
+
+  EXPECT_EQ(store().TryLeaseSource("", "node-a", 60000).status().code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(store().TryLeaseSource("s", "node-a", 10).status().code(),
+            Status::Code::kInvalidArgument);
+}
+
+TEST_P(StoreContractTest, LeaseRenewedTooLateIsLost) {
+  // A ttl that a loaded machine (a sanitizer build, a busy CI host) still meets between taking
+  // the lease and renewing it at once.
+  auto a = store().TryLeaseSource("slow", "node-a", 1500);
+  ASSERT_TRUE(a.ok() && *a) << a.status().ToString();
+  EXPECT_TRUE((*a)->Renew().ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  Status late = (*a)->Renew();
+  EXPECT_EQ(late.code(), Status::Code::kFailedPrecondition) << late.ToString();
+  EXPECT_NE(late.message().find("slow"), std::string::npos) << late.message();
+  EXPECT_FALSE((*a)->Renew().ok());  // lost for good
+  auto b = store().TryLeaseSource("slow", "node-b", 60000);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_NE(*b, nullptr);
+}
+
+// A child process (tests/helpers/store_lease_child.cc) takes the lease and is killed with
+// SIGKILL: the lease ends with it, and another holder takes the source.
+TEST_P(StoreContractTest, LeaseOfAKilledHolderIsTakenOver) {
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  std::string helper = meabridge::testing::HelperPath("store_lease_child");
+  std::string location = harness().Location();
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    close(out[1]);
+    execl(helper.c_str(), helper.c_str(), location.c_str(), "unfccc", "node-child", "60000",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(out[1]);
+  // Wait for the child's "held".
+  std::string said;
+  pollfd p{out[0], POLLIN, 0};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (said.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    if (poll(&p, 1, 100) > 0) {
+      char buf[256];
+      ssize_t n = read(out[0], buf, sizeof buf);
+      if (n <= 0) break;
+      said.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(out[0]);
+  EXPECT_EQ(said, "held\n") << "the child said " << said;
+  auto while_held = store().TryLeaseSource("unfccc", "node-parent", 60000);
+  ASSERT_TRUE(while_held.ok()) << while_held.status().ToString();
+  EXPECT_EQ(*while_held, nullptr);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child ended by itself: see its message above";
+  // The backend notices the dead holder at once (a closed file, a closed connection): allow the
+  // server a moment to end the session.
+  auto killed = std::chrono::steady_clock::now();
+  std::unique_ptr<SourceLease> taken;
+  while (!taken && std::chrono::steady_clock::now() - killed < std::chrono::seconds(10)) {
+    auto t = store().TryLeaseSource("unfccc", "node-parent", 60000);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    taken = std::move(*t);
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_NE(taken, nullptr) << "the killed holder's lease was not released within 10 s";
+  std::printf("[ lease    ] %s: taken over %lld ms after the holder was killed\n",
+              GetParam().name.c_str(),
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - killed)
+                                         .count()));
 }
 
 // --- queries ------------------------------------------------------------------------------------
