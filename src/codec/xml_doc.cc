@@ -40,7 +40,8 @@ Result<std::unique_ptr<XmlDocument>> XmlDocument::Parse(std::string text,
     size_t line = 0, column = 0;
     LineColumn(d->text_, static_cast<size_t>(std::max<ptrdiff_t>(r.offset, 0)), &line, &column);
     return Status::ParseError(name + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                              ": XML error: " + r.description());
+                              " (offset " + std::to_string(r.offset) +
+                              "): XML error: " + r.description());
   }
   if (!d->doc_.document_element()) {
     return Status::ParseError(name + ": the XML document has no root element");

@@ -44,7 +44,8 @@ inline constexpr const char* kXsiNs = "http://www.w3.org/2001/XMLSchema-instance
 
 class XmlDocument {
  public:
-  // Parses `text`. A ParseError "NAME:LINE:COLUMN: XML error: ..." for malformed XML.
+  // Parses `text`. A ParseError "NAME:LINE:COLUMN (offset O): XML error: ..." for malformed
+  // XML.
   static Result<std::unique_ptr<XmlDocument>> Parse(std::string text,
                                                     const std::vector<XmlNamespace>& namespaces,
                                                     const std::string& name);
