@@ -1,4 +1,7 @@
-// The store figures of the Core issue, measured in one run on a file in a temporary folder:
+// The store figures, measured in one run: SQLite on a file in a temporary folder, PostgreSQL
+// on a server the benchmark starts itself (tests/support/postgres_server.cc, compiled in here:
+// initdb + pg_ctl on 127.0.0.1, as `nobody` when run as root, in durable mode: fsync,
+// synchronous_commit and full_page_writes on, 256 MB shared_buffers).
 //
 //   (a) StoreUpsertNew        N new 1 KB Contacts records upserted in one run transaction
 //   (b) StoreUpsertUnchanged  the same N records again, unchanged (hash, compare, write nothing)
@@ -6,15 +9,24 @@
 //                             a two-column table (id, doc) in one transaction, same pragmas
 //                             (WAL, synchronous=FULL, 256 MB page cache, no checkpoint inside
 //                             the commit: the store checkpoints on a background thread)
+//   (d) PgUpsertNew           (a) on the PostgreSQL store (a fresh schema per iteration)
+//   (e) PgUpsertUnchanged     (b) on the PostgreSQL store
 //
 // Each figure times the run from BeginRun (BEGIN) to the end of Commit (COMMIT, with its
-// fsync); opening and closing the file are outside the timing.
+// fsync); opening and closing the store are outside the timing.
 //
-// Goals: (a) >= 100k records/s; (b) >= 3x (a). Printed at the end: records/s of each, and the
-// ratios (a)/(c) and (b)/(a).
+// Goals: (a) >= 100k records/s; (b) >= 3x (a). Printed at the end: records/s of each, the
+// ratios (a)/(c) and (b)/(a), and the harvest throughput of PostgreSQL against SQLite, (d)/(a)
+// and (e)/(b).
 //
-//   build-store/bench/store_bench [--records=N]
+//   build-store/bench/store_bench [--records=N] [--benchmark_filter=Pg]
+#define MEABRIDGE_POSTGRES_SERVER_NO_GTEST
+// The test server's code, compiled into this program (bench/CMakeLists.txt builds each
+// *_bench.cc alone; the server code depends on POSIX and the standard library only).
+#include "../tests/support/postgres_server.cc"
+
 #include <benchmark/benchmark.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 
@@ -28,6 +40,7 @@
 #include "model/canonical_json.h"
 #include "model/record.h"
 #include "model/registry.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace {
@@ -206,9 +219,84 @@ void BM_RawSqliteInsert(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(blobs.size()));
 }
 
+// --- PostgreSQL ----------------------------------------------------------------------------
+
+// The location of a fresh schema on the benchmark's server; "" (and the benchmark skipped with
+// the reason) when the server cannot start.
+// $MEABRIDGE_BENCH_PG_URL (a superuser's postgresql:// URL without a query) measures another
+// server instead of the one the benchmark starts.
+std::string FreshPgLocation(benchmark::State& state) {
+  static int counter = 0;
+  std::string base;
+  if (const char* env = std::getenv("MEABRIDGE_BENCH_PG_URL"); env && *env) {
+    base = env;
+  } else {
+    std::string error;
+    testing::PostgresServer* server = testing::PostgresServer::Shared(&error);
+    if (!server) {
+      state.SkipWithError(error.c_str());
+      return "";
+    }
+    base = server->Url();
+  }
+  std::string schema = "bench_" + std::to_string(getpid()) + "_" + std::to_string(++counter);
+  PGconn* admin = PQconnectdb(base.c_str());
+  PGresult* r = PQexec(admin, ("CREATE SCHEMA " + schema + "; CHECKPOINT").c_str());
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  if (!ok) state.SkipWithError(PQresultErrorMessage(r));
+  PQclear(r);
+  PQfinish(admin);
+  return ok ? base + "?options=-csearch_path%3D" + schema : "";
+}
+
+std::unique_ptr<store::Store> OpenPg(const std::string& location, benchmark::State& state) {
+  auto s = store::postgres::OpenPostgresStore(location);
+  if (!s.ok()) {
+    state.SkipWithError(s.status().ToString().c_str());
+    return nullptr;
+  }
+  return std::move(*s);
+}
+
+void BM_PgUpsertNew(benchmark::State& state) {
+  Records();
+  int64_t unchanged = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::string location = FreshPgLocation(state);
+    auto s = location.empty() ? nullptr : OpenPg(location, state);
+    if (!s) break;
+    state.ResumeTiming();
+    UpsertAll(*s, 1700000000000, state, &unchanged);
+    state.PauseTiming();
+    s.reset();
+    state.ResumeTiming();
+  }
+  if (unchanged != 0) state.SkipWithError("records were unchanged in a fresh store");
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(Records().size()));
+}
+
+void BM_PgUpsertUnchanged(benchmark::State& state) {
+  Records();
+  std::string location = FreshPgLocation(state);
+  if (location.empty()) return;
+  auto s = OpenPg(location, state);
+  if (!s) return;
+  int64_t unchanged = 0;
+  UpsertAll(*s, 1700000000000, state, &unchanged);
+  unchanged = 0;
+  for (auto _ : state) UpsertAll(*s, 1700000001000, state, &unchanged);
+  if (unchanged != state.iterations() * static_cast<int64_t>(Records().size())) {
+    state.SkipWithError("some records were not unchanged");
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(Records().size()));
+}
+
 BENCHMARK(BM_RawSqliteInsert)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 BENCHMARK(BM_StoreUpsertNew)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 BENCHMARK(BM_StoreUpsertUnchanged)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(BM_PgUpsertNew)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(BM_PgUpsertUnchanged)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 // Keeps each benchmark's records/s to print the ratios at the end.
 class RatioReporter : public benchmark::ConsoleReporter {
@@ -238,11 +326,14 @@ int main(int argc, char** argv) {
   }
   argc = out;
   benchmark::Initialize(&argc, argv);
+  meabridge::testing::PostgresServer::Configure({/*durable=*/true});
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   double a = reporter.rates["BM_StoreUpsertNew"];
   double b = reporter.rates["BM_StoreUpsertUnchanged"];
   double c = reporter.rates["BM_RawSqliteInsert"];
+  double d = reporter.rates["BM_PgUpsertNew"];
+  double e = reporter.rates["BM_PgUpsertUnchanged"];
   std::printf("\nstore figures, %d records of %.0f bytes of canonical JSON on average:\n",
               g_records, AverageJsonBytes());
   std::printf("  (a) upsert new         %10.0f records/s   (goal >= 100000)\n", a);
@@ -250,6 +341,15 @@ int main(int argc, char** argv) {
   std::printf("  (c) raw sqlite insert  %10.0f records/s\n", c);
   if (a > 0 && c > 0) std::printf("  (a)/(c) = %.2f\n", a / c);
   if (a > 0 && b > 0) std::printf("  (b)/(a) = %.2f   (goal >= 3)\n", b / a);
+  if (d > 0 || e > 0) {
+    std::printf("  (d) PostgreSQL upsert new        %10.0f records/s\n", d);
+    std::printf("  (e) PostgreSQL upsert unchanged  %10.0f records/s\n", e);
+    if (a > 0 && d > 0)
+      std::printf("  (d)/(a) = %.2f   PostgreSQL vs SQLite, new records\n", d / a);
+    if (b > 0 && e > 0) std::printf("  (e)/(b) = %.2f   PostgreSQL vs SQLite, unchanged\n", e / b);
+    if (d > 0 && e > 0) std::printf("  (e)/(d) = %.2f\n", e / d);
+  }
   benchmark::Shutdown();
+  meabridge::testing::PostgresServer::StopShared();
   return 0;
 }
