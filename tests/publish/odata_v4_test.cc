@@ -139,6 +139,22 @@ TEST_F(ODataV4Test, PagingWithOrderByAndFilterFollowsTheOrderAcrossPages) {
   EXPECT_EQ(ids, want);
 }
 
+TEST_F(ODataV4Test, PagingOverNullsAndTiesKeepsEveryRecordOnce) {
+  for (const char* order : {"country", "country desc", "primary,country desc", "firstName desc"}) {
+    auto ids = AllPages("/odata/v4/Contacts?$orderby=" + Enc(order));
+    std::set<std::string> unique(ids.begin(), ids.end());
+    EXPECT_EQ(ids.size(), 19u) << order;
+    EXPECT_EQ(unique.size(), 19u) << order;
+    // The one record without a country sorts first ascending, last descending.
+    if (std::string(order) == "country") {
+      EXPECT_EQ(ids.front(), "c08");
+    }
+    if (std::string(order) == "country desc") {
+      EXPECT_EQ(ids.back(), "c08");
+    }
+  }
+}
+
 TEST_F(ODataV4Test, FilterOperatorsMatchTheReferenceSemantics) {
   // Each filter's result from the server (SQL in the store) is compared with the in-memory
   // evaluator over the fixture records; the hand-written expectations pin the evaluator.
