@@ -50,8 +50,9 @@ class ResponseCache {
   explicit ResponseCache(int64_t capacity_bytes);
 
   bool enabled() const { return capacity_ > 0; }
-  // Largest single entry kept (an eighth of the budget).
-  int64_t max_entry_bytes() const { return capacity_ / 8; }
+  // Largest single entry kept: half a shard's share of the budget (2 MB of the default 64 MB,
+  // more than a page of 1000 records).
+  int64_t max_entry_bytes() const { return capacity_ / static_cast<int64_t>(kShards) / 2; }
 
   std::shared_ptr<const CachedResponse> Find(const std::string& key) const;
   void Insert(const std::string& key, std::shared_ptr<const CachedResponse> entry);
