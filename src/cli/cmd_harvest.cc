@@ -81,7 +81,7 @@ void PrintReport(const harvest::RunReport& r, std::ostream& out) {
                                                    : "FAILED";
   if (r.not_modified) status += " (not modified)";
   char secs[32];
-  std::snprintf(secs, sizeof secs, "%.2fs",
+  std::snprintf(secs, sizeof secs, "%.3fs",
                 static_cast<double>(r.run.finished - r.run.started) / 1000.0);
   out << status << "  fetched " << c.fetched << "  created " << c.created << "  updated "
       << c.updated << "  unchanged " << c.unchanged << "  deleted " << c.deleted << "  rejected "
