@@ -7,7 +7,6 @@
 #include <sstream>
 #include <thread>
 
-#include "publish/http/seq_probe.h"
 #include "publish/http/server.h"
 #include "publish/http/wire.h"
 #include "publish_fixture.h"
@@ -294,44 +293,6 @@ TEST(HttpWireTest, HttpDates) {
   EXPECT_EQ(http::ParseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT"), 784111777000);
   EXPECT_EQ(http::ParseHttpDate("Sun Nov  6 08:49:37 1994"), 784111777000);
   EXPECT_FALSE(http::ParseHttpDate("yesterday").has_value());
-}
-
-}  // namespace
-}  // namespace meabridge::publish::testing
-
-namespace meabridge::publish::testing {
-namespace {
-
-TEST(SeqProbeTest, NeverAnswersOlderThanACommitThatFinishedBeforeTheCall) {
-  FixtureStore fixture;
-  http::SeqProbe probe(&fixture.store());
-  std::atomic<int64_t> committed{fixture.MaxSeq()};
-  std::atomic<bool> stop{false};
-  std::atomic<int> stale{0};
-  std::atomic<int> calls{0};
-  std::vector<std::thread> readers;
-  for (int i = 0; i < 8; ++i) {
-    readers.emplace_back([&] {
-      while (!stop) {
-        int64_t before = committed.load();
-        auto seq = probe.Current();
-        ASSERT_TRUE(seq.ok()) << seq.status().ToString();
-        if (*seq < before) ++stale;
-        ++calls;
-      }
-    });
-  }
-  Record c = FixtureContacts()[0];
-  for (int run = 0; run < 40; ++run) {
-    c.Set("position", Value("run " + std::to_string(run)));
-    Commit(fixture.store(), "probe", {c}, {}, Ms("2024-01-01T00:00:00Z") + run);
-    committed = fixture.MaxSeq();
-  }
-  stop = true;
-  for (auto& t : readers) t.join();
-  EXPECT_EQ(stale.load(), 0);
-  EXPECT_GT(calls.load(), 40);
-  EXPECT_LE(probe.probes(), static_cast<uint64_t>(calls.load())) << "probes are shared";
 }
 
 }  // namespace

@@ -24,7 +24,6 @@
 #include "core/strings.h"
 #include "publish/http/request_parser.h"
 #include "publish/http/response_cache.h"
-#include "publish/http/seq_probe.h"
 #include "publish/http/wire.h"
 
 namespace meabridge::publish::http {
@@ -182,17 +181,12 @@ class AccessLog {
 
 struct Server::Impl {
   Impl(ServerOptions o, std::shared_ptr<const RouteRegistry> r, store::Store* s)
-      : options(std::move(o)),
-        routes(std::move(r)),
-        store(s),
-        cache(options.cache_bytes),
-        probe(s) {}
+      : options(std::move(o)), routes(std::move(r)), store(s), cache(options.cache_bytes) {}
 
   ServerOptions options;
   std::shared_ptr<const RouteRegistry> routes;
   store::Store* store;
   ResponseCache cache;
-  SeqProbe probe;
   AccessLog access_log;
   std::unique_ptr<Poco::ThreadPool> pool;
   std::unique_ptr<Poco::Net::TCPServer> server;
@@ -446,33 +440,23 @@ struct Server::Impl {
     if (route.cache == CacheMode::kStore && !store) {
       throw InternalError("route " + route.name + " reads the store, but none is open");
     }
-    bool cached = is_get && route.cache != CacheMode::kNone && cache.enabled();
-    if (cached) {
-      // The cache is keyed by the store's state as of now: a shared probe learns it without a
-      // snapshot per request (http/seq_probe.h).
-      int64_t seq = 0;
-      if (route.cache == CacheMode::kStore) {
-        Result<int64_t> current = probe.Current();
-        if (!current.ok()) return unavailable(current.status());
-        seq = *current;
-      }
-      key = CacheKey(req, route, seq);
-      if (auto hit = cache.Find(key)) {
-        c.log.cache_hit = true;
-        hits.fetch_add(1, std::memory_order_relaxed);
-        return SendCached(c, *hit);
-      }
-    }
     if (route.cache == CacheMode::kStore) {
-      // The response is rendered from one snapshot of its own, keyed by that snapshot.
+      // One snapshot per request: the cache key is its MaxSeq, and a miss renders from it.
+      // (A probe shared by concurrent requests was tried and reverted: docs/publishing.md,
+      // "Performance".)
       auto view = store->Read();
       Result<int64_t> max = view.ok() ? (*view)->MaxSeq() : Result<int64_t>(view.status());
       if (!max.ok()) return unavailable(max.status());
       ex.view_ = std::move(*view);
       ex.max_seq_ = *max;
-      if (is_get) key = CacheKey(req, route, ex.max_seq_);
-    } else if (is_get && route.cache == CacheMode::kStatic && key.empty()) {
-      key = CacheKey(req, route, 0);
+    }
+    if (is_get && route.cache != CacheMode::kNone) {
+      key = CacheKey(req, route, ex.max_seq_);
+      if (auto hit = cache.Find(key)) {
+        c.log.cache_hit = true;
+        hits.fetch_add(1, std::memory_order_relaxed);
+        return SendCached(c, *hit);
+      }
     }
     Response resp = route.handler(ex);
     // The snapshot is no longer needed once the body is rendered (streamed bodies keep it).
