@@ -35,8 +35,8 @@ bool ParseArgsOrReport(const std::string& command, const std::vector<std::string
 std::unique_ptr<store::Store> OpenStoreOrReport(const config::Config& cfg, Io& io) {
   Result<std::unique_ptr<store::Store>> s = store::OpenStore(cfg.store_location);
   if (!s.ok()) {
-    io.err << "cannot open the store " << cfg.store_location << ": " << s.status().message()
-           << "\n";
+    io.err << "cannot open the store " << store::RedactStoreLocation(cfg.store_location) << ": "
+           << s.status().message() << "\n";
     return nullptr;
   }
   return std::move(*s);
