@@ -120,6 +120,8 @@ struct Config {
   std::string server_link_secret_file;  // resolved path; "" = the built-in key
   std::vector<ProfileConfig> profiles;
   core::LogLevel log_level = core::LogLevel::kInfo;
+  // <admin token-file>: resolved path; "" = the admin API is off.
+  std::string admin_token_file;
   std::vector<SourceConfig> sources;
 
   const SourceConfig* FindSource(const std::string& name) const;

@@ -431,6 +431,16 @@ class Loader {
     if (!log_node) log_node = &empty;
     core::ParseLogLevel(Attr(*log_node, *log, "level"), &cfg->log_level);
 
+    if (const codec::DocNode* admin_node = root.Child("admin")) {
+      if (const codec::DocAttribute* a = admin_node->Attribute("token-file")) {
+        cfg->admin_token_file = ResolvePath(a->value);
+        if (!cfg->admin_token_file.empty() && !fs::exists(cfg->admin_token_file)) {
+          Error(a->position, "admin token file " + cfg->admin_token_file + " does not exist",
+                "create it with: head -c 32 /dev/urandom | base64 > FILE; chmod 600 FILE");
+        }
+      }
+    }
+
     const ElementSpec* source = spec.Child("source");
     for (const codec::DocNode* s : root.Children("source")) BuildSource(*s, *source, cfg);
 

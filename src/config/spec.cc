@@ -108,6 +108,16 @@ ElementSpec Build() {
              "info"),
   };
 
+  ElementSpec admin = E("admin",
+                        "The admin API under /admin/ (docs/operations.md): off unless a token "
+                        "file is given.");
+  admin.attributes = {
+      A("token-file", K::kPath,
+        "A file holding the bearer token admin requests must send (Authorization: Bearer "
+        "TOKEN); surrounding whitespace is ignored. Absent: /admin/ answers 404",
+        "", "/etc/meabridge/admin-token"),
+  };
+
   ElementSpec param = E("param", "A mapping parameter, used in the mapping as {param.NAME}.");
   param.repeated = true;
   param.key = "name";
@@ -238,7 +248,7 @@ ElementSpec Build() {
   source.children = {param, header};
 
   ElementSpec root = E("meabridge", "The configuration file's root element.");
-  root.children = {store, server, log, source, profile};
+  root.children = {store, server, log, admin, source, profile};
   return root;
 }
 
