@@ -36,6 +36,9 @@ NGINX_PORT=${NGINX_PORT:-18182}
 CHURN_SECONDS=${CHURN_SECONDS:-10}
 WORK=${WORK:-$(mktemp -d /tmp/meabridge-publish-bench.XXXXXX)}
 mkdir -p "$WORK"
+# nginx's workers run as www-data/nobody when started as root: they must reach the static files
+# (mktemp -d makes the folder 0700).
+chmod 755 "$WORK"
 
 # Every server runs in a process group of its own (setsid), so that stopping it stops what it
 # started too (CAP's serve.sh runs npx, which runs node).
