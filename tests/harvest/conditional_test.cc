@@ -53,7 +53,10 @@ class ConditionalTest : public HarvestTest {
   config::SourceConfig source_;
 };
 
-TEST_F(ConditionalTest, AllPages304MeansNotModifiedAndNothingWritten) {
+// The tests below that exercise the store run on every backend (support/store_backends.h).
+class ConditionalStoresTest : public meabridge::testing::OnEachStore<ConditionalTest> {};
+
+TEST_P(ConditionalStoresTest, AllPages304MeansNotModifiedAndNothingWritten) {
   ASSERT_TRUE(Harvest(source_).ok());
   const int64_t seq = MaxSeq();
   server_->ClearRequests();
@@ -71,7 +74,7 @@ TEST_F(ConditionalTest, AllPages304MeansNotModifiedAndNothingWritten) {
   EXPECT_EQ(Runs("cond").at(0).status, "ok");
 }
 
-TEST_F(ConditionalTest, OnlyTheChangedPageIsDecoded) {
+TEST_P(ConditionalStoresTest, OnlyTheChangedPageIsDecoded) {
   ASSERT_TRUE(Harvest(source_).ok());
   std::string page2 = ReadFile(FixturePath("v2/contacts-2.json"));
   Override("/v2/contacts-2.json", ReplaceAll(page2, "Otieno", "Otieno-Changed"));
@@ -175,6 +178,10 @@ TEST_F(ConditionalTest, GeneratedPageUrlsAdvanceOverUnchangedPages) {
   EXPECT_EQ(seen[2].query.at("$skip"), "20");
   EXPECT_EQ(seen[3].query.at("$skip"), "25");
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, ConditionalStoresTest,
+                         ::testing::ValuesIn(meabridge::testing::StoreBackends()),
+                         meabridge::testing::StoreBackendName);
 
 }  // namespace
 }  // namespace meabridge::harvest::test

@@ -42,7 +42,10 @@ class DeletionTest : public HarvestTest {
   std::unique_ptr<HttpTestServer> server_;
 };
 
-TEST_F(DeletionTest, SnapshotTombstonesWhatAFullHarvestNoLongerLists) {
+// The tests below that exercise the store run on every backend (support/store_backends.h).
+class DeletionStoresTest : public meabridge::testing::OnEachStore<DeletionTest> {};
+
+TEST_P(DeletionStoresTest, SnapshotTombstonesWhatAFullHarvestNoLongerLists) {
   config::SourceConfig s = Source("snap", server_->Url("/Contacts"));
   s.deletion = "snapshot";
   List(10);
@@ -67,7 +70,7 @@ TEST_F(DeletionTest, SnapshotTombstonesWhatAFullHarvestNoLongerLists) {
   EXPECT_EQ(tombstones, 2);
 }
 
-TEST_F(DeletionTest, NoneNeverDeletes) {
+TEST_P(DeletionStoresTest, NoneNeverDeletes) {
   config::SourceConfig s = Source("keep", server_->Url("/Contacts"));
   List(10);
   ASSERT_TRUE(Harvest(s).ok());
@@ -78,7 +81,7 @@ TEST_F(DeletionTest, NoneNeverDeletes) {
   EXPECT_EQ(LiveCount(), 10);
 }
 
-TEST_F(DeletionTest, ProbeDeletesOnlyOnA404OfTheEntity) {
+TEST_P(DeletionStoresTest, ProbeDeletesOnlyOnA404OfTheEntity) {
   config::SourceConfig s = Source("probe", server_->Url("/Contacts"));
   s.deletion = "probe";
   List(10);
@@ -124,7 +127,7 @@ TEST_F(DeletionTest, ProbeDeletesOnlyOnA404OfTheEntity) {
   EXPECT_TRUE(Live("c0007"));
 }
 
-TEST_F(DeletionTest, ProbeTakesA404OnTheCollectionAsEmptyNotAsDeleted) {
+TEST_P(DeletionStoresTest, ProbeTakesA404OnTheCollectionAsEmptyNotAsDeleted) {
   config::SourceConfig s = Source("probe", server_->Url("/Contacts"));
   s.deletion = "probe";
   s.probe_url = server_->Url("/Contacts('{id}')");
@@ -141,7 +144,7 @@ TEST_F(DeletionTest, ProbeTakesA404OnTheCollectionAsEmptyNotAsDeleted) {
   EXPECT_TRUE(HasWarning(r, "taken as an empty collection")) << Warnings(r);
 }
 
-TEST_F(DeletionTest, ProbeStopsProbingOnceTheGuardWouldTrip) {
+TEST_P(DeletionStoresTest, ProbeStopsProbingOnceTheGuardWouldTrip) {
   config::SourceConfig s = Source("probe", server_->Url("/Contacts"));
   s.deletion = "probe";
   List(20);
@@ -184,7 +187,7 @@ class FlaggingSource : public harvest::Source {
   static inline int marked_from = 10;
 };
 
-TEST_F(DeletionTest, FlagDeletesWhatTheSourceMarks) {
+TEST_P(DeletionStoresTest, FlagDeletesWhatTheSourceMarks) {
   SourceRegistry registry;
   RegisterBuiltinSources(registry);
   registry.Add("flagging",
@@ -216,6 +219,10 @@ TEST_F(DeletionTest, FlagDeletesWhatTheSourceMarks) {
   ASSERT_TRUE(r.ok()) << r.run.error;
   EXPECT_EQ(r.run.counts.deleted, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, DeletionStoresTest,
+                         ::testing::ValuesIn(meabridge::testing::StoreBackends()),
+                         meabridge::testing::StoreBackendName);
 
 }  // namespace
 }  // namespace meabridge::harvest::test

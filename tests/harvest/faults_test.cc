@@ -64,6 +64,9 @@ class FaultTest : public HarvestTest {
   int64_t seq_ = 0;
 };
 
+// The tests below that exercise the store run on every backend (support/store_backends.h).
+class FaultStoresTest : public meabridge::testing::OnEachStore<FaultTest> {};
+
 TEST_F(FaultTest, A500IsRetriedAndTheRunSucceeds) {
   std::atomic<int> n{0};
   Fault([&](const SeenRequest&) {
@@ -102,7 +105,7 @@ TEST_F(FaultTest, A429IsRetriedWithBackoff) {
   EXPECT_TRUE(r.not_modified) << "the same bytes as the last run: nothing decoded";
 }
 
-TEST_F(FaultTest, A500ThatLastsFailsTheRunAndKeepsThePreviousData) {
+TEST_P(FaultStoresTest, A500ThatLastsFailsTheRunAndKeepsThePreviousData) {
   Fault([](const SeenRequest&) { return Reply::Status(500); });
   RunReport r = Harvest(source_);
   EXPECT_NE(r.run.error.find("HTTP 500 Internal Server Error (gave up after 3 tries"),
@@ -175,7 +178,7 @@ TEST_F(FaultTest, ABodyCutShortOfItsContentLengthIsRetried) {
   EXPECT_EQ(r.run.counts.updated, 5);
 }
 
-TEST_F(FaultTest, InvalidUtf8RejectsThatRecordWithItsReason) {
+TEST_P(FaultStoresTest, InvalidUtf8RejectsThatRecordWithItsReason) {
   Fault([&](const SeenRequest&) {
     return ServeFixture(SeenRequest{"GET", "", "/faults/invalid-utf8.json", {}, {}},
                         server_->Url(""));
@@ -259,7 +262,7 @@ TEST_F(FaultTest, A404OnTheCollectionMeansEmpty) {
   EXPECT_EQ(LiveCount(), 5);
 }
 
-TEST_F(FaultTest, ARecordCountDropOf90PercentTripsTheGuard) {
+TEST_P(FaultStoresTest, ARecordCountDropOf90PercentTripsTheGuard) {
   source_.deletion = "snapshot";
   // 100 records first.
   Fault([](const SeenRequest&) { return Reply::Json(V2Page(MakeContacts(100, "c", "good"))); });
@@ -301,7 +304,7 @@ TEST_F(FaultTest, ARecordCountDropOf90PercentTripsTheGuard) {
   EXPECT_EQ(r.run.counts.deleted, 4);
 }
 
-TEST_F(FaultTest, AFailingSourceDoesNotAffectAnother) {
+TEST_P(FaultStoresTest, AFailingSourceDoesNotAffectAnother) {
   HttpTestServer healthy(
       [](const SeenRequest&) { return Reply::Json(V2Page(MakeContacts(3, "h", "ok"))); });
   Fault([](const SeenRequest&) { return Reply::Status(500); });
@@ -313,7 +316,7 @@ TEST_F(FaultTest, AFailingSourceDoesNotAffectAnother) {
   EXPECT_EQ(LiveCount(), 8);
 }
 
-TEST_F(FaultTest, AStopRequestAbortsWithoutCommitting) {
+TEST_P(FaultStoresTest, AStopRequestAbortsWithoutCommitting) {
   std::stop_source stop;
   Fault([&](const SeenRequest&) {
     stop.request_stop();  // the shutdown arrives while the page is served
@@ -335,6 +338,10 @@ TEST_F(FaultTest, AMappingThatCannotLoadFailsTheRun) {
   EXPECT_NE(r.run.error.find("missing.xml"), std::string::npos) << r.run.error;
   ExpectPreviousDataIntact(r);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, FaultStoresTest,
+                         ::testing::ValuesIn(meabridge::testing::StoreBackends()),
+                         meabridge::testing::StoreBackendName);
 
 }  // namespace
 }  // namespace meabridge::harvest::test

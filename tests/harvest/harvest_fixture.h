@@ -19,6 +19,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 #include "support/http_test_server.h"
+#include "support/store_backends.h"
 #include "support/test_support.h"
 #include "vocab/vocabulary.h"
 
@@ -106,12 +107,20 @@ inline testing::Reply ServeFixture(const testing::SeenRequest& r, const std::str
 class HarvestTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = store::OpenStore("sqlite:" + dir_.File("store.db"));
+    const std::string location = StoreLocation(dir_.path());
+    ASSERT_FALSE(location.empty());
+    auto s = store::OpenStore(location);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
     auto cfg = std::make_shared<config::Config>();
-    cfg->store_location = "sqlite:" + dir_.File("store.db");
+    cfg->store_location = location;
     config_ = cfg;
+  }
+
+  // Where the store lives: SQLite in the test's folder; testing::OnEachStore runs a fixture's
+  // TEST_P tests on every backend (support/store_backends.h).
+  virtual std::string StoreLocation(const std::string& dir) {
+    return "sqlite:" + dir + "/store.db";
   }
 
   config::SourceConfig Source(const std::string& name, const std::string& url,

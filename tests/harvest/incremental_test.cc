@@ -26,7 +26,10 @@ class IncrementalTest : public HarvestTest {
   core::ManualClock manual_;
 };
 
-TEST_F(IncrementalTest, FilterFromTheServersDateThenFullReconciliationOnSchedule) {
+// The tests below that exercise the store run on every backend (support/store_backends.h).
+class IncrementalStoresTest : public meabridge::testing::OnEachStore<IncrementalTest> {};
+
+TEST_P(IncrementalStoresTest, FilterFromTheServersDateThenFullReconciliationOnSchedule) {
   std::atomic<int64_t> server_now{*core::ParseDateTime("2024-05-01T10:00:00Z")};
   std::vector<Contact> contacts = MakeContacts(5, "c", "v1");
   std::mutex mu;
@@ -98,7 +101,7 @@ TEST_F(IncrementalTest, FilterFromTheServersDateThenFullReconciliationOnSchedule
   EXPECT_EQ(server.requests().back().query.at("$filter"), "country eq 'FR'");
 }
 
-TEST_F(IncrementalTest, AFailedRunLeavesTheWatermarkWhereItWas) {
+TEST_P(IncrementalStoresTest, AFailedRunLeavesTheWatermarkWhereItWas) {
   std::atomic<bool> fail{false};
   HttpTestServer server([&](const SeenRequest&) {
     if (fail) return Reply::Status(500);
@@ -117,7 +120,7 @@ TEST_F(IncrementalTest, AFailedRunLeavesTheWatermarkWhereItWas) {
   EXPECT_EQ(server.requests().back().query.at("modifiedSince"), "2024-05-01T09:59:00Z");
 }
 
-TEST_F(IncrementalTest, CursorFollowsTheDeltaLink) {
+TEST_P(IncrementalStoresTest, CursorFollowsTheDeltaLink) {
   HttpTestServer server(nullptr);
   server.SetHandler([&](const SeenRequest& r) { return ServeFixture(r, server.Url("")); });
   config::SourceConfig s =
@@ -148,7 +151,7 @@ TEST_F(IncrementalTest, CursorFollowsTheDeltaLink) {
   EXPECT_EQ(State("delta").cursor, server.Url("/v4/delta-1.json?$deltatoken=1"));
 }
 
-TEST_F(IncrementalTest, WithoutADateHeaderTheLocalClockIsTheWatermark) {
+TEST_P(IncrementalStoresTest, WithoutADateHeaderTheLocalClockIsTheWatermark) {
   HttpTestServer server([&](const SeenRequest&) {
     return Reply::Json(V2Page(MakeContacts(2))).Header("Date", "not a date");
   });
@@ -157,6 +160,10 @@ TEST_F(IncrementalTest, WithoutADateHeaderTheLocalClockIsTheWatermark) {
   ASSERT_TRUE(Harvest(s).ok());
   EXPECT_EQ(State("nodate").since, core::ParseDateTime("2024-05-01T10:00:05Z"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, IncrementalStoresTest,
+                         ::testing::ValuesIn(meabridge::testing::StoreBackends()),
+                         meabridge::testing::StoreBackendName);
 
 }  // namespace
 }  // namespace meabridge::harvest::test

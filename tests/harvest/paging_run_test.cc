@@ -12,7 +12,10 @@ using testing::SeenRequest;
 
 class PagingRunTest : public HarvestTest {};
 
-TEST_F(PagingRunTest, ODataV2NextLinksAcrossThreePages) {
+// The tests below that exercise the store run on every backend (support/store_backends.h).
+class PagingRunStoresTest : public meabridge::testing::OnEachStore<PagingRunTest> {};
+
+TEST_P(PagingRunStoresTest, ODataV2NextLinksAcrossThreePages) {
   HttpTestServer server(nullptr);
   server.SetHandler([&](const SeenRequest& r) { return ServeFixture(r, server.Url("")); });
   RunReport r = Harvest(Source("v2", server.Url("/v2/contacts-1.json")));
@@ -185,7 +188,7 @@ TEST_F(PagingRunTest, ThePageCapEndsPaging) {
   EXPECT_TRUE(HasWarning(r, "page cap (max-pages=5)")) << Warnings(r);
 }
 
-TEST_F(PagingRunTest, DuplicateIdsKeepTheFirstAndAPageOfRepeatsEndsPaging) {
+TEST_P(PagingRunStoresTest, DuplicateIdsKeepTheFirstAndAPageOfRepeatsEndsPaging) {
   HttpTestServer server(nullptr);
   server.SetHandler([&](const SeenRequest& r) {
     if (r.path == "/dups") {
@@ -222,6 +225,10 @@ TEST_F(PagingRunTest, NoneReadsOneDocument) {
   EXPECT_EQ(r.run.counts.pages, 1);
   EXPECT_EQ(r.run.counts.created, 3);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, PagingRunStoresTest,
+                         ::testing::ValuesIn(meabridge::testing::StoreBackends()),
+                         meabridge::testing::StoreBackendName);
 
 }  // namespace
 }  // namespace meabridge::harvest::test

@@ -20,7 +20,10 @@ using testing::SeenRequest;
 
 class SourcesTest : public HarvestTest {};
 
-TEST_F(SourcesTest, FileSourceDecodesOnceAndThenOnlyWhenTheFileChanges) {
+// The tests below that exercise the store run on every backend (support/store_backends.h).
+class SourcesStoresTest : public meabridge::testing::OnEachStore<SourcesTest> {};
+
+TEST_P(SourcesStoresTest, FileSourceDecodesOnceAndThenOnlyWhenTheFileChanges) {
   std::string path = dir_.File("fp.csv");
   meabridge::testing::WriteFile(path, ReadFile(FixturePath("csv/focal-points.csv")));
   config::SourceConfig s = Source("sheet", "", "focal-points-csv/contacts.json");
@@ -211,7 +214,7 @@ TEST_F(SourcesTest, ASourceIsHarvestedByOneRunAtATime) {
   EXPECT_TRUE(r.ok()) << r.run.error;
 }
 
-TEST_F(SourcesTest, ThreadsHarvestDifferentSourcesAtOnce) {
+TEST_P(SourcesStoresTest, ThreadsHarvestDifferentSourcesAtOnce) {
   HttpTestServer server(
       [](const SeenRequest& r) { return Reply::Json(V2Page(MakeContacts(50, r.path.substr(1)))); });
   Harvester h(config_, *store_, Deps());
@@ -353,6 +356,10 @@ TEST_F(SourcesTest, ConfigurationRefusesContradictions) {
     EXPECT_NE(Errors(r).find(c.error), std::string::npos) << c.xml << "\n" << Errors(r);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, SourcesStoresTest,
+                         ::testing::ValuesIn(meabridge::testing::StoreBackends()),
+                         meabridge::testing::StoreBackendName);
 
 }  // namespace
 }  // namespace meabridge::harvest::test
