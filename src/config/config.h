@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "codec/doc_tree.h"
+#include "config/schedule.h"
 #include "core/log.h"
 
 namespace meabridge::config {
@@ -42,7 +43,9 @@ struct SourceConfig {
   std::string path;     // resolved: absolute or relative to the working directory
   std::string mapping;  // resolved path of the mapping file
   std::map<std::string, std::string> params;
-  std::string schedule;
+  std::string schedule;   // as written (default "every 6h")
+  Schedule when;          // parsed
+  int64_t jitter_ms = 0;  // resolved: the configured jitter or the schedule's default
   bool enabled = true;
   codec::DocPosition position;
 
@@ -122,6 +125,11 @@ struct Config {
   core::LogLevel log_level = core::LogLevel::kInfo;
   // <admin token-file>: resolved path; "" = the admin API is off.
   std::string admin_token_file;
+  // <scheduler> (docs/daemon.md).
+  int scheduler_max_concurrent_runs = 4;
+  int64_t scheduler_run_timeout_ms = 3600000;
+  int64_t scheduler_stop_timeout_ms = 20000;
+  int64_t scheduler_lease_ttl_ms = 30000;
   std::vector<SourceConfig> sources;
 
   const SourceConfig* FindSource(const std::string& name) const;

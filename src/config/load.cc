@@ -18,6 +18,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// "5m", "90s", "250ms": the shortest exact form of a duration, for hints.
+std::string HumanDuration(int64_t ms) {
+  if (ms > 0 && ms % 3600000 == 0) return std::to_string(ms / 3600000) + "h";
+  if (ms > 0 && ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
+  if (ms > 0 && ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
 class Loader {
  public:
   Loader(std::string base_dir, std::vector<ConfigError>* errors)
@@ -214,6 +222,7 @@ class Loader {
     s.url = Attr(node, spec, "url");
     s.schedule = Attr(node, spec, "schedule");
     s.enabled = ParseBool(Attr(node, spec, "enabled")).value_or(true);
+    BuildSchedule(node, spec, &s);
     bool name_ok = !s.name.empty();
     for (char c : s.name) {
       name_ok = name_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -259,6 +268,33 @@ class Loader {
     }
     BuildHarvest(node, spec, &s);
     cfg->sources.push_back(std::move(s));
+  }
+
+  // schedule and jitter (docs/daemon.md): parsed here, so that a bad schedule is a
+  // configuration error with its position rather than a surprise when `serve` starts.
+  void BuildSchedule(const codec::DocNode& node, const ElementSpec& spec, SourceConfig* s) {
+    const codec::DocAttribute* sa = node.Attribute("schedule");
+    Result<Schedule> when = Schedule::Parse(s->schedule);
+    if (!when.ok()) {
+      Error(sa ? sa->position : node.position,
+            "source '" + s->name + "': bad schedule: " + when.status().message());
+      return;
+    }
+    s->when = *when;
+    s->jitter_ms = s->when.DefaultJitterMs();
+    if (const codec::DocAttribute* ja = node.Attribute("jitter")) {
+      auto ms = ParseDurationMs(ja->value);
+      if (!ms) return;  // reported by the generic checks
+      s->jitter_ms = *ms;
+      int64_t gap = s->when.MinGapMs();
+      if (gap > 0 && *ms >= gap) {
+        Error(ja->position,
+              "source '" + s->name + "': jitter " + ja->value +
+                  " is not shorter than the time between two slots of \"" + s->schedule + "\"",
+              "jitter=\"" + HumanDuration(gap / 10) + "\" (a tenth of it) or less");
+      }
+    }
+    (void)spec;
   }
 
   // The harvesting keys of a <source> (docs/harvesting.md), and the checks that span several
@@ -439,6 +475,28 @@ class Loader {
                 "create it with: head -c 32 /dev/urandom | base64 > FILE; chmod 600 FILE");
         }
       }
+    }
+
+    const ElementSpec* scheduler = spec.Child("scheduler");
+    const codec::DocNode* scheduler_node = root.Child("scheduler");
+    if (!scheduler_node) scheduler_node = &empty;
+    cfg->scheduler_max_concurrent_runs = static_cast<int>(
+        core::ParseInt(core::Trim(Attr(*scheduler_node, *scheduler, "max-concurrent-runs")))
+            .value_or(4));
+    cfg->scheduler_run_timeout_ms =
+        ParseDurationMs(Attr(*scheduler_node, *scheduler, "run-timeout")).value_or(3600000);
+    cfg->scheduler_stop_timeout_ms =
+        ParseDurationMs(Attr(*scheduler_node, *scheduler, "stop-timeout")).value_or(20000);
+    cfg->scheduler_lease_ttl_ms =
+        ParseDurationMs(Attr(*scheduler_node, *scheduler, "lease-ttl")).value_or(30000);
+    if (cfg->scheduler_lease_ttl_ms < 1000) {
+      Error(scheduler_node->Attribute("lease-ttl")->position,
+            "<scheduler lease-ttl> must be at least 1s (it is renewed every third of it)",
+            "lease-ttl=\"30s\"");
+    }
+    if (cfg->scheduler_run_timeout_ms < 1000) {
+      Error(scheduler_node->Attribute("run-timeout")->position,
+            "<scheduler run-timeout> must be at least 1s", "run-timeout=\"1h\"");
     }
 
     const ElementSpec* source = spec.Child("source");

@@ -118,6 +118,31 @@ ElementSpec Build() {
         "", "/etc/meabridge/admin-token"),
   };
 
+  ElementSpec scheduler = E("scheduler",
+                            "How `serve` runs harvests (docs/daemon.md): concurrency, timeouts "
+                            "and the leases that keep nodes sharing a store from running one "
+                            "source twice.");
+  scheduler.attributes = {
+      Int("max-concurrent-runs", 1, 256,
+          "Harvest runs in progress at once across sources (one source never runs twice at "
+          "once); the others wait their turn",
+          "4"),
+      A("run-timeout", K::kDuration,
+        "A run still going after this long is stopped: it commits nothing and is recorded as "
+        "aborted",
+        "1h", "30m"),
+      A("stop-timeout", K::kDuration,
+        "On SIGTERM, how long running harvests and requests in flight get to finish before "
+        "meabridge exits anyway (nothing partial is committed); also how long a stopped run may "
+        "ignore its stop before the watchdog logs it as stuck",
+        "20s", "10s"),
+      A("lease-ttl", K::kDuration,
+        "A source's lease (docs/store.md) lasts this long unless renewed; a run renews it every "
+        "third of it and stops when a renewal fails. A node that dies frees its sources at once "
+        "(SQLite) or within this time (PostgreSQL)",
+        "30s", "1m"),
+  };
+
   ElementSpec param = E("param", "A mapping parameter, used in the mapping as {param.NAME}.");
   param.repeated = true;
   param.key = "name";
@@ -146,9 +171,16 @@ ElementSpec Build() {
                  "then in the installed mappings folder",
                  "", "mappings/informea-odata-v2/contacts.xml")),
       A("schedule", K::kString,
-        "When `serve` harvests it: \"every DURATION\" (e.g. every 6h), a cron expression "
-        "(\"0 3 * * *\"), or \"manual\"",
+        "When `serve` harvests it: \"every DURATION\" (slots at multiples of it since the epoch, "
+        "UTC), a 5-field cron expression in UTC (\"0 3 * * *\", \"*/15 * * * mon-fri\", "
+        "@daily), or \"manual\" (docs/daemon.md)",
         "every 6h", "every 30m"),
+      A("jitter", K::kDuration,
+        "How far after its slot the source may start: each source gets a fixed offset within "
+        "this window (from its name: the same on every node), so sources sharing a schedule do "
+        "not all start at once. Default: a tenth of an \"every\" interval (at most 5m), 0 for "
+        "cron; must be shorter than the interval",
+        "", "10m"),
       A("enabled", K::kBool, "false keeps the source configured but never harvested", "true"),
       // Harvesting (docs/harvesting.md).
       Choice("paging", {"auto", "next-link", "link-header", "skip", "page", "offset", "none"},
@@ -248,7 +280,7 @@ ElementSpec Build() {
   source.children = {param, header};
 
   ElementSpec root = E("meabridge", "The configuration file's root element.");
-  root.children = {store, server, log, admin, source, profile};
+  root.children = {store, server, log, admin, scheduler, source, profile};
   return root;
 }
 
