@@ -5,12 +5,14 @@
 #include <iostream>
 #include <mutex>
 #include <ostream>
+#include <stop_token>
 
 #include "cli/common.h"
 #include "config/values.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "harvest/harvest.h"
+#include "harvest/lease_claims.h"
 
 namespace meabridge::cli {
 namespace {
@@ -22,7 +24,9 @@ constexpr const char* kUsage =
     "source runs when named), one after the other, and prints one summary per source: counts\n"
     "(fetched, created, updated, unchanged, deleted, rejected), pages, bytes, duration, run id,\n"
     "then its warnings and error. A source that fails commits nothing (its last good data\n"
-    "stays) and never stops the others. On a terminal a progress line shows on stderr.\n"
+    "stays) and never stops the others. A source that a running `serve` (or another node\n"
+    "sharing the store) is harvesting right now is skipped. On a terminal a progress line\n"
+    "shows on stderr.\n"
     "\n"
     "options:\n"
     "  -c, --config FILE  the configuration file (default: the embedded default)\n"
@@ -145,7 +149,16 @@ int Harvest(const std::vector<std::string>& argv, Io& io) {
   if (!store) return kExitFailed;
 
   const bool tty = &io.err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
-  harvest::Harvester harvester(cfg, *store);
+  // Leases (harvest/lease_claims.h): a source that a running `serve` (or another node sharing
+  // the store) is harvesting right now is skipped, and a run whose lease is lost stops.
+  std::stop_source stop;
+  harvest::LeaseClaims::Options lease_options;
+  lease_options.ttl_ms = cfg->scheduler_lease_ttl_ms;
+  lease_options.on_lost = [&stop](const std::string&) { stop.request_stop(); };
+  harvest::LeaseClaims claims(*store, std::move(lease_options));
+  harvest::HarvesterDeps deps;
+  deps.claims = &claims;
+  harvest::Harvester harvester(cfg, *store, deps);
   harvest::HarvestOptions options;
   options.full = args.Has("--full");
   options.force = args.Has("--force");
@@ -159,6 +172,8 @@ int Harvest(const std::vector<std::string>& argv, Io& io) {
   }
   bool all_ok = true;
   for (const config::SourceConfig* s : sources) {
+    stop = std::stop_source();  // the previous run's renewal thread has ended with its claim
+    options.stop = stop.get_token();
     harvest::RunReport r = harvester.Run(*s, options);
     if (tty) io.err << "\r\033[K" << std::flush;
     PrintReport(r, io.out);

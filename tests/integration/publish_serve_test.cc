@@ -162,7 +162,9 @@ TEST(PublishServeTest, TheReadmesFirstCommandServesTheEmbeddedDefault) {
   Answer svc = Get(port, "/odata/v4/");
   EXPECT_EQ(svc.status, 200);
   EXPECT_NE(svc.body.find("\"Contacts\""), std::string::npos);
-  EXPECT_EQ(Get(port, "/informea.svc/Contacts/$count").body, "0");
+  // The bundled demo sources are harvested at start (serve_daemon_test checks what they
+  // publish); here only that the count answers.
+  EXPECT_EQ(Get(port, "/informea.svc/Contacts/$count").status, 200);
   EXPECT_EQ(d.Stop(SIGTERM), 0) << d.log();
 }
 

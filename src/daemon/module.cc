@@ -1,5 +1,0 @@
-// The daemon module (see docs/architecture.md). This file keeps the library non-empty until the
-// module's first component lands.
-namespace meabridge::daemon {
-int ModuleAnchor() { return 0; }
-}  // namespace meabridge::daemon
