@@ -166,7 +166,8 @@ struct StoreInfo {
   int schema_version = 0;
   int64_t max_seq = 0;
   std::vector<std::pair<std::string, int64_t>> live_records;  // per entity set
-  int64_t tombstones = 0;
+  std::vector<std::pair<std::string, int64_t>> tombstones_by_entity;  // per entity set
+  int64_t tombstones = 0;  // the sum of tombstones_by_entity
   int64_t runs = 0;
 };
 

@@ -554,7 +554,9 @@ struct Server::Impl {
     if (!etag.empty()) h += "ETag: \"" + etag + "\"\r\n";
     if (resp.last_modified > 0)
       h += "Last-Modified: " + FormatHttpDate(resp.last_modified) + "\r\n";
-    h += "Cache-Control: public, no-cache\r\n";
+    // kNone routes (probes, metrics, admin) describe this instant: never stored by caches.
+    h += route.cache == CacheMode::kNone ? "Cache-Control: no-store\r\n"
+                                         : "Cache-Control: public, no-cache\r\n";
     h += "Vary: " + VaryOf(route) + "\r\n";
     if (route.cors) {
       h += "Access-Control-Allow-Origin: *\r\n";

@@ -1003,14 +1003,17 @@ class PgReadView final : public ReadView {
                           Check(conn_->QueryPrepared(shared_->sql[t.index].counts, Params(),
                                                      "counting " + t.entity->set_name)));
       int64_t live = 0;
+      int64_t dead = 0;
       for (int i = 0; i < PQntuples(r.get()); ++i) {
         if (Bool(r.get(), i, 0)) {
-          info.tombstones += Int(r.get(), i, 1);
+          dead += Int(r.get(), i, 1);
         } else {
           live += Int(r.get(), i, 1);
         }
       }
       info.live_records.emplace_back(t.entity->set_name, live);
+      info.tombstones_by_entity.emplace_back(t.entity->set_name, dead);
+      info.tombstones += dead;
     }
     MB_ASSIGN_OR_RETURN(ResultHandle n, Check(conn_->QueryPrepared("SELECT count(*) FROM runs",
                                                                    Params(), "counting runs")));

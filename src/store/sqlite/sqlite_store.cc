@@ -896,16 +896,19 @@ class SqliteReadView final : public ReadView {
       MB_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn_->Prepare(shared_->sql[t.index].counts));
       StmtScope scope(s);
       int64_t live = 0;
+      int64_t dead = 0;
       int rc;
       while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (sqlite3_column_int64(s, 0) == 0) {
           live += sqlite3_column_int64(s, 1);
         } else {
-          info.tombstones += sqlite3_column_int64(s, 1);
+          dead += sqlite3_column_int64(s, 1);
         }
       }
       if (rc != SQLITE_DONE) return conn_->Error(rc, "counting " + t.entity->set_name);
       info.live_records.emplace_back(t.entity->set_name, live);
+      info.tombstones_by_entity.emplace_back(t.entity->set_name, dead);
+      info.tombstones += dead;
     }
     MB_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn_->Prepare("SELECT count(*) FROM runs"));
     StmtScope scope(s);
