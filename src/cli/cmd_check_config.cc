@@ -5,6 +5,9 @@
 #include "config/spec.h"
 #include "core/strings.h"
 #include "harvest/fetch/redact.h"
+#include "mapping/mapping.h"
+#include "mapping/outbound.h"
+#include "vocab/vocabulary.h"
 
 namespace meabridge::cli {
 namespace {
@@ -15,7 +18,10 @@ constexpr const char* kUsage =
     "\n"
     "Checks a configuration file and prints a summary of what it would run (exit 0), or every\n"
     "error with file:line:column and what to write instead (exit 2). Without --config it checks\n"
-    "the embedded default. Secrets (tokens, passwords) are never printed.\n"
+    "the embedded default. Every source's and profile's mapping is compiled too, and the\n"
+    "parameters a source gives are checked against what its mapping declares and uses: an\n"
+    "error there names the source (or profile) in the configuration and the place in the\n"
+    "mapping file. Secrets (tokens, passwords) are never printed.\n"
     "\n"
     "options:\n"
     "  -c, --config FILE   the configuration file (XML, or the equivalent JSON)\n"
@@ -84,6 +90,43 @@ void PrintHarvestSettings(const config::SourceConfig& s, Io& io) {
   }
 }
 
+// Compiles every source's and profile's mapping and checks the parameters given to it; one
+// line per problem, "CONFIG:LINE:COL: source 'NAME': MAPPING-FILE:LINE:COL: what is wrong".
+std::vector<std::string> CheckMappings(const config::Config& cfg,
+                                       const vocab::Vocabularies& vocabularies) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& prefix, const std::string& message) {
+    for (const std::string& line : core::Split(message, '\n')) {
+      if (!line.empty()) out.push_back(prefix + line);
+    }
+  };
+  for (const config::SourceConfig& s : cfg.sources) {
+    const std::string prefix = s.position.ToString() + ": source '" + s.name + "': ";
+    Result<std::shared_ptr<const mapping::Mapping>> m =
+        mapping::Mapping::Load(s.mapping, vocabularies);
+    if (!m.ok()) {
+      add(prefix, m.status().message());
+      continue;
+    }
+    for (const std::string& p : (*m)->ParamProblems(s.params)) add(prefix, p);
+    if (s.kind == "sql" && (*m)->format() != "csv") {
+      add(prefix, (*m)->file() + ": a sql source maps rows like CSV rows, but this mapping's " +
+                      "decoder is " + (*m)->format() + "; expected <decoder format=\"csv\"/>");
+    }
+  }
+  for (const config::ProfileConfig& p : cfg.profiles) {
+    const std::string prefix = p.position.ToString() + ": profile '" + p.name + "': ";
+    Result<std::shared_ptr<const mapping::OutboundMapping>> m =
+        mapping::OutboundMapping::Load(p.mapping, vocabularies);
+    if (!m.ok()) {
+      add(prefix, m.status().message());
+      continue;
+    }
+    for (const std::string& problem : (*m)->ParamProblems({})) add(prefix, problem);
+  }
+  return out;
+}
+
 int CheckConfig(const std::vector<std::string>& argv, Io& io) {
   Args args;
   if (!ParseArgsOrReport("check-config", argv,
@@ -101,6 +144,22 @@ int CheckConfig(const std::vector<std::string>& argv, Io& io) {
   }
   auto cfg = LoadConfigOrReport(args, io);
   if (!cfg) return kExitUsage;
+  if (!cfg->sources.empty() || !cfg->profiles.empty()) {
+    Result<std::unique_ptr<vocab::Vocabularies>> vocabs = vocab::Vocabularies::Load();
+    if (!vocabs.ok()) {
+      io.err << "meabridge check-config: cannot load the vocabularies the mappings use: "
+             << vocabs.status().message() << "\n";
+      return kExitUsage;
+    }
+    std::vector<std::string> problems = CheckMappings(*cfg, **vocabs);
+    if (!problems.empty()) {
+      for (const std::string& p : problems) io.err << p << "\n";
+      io.err << "meabridge check-config: " << problems.size()
+             << (problems.size() == 1 ? " error" : " errors") << " in the mappings of "
+             << (cfg->file.empty() ? "the embedded default" : cfg->file) << "\n";
+      return kExitUsage;
+    }
+  }
   io.out << "configuration " << (cfg->file.empty() ? "(embedded default)" : cfg->file)
          << " is valid\n";
   harvest::Redactor redact;

@@ -33,15 +33,16 @@ constexpr const char* kUsage =
     "  --param K=V       a mapping parameter, as a source's <param> gives it (repeatable),\n"
     "                    e.g. --param treaty=unfccc\n"
     "  --format FORMAT   table   (default) each record as field/value lines, then the rejects\n"
-    "                    json    one JSON object {\"records\": [...], \"rejects\": [...]}: "
-    "records\n"
-    "                            in canonical JSON (entity, id, fields; dates YYYY-MM-DD,\n"
-    "                            datetimes RFC 3339 UTC, multilingual fields keyed by\n"
-    "                            language), rejects with position, id, field, rule, value,\n"
-    "                            message\n"
-    "                    ndjson  one JSON line per record ({\"record\": ...}) or reject\n"
-    "                            ({\"reject\": ...}), written as they come: memory stays flat\n"
-    "                            for documents of any size\n"
+    "                    json    one JSON object {\"records\": [...], \"rejects\": [...],\n"
+    "                            \"deleted\": [...]}: records in canonical JSON (entity, id,\n"
+    "                            fields; dates YYYY-MM-DD, datetimes RFC 3339 UTC,\n"
+    "                            multilingual fields keyed by language), rejects with\n"
+    "                            position, id, field, rule, value, message, and the records\n"
+    "                            the mapping's <deleted> rules mark deleted (position, id)\n"
+    "                    ndjson  one JSON line per record ({\"record\": ...}), reject\n"
+    "                            ({\"reject\": ...}) or deletion mark ({\"deleted\": ...}),\n"
+    "                            written as they come: memory stays flat for documents of\n"
+    "                            any size\n"
     "                    count   only the counts\n"
     "\n"
     "exit codes: 0 every record mapped, 1 there were rejects, 2 the mapping or the input cannot\n"
@@ -74,6 +75,16 @@ void WriteReject(const mapping::Reject& r, rapidjson::Writer<rapidjson::StringBu
   w.String(r.value);
   w.Key("message");
   w.String(r.message);
+  w.EndObject();
+}
+
+void WriteDeleted(const std::string& id, const std::string& position,
+                  rapidjson::Writer<rapidjson::StringBuffer>& w) {
+  w.StartObject();
+  w.Key("position");
+  w.String(position);
+  w.Key("id");
+  w.String(id);
   w.EndObject();
 }
 
@@ -124,6 +135,23 @@ class PrintSink : public mapping::RecordSink {
     return Status::Ok();
   }
 
+  Status OnDeleted(std::string id, std::string position) override {
+    ++deleted_;
+    if (format_ == "ndjson") {
+      rapidjson::StringBuffer buf;
+      rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+      w.StartObject();
+      w.Key("deleted");
+      WriteDeleted(id, position, w);
+      w.EndObject();
+      out_.write(buf.GetString(), static_cast<std::streamsize>(buf.GetSize()));
+      out_ << '\n';
+      return out_ ? Status::Ok() : Status::IoError("cannot write the output");
+    }
+    if (format_ != "count") deleted_list_.emplace_back(std::move(id), std::move(position));
+    return Status::Ok();
+  }
+
   void Begin() {
     if (format_ == "json") out_ << "{\"records\": [\n";
   }
@@ -135,6 +163,14 @@ class PrintSink : public mapping::RecordSink {
         rapidjson::StringBuffer buf;
         rapidjson::Writer<rapidjson::StringBuffer> w(buf);
         WriteReject(rejects_list_[i], w);
+        if (i) out_ << ",\n";
+        out_.write(buf.GetString(), static_cast<std::streamsize>(buf.GetSize()));
+      }
+      out_ << "\n],\n\"deleted\": [\n";
+      for (size_t i = 0; i < deleted_list_.size(); ++i) {
+        rapidjson::StringBuffer buf;
+        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+        WriteDeleted(deleted_list_[i].first, deleted_list_[i].second, w);
         if (i) out_ << ",\n";
         out_.write(buf.GetString(), static_cast<std::streamsize>(buf.GetSize()));
       }
@@ -151,7 +187,9 @@ class PrintSink : public mapping::RecordSink {
     }
     if (format_ == "table" || format_ == "count") {
       out_ << records_ << (records_ == 1 ? " record, " : " records, ") << rejects_
-           << (rejects_ == 1 ? " reject" : " rejects") << "\n";
+           << (rejects_ == 1 ? " reject" : " rejects");
+      if (deleted_ > 0) out_ << ", " << deleted_ << " marked deleted";
+      out_ << "\n";
     }
   }
 
@@ -192,6 +230,13 @@ class PrintSink : public mapping::RecordSink {
       }
       out_ << "\n";
     }
+    if (!deleted_list_.empty()) {
+      out_ << "marked deleted:\n";
+      for (const auto& [id, position] : deleted_list_) {
+        out_ << "  " << (position.empty() ? "-" : position) << "  id " << core::Quote(id) << "\n";
+      }
+      out_ << "\n";
+    }
     if (!rejects_list_.empty()) {
       out_ << "rejects:\n";
       for (const mapping::Reject& r : rejects_list_) {
@@ -208,8 +253,9 @@ class PrintSink : public mapping::RecordSink {
 
   std::ostream& out_;
   std::string format_;
-  size_t records_ = 0, rejects_ = 0;
+  size_t records_ = 0, rejects_ = 0, deleted_ = 0;
   std::vector<model::Record> table_records_;
+  std::vector<std::pair<std::string, std::string>> deleted_list_;  // id, position
   std::vector<mapping::Reject> rejects_list_;
 };
 

@@ -258,7 +258,8 @@ Status RunState::Execute() {
   report_.run.full = ctx.full;
   report_.run.counts.pages = ctx.pages;
   report_.run.counts.bytes = ctx.bytes;
-  report_.run.counts.fetched = spool->records() + spool->rejects() + spool->duplicates();
+  report_.run.counts.fetched =
+      spool->records() + spool->rejects() + spool->duplicates() + spool->deletions();
   report_.run.counts.rejected = spool->rejects();
   for (std::string& w : ctx.warnings) AddWarning(std::move(w));
   if (!read.ok()) return read;

@@ -47,9 +47,9 @@ class Spool : public mapping::RecordSink {
   // mapping::RecordSink
   Status OnRecord(model::Record record) override;
   Status OnReject(mapping::Reject reject) override;
-  // A record the source marks deleted (the 'flag' policy). The mapping engine calls it once
-  // it can mark deletions (see docs/harvesting.md#flag); sources may call it directly.
-  Status OnDeleted(std::string id, std::string position);
+  // A record the source marks deleted (the 'flag' policy): the mapping's <deleted> rules send
+  // them here (docs/harvesting.md#flag); sources may call it directly.
+  Status OnDeleted(std::string id, std::string position) override;
 
   // Page bookkeeping for the "ids seen twice" guard: between BeginPage and EndPage, counts the
   // page's records and how many of them repeat an earlier id.

@@ -280,6 +280,10 @@ class Compiler {
       Template::Part p;
       if (name.rfind("param.", 0) == 0) {
         p.kind = Template::Part::Kind::kParam;
+        plan_->param_uses.push_back(
+            Plan::ParamUse{name.substr(6), pos,
+                           std::find(param_guards_.begin(), param_guards_.end(), name.substr(6)) !=
+                               param_guards_.end()});
         p.text = name.substr(6);
         if (!FindParam(p.text)) {
           std::vector<std::string> names;
@@ -943,8 +947,15 @@ class Compiler {
       CheckAttributes(c, attrs);
       CheckChildren(c, {"step", "first", "concat"});
       if (conditional) ok = CompileCondition(c, &k.cond, deps, true) && ok;
+      // A case that runs only when a parameter is there guards the {param.NAME}s it uses.
+      using Op = Condition::Op;
+      const bool guards = conditional && k.cond.subject == Condition::Subject::kParam &&
+                          k.cond.op != Op::kMissing && k.cond.op != Op::kNull &&
+                          k.cond.op != Op::kEmpty && k.cond.op != Op::kBlank;
+      if (guards) param_guards_.push_back(k.cond.param);
       Kind ck = Kind::kAny;
       ok = CompileRule(c, &k.rule, deps, &ck, last_vocab) && ok;
+      if (guards) param_guards_.pop_back();
       if (first_case || result == Kind::kAny) result = ck;
       first_case = false;
       cases->push_back(std::move(k));
@@ -1014,7 +1025,8 @@ class Compiler {
     if (plan_->outbound) {
       CheckChildren(root, {"encoder", "param", "values", "field"});
     } else {
-      CheckChildren(root, {"decoder", "records", "param", "values", "skip", "id", "field"});
+      CheckChildren(root,
+                    {"decoder", "records", "param", "values", "skip", "deleted", "id", "field"});
     }
     std::string entity = root.Get("entity");
     plan_->entity = registry_.Find(entity);
@@ -1033,6 +1045,7 @@ class Compiler {
     }
     for (const DocNode* p : root.Children("param")) CompileParam(*p);
     for (const DocNode* v : root.Children("values")) CompileValues(*v);
+    std::vector<int> id_deps;  // fields the id rule reads
     if (!plan_->outbound) {
       CompileRecords(root);
       for (const DocNode* s : root.Children("skip")) {
@@ -1040,6 +1053,12 @@ class Compiler {
         CheckChildren(*s, {});
         Condition c;
         if (CompileCondition(*s, &c, nullptr, false)) plan_->skips.push_back(std::move(c));
+      }
+      for (const DocNode* d : root.Children("deleted")) {
+        CheckAttributes(*d, kConditionAttributes);
+        CheckChildren(*d, {});
+        Condition c;
+        if (CompileCondition(*d, &c, nullptr, false)) plan_->deleted.push_back(std::move(c));
       }
       std::vector<const DocNode*> ids = root.Children("id");
       if (ids.empty()) {
@@ -1057,6 +1076,7 @@ class Compiler {
         if (CompileRule(*ids[0], &id, &deps, &k, &v)) {
           CheckKind(ids[0]->position, "the id", FieldType::kString, k);
           plan_->id = std::move(id);
+          id_deps = std::move(deps);
         }
       }
     }
@@ -1075,6 +1095,21 @@ class Compiler {
       plan_->fields = std::move(fields);
     } else {
       OrderFields(std::move(fields));
+      IdFields(id_deps);
+    }
+  }
+
+  // Plan::id_fields: the mapped fields the id reads, and those they read, in evaluation order
+  // (plan_->fields is sorted so that a field comes after the fields it reads).
+  void IdFields(const std::vector<int>& id_deps) {
+    std::set<int> wanted(id_deps.begin(), id_deps.end());
+    for (size_t i = plan_->fields.size(); i-- > 0;) {
+      if (wanted.count(plan_->fields[i].index)) {
+        wanted.insert(plan_->fields[i].deps.begin(), plan_->fields[i].deps.end());
+      }
+    }
+    for (size_t i = 0; i < plan_->fields.size(); ++i) {
+      if (wanted.count(plan_->fields[i].index)) plan_->id_fields.push_back(i);
     }
   }
 
@@ -1213,6 +1248,7 @@ class Compiler {
       Error(p.position, "parameter '" + s.name + "' is required and has a default; choose one");
     }
     s.doc = p.Get("doc");
+    s.position = p.position;
     plan_->params.push_back(std::move(s));
   }
 
@@ -1621,6 +1657,7 @@ class Compiler {
   const model::Registry& registry_;
   std::unique_ptr<Plan> plan_;
   std::vector<std::string> errors_;
+  std::vector<std::string> param_guards_;  // parameters the enclosing <when>s test present
 };
 
 }  // namespace

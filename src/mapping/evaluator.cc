@@ -1495,9 +1495,31 @@ bool Evaluator::MapField(const FieldPlan& f, const SourceView& view, model::Reco
   return true;
 }
 
+bool Evaluator::Deleted(const SourceView& view) {
+  if (plan_.deleted.empty()) return false;
+  std::vector<Problem> none;
+  static const std::string kNoField;
+  Ctx c{view, nullptr, nullptr, kNoField, &none};
+  for (const Condition& cond : plan_.deleted) {
+    if (Test(cond, c)) return true;
+  }
+  return false;
+}
+
+void Evaluator::MapDeleted(const SourceView& view, model::Record* record,
+                           std::vector<Problem>* problems) {
+  for (size_t i : plan_.id_fields) MapField(plan_.fields[i], view, record, problems);
+  MapId(view, record, problems);
+}
+
 void Evaluator::MapRecord(const SourceView& view, model::Record* record,
                           std::vector<Problem>* problems) {
   for (const FieldPlan& f : plan_.fields) MapField(f, view, record, problems);
+  MapId(view, record, problems);
+}
+
+void Evaluator::MapId(const SourceView& view, model::Record* record,
+                      std::vector<Problem>* problems) {
   if (plan_.id) {
     static const std::string kId = "id";
     Ctx c{view, nullptr, record, kId, problems};

@@ -159,8 +159,13 @@ class Evaluator {
   // True when a <skip> rule drops the record.
   bool Skip(const SourceView& view);
 
+  // True when a <deleted> rule marks the record deleted (tested after Skip).
+  bool Deleted(const SourceView& view);
+
   // Maps one record (inbound). Fields that fail are left empty and described in `problems`.
   void MapRecord(const SourceView& view, model::Record* record, std::vector<Problem>* problems);
+  // Maps a deletion mark: only the id rule and the fields it reads (Plan::id_fields).
+  void MapDeleted(const SourceView& view, model::Record* record, std::vector<Problem>* problems);
 
   // Evaluates a field's or item's cases (the first whose condition holds) with `context`
   // (nullptr: the record). False when the rule rejected (a problem was added).
@@ -193,6 +198,7 @@ class Evaluator {
             bool* drop);
   void AddProblem(Ctx& c, std::string rule, std::string value, std::string message);
 
+  void MapId(const SourceView& view, model::Record* record, std::vector<Problem>* problems);
   bool MapField(const FieldPlan& f, const SourceView& view, model::Record* record,
                 std::vector<Problem>* problems);
   bool ToValue(model::FieldType type, const std::string& vocabulary, Val& v, Ctx& c,

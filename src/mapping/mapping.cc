@@ -21,7 +21,8 @@ class Finisher {
   Finisher(const Plan& plan, RecordSink& sink, DocumentInfo* info)
       : plan_(plan), sink_(sink), info_(info) {}
 
-  // `position` is a callable giving the record's position; it runs only for a reject.
+  // `position` is a callable giving the record's position; it runs only for a reject (and a
+  // deletion mark).
   template <typename PositionFn>
   Status Finish(model::Record record, std::vector<Problem>* problems, PositionFn&& position) {
     std::vector<model::Violation> violations = model::Validate(record, *plan_.vocabularies);
@@ -41,16 +42,38 @@ class Finisher {
       ++info_->records;
       return sink_.OnRecord(std::move(record));
     }
+    return RejectWith(record.id(), *problems, position(), "");
+  }
+
+  // A deletion mark (MapDeleted): no validation, only an id is needed.
+  template <typename PositionFn>
+  Status FinishDeleted(const model::Record& record, std::vector<Problem>* problems,
+                       PositionFn&& position) {
+    if (problems->empty() && !record.id().empty()) {
+      ++info_->deleted;
+      return sink_.OnDeleted(record.id(), position());
+    }
+    if (problems->empty()) {
+      problems->push_back(Problem{"id", "id", "", "the id rule gives no value"});
+    }
+    return RejectWith(record.id(), *problems, position(),
+                      " (the record is marked deleted by a <deleted> rule: only its id, and the "
+                      "fields the id reads, are mapped)");
+  }
+
+  // REQUIRES: !problems.empty().
+  Status RejectWith(const std::string& id, const std::vector<Problem>& problems,
+                    std::string position, const char* note) {
     Reject r;
-    r.record_id = record.id();
-    r.position = position();
-    Problem& first = (*problems)[0];
+    r.record_id = id;
+    r.position = std::move(position);
+    const Problem& first = problems[0];
     r.field = first.field;
     r.rule = first.rule;
     r.value = first.value;
-    r.message = first.message;
-    for (size_t i = 1; i < problems->size(); ++i) {
-      const Problem& p = (*problems)[i];
+    r.message = first.message + note;
+    for (size_t i = 1; i < problems.size(); ++i) {
+      const Problem& p = problems[i];
       r.message += i == 1 ? "; also: " : "; ";
       r.message += "field '" + p.field + "'";
       if (!p.value.empty()) r.message += " = " + core::Quote(p.value, 60);
@@ -124,7 +147,11 @@ const std::string& Mapping::file() const { return plan_->file; }
 const std::string& Mapping::format() const { return plan_->format_name; }
 const std::vector<ParamSpec>& Mapping::params() const { return plan_->params; }
 
-Status CheckParamsOf(const Plan& plan, const Params& params) {
+namespace {
+
+// The problems CheckParams reports: a required parameter missing, one not declared.
+std::vector<std::string> DeclarationProblems(const Plan& plan, const Params& params,
+                                             std::vector<const ParamSpec*>* where) {
   std::vector<std::string> problems;
   for (const ParamSpec& p : plan.params) {
     auto it = params.find(p.name);
@@ -132,6 +159,7 @@ Status CheckParamsOf(const Plan& plan, const Params& params) {
       problems.push_back("missing required parameter '" + p.name + "'" +
                          (p.doc.empty() ? "" : " (" + p.doc + ")") + ": give --param " + p.name +
                          "=VALUE, or <param name=\"" + p.name + "\" value=\"...\"/> in the source");
+      where->push_back(&p);
     }
   }
   for (const auto& [name, value] : params) {
@@ -144,13 +172,48 @@ Status CheckParamsOf(const Plan& plan, const Params& params) {
                          (names.empty() ? std::string("the mapping declares none")
                                         : "declared: " + core::Join(names, ", ")) +
                          ")");
+      where->push_back(nullptr);
     }
   }
+  return problems;
+}
+
+}  // namespace
+
+Status CheckParamsOf(const Plan& plan, const Params& params) {
+  std::vector<const ParamSpec*> where;
+  std::vector<std::string> problems = DeclarationProblems(plan, params, &where);
   if (problems.empty()) return Status::Ok();
   return Status::InvalidArgument(plan.file + ": " + core::Join(problems, "; "));
 }
 
+std::vector<std::string> ParamProblemsOf(const Plan& plan, const Params& params) {
+  std::vector<const ParamSpec*> where;
+  std::vector<std::string> out = DeclarationProblems(plan, params, &where);
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i] = (where[i] ? where[i]->position.ToString() : plan.file) + ": " + out[i];
+  }
+  for (const Plan::ParamUse& use : plan.param_uses) {
+    if (use.guarded) continue;
+    auto given = params.find(use.name);
+    if (given != params.end() && !given->second.empty()) continue;
+    const ParamSpec* spec = nullptr;
+    for (const ParamSpec& p : plan.params) {
+      if (p.name == use.name) spec = &p;
+    }
+    if (spec && (spec->required || spec->default_value)) continue;  // reported above, or fine
+    out.push_back(use.pos.ToString() + ": {param." + use.name +
+                  "} has no value: the parameter is not given and has no default, so the "
+                  "template never gives one; give <param name=\"" +
+                  use.name + "\" value=\"...\"/> in the source, or a default in the mapping");
+  }
+  return out;
+}
+
 Status Mapping::CheckParams(const Params& params) const { return CheckParamsOf(*plan_, params); }
+std::vector<std::string> Mapping::ParamProblems(const Params& params) const {
+  return ParamProblemsOf(*plan_, params);
+}
 
 namespace {
 
@@ -175,6 +238,12 @@ Result<DocumentInfo> RunJson(const Plan& plan, codec::ByteSource& input, const P
           return Status::Ok();
         }
         model::Record record(*plan.entity);
+        if (evaluator.Deleted(view)) {
+          problems.clear();
+          evaluator.MapDeleted(view, &record, &problems);
+          return finisher.FinishDeleted(record, &problems,
+                                        [&position] { return position.Pointer(); });
+        }
         problems.clear();
         evaluator.MapRecord(view, &record, &problems);
         return finisher.Finish(std::move(record), &problems,
@@ -214,6 +283,12 @@ Result<DocumentInfo> RunXml(const Plan& plan, codec::ByteSource& input, const Pa
     }
     model::Record record(*plan.entity);
     problems.clear();
+    if (evaluator.Deleted(view)) {
+      evaluator.MapDeleted(view, &record, &problems);
+      MB_RETURN_IF_ERROR(
+          finisher.FinishDeleted(record, &problems, [&] { return doc->PositionOf(e); }));
+      continue;
+    }
     evaluator.MapRecord(view, &record, &problems);
     // The position walks the siblings: computed only for a reject.
     Status s = finisher.Finish(std::move(record), &problems, [&] { return doc->PositionOf(e); });
@@ -310,6 +385,12 @@ Result<DocumentInfo> RunCsv(const Plan& plan, codec::ByteSource& input, const Pa
     }
     model::Record record(*plan.entity);
     problems.clear();
+    if (evaluator.Deleted(view)) {
+      evaluator.MapDeleted(view, &record, &problems);
+      MB_RETURN_IF_ERROR(
+          finisher.FinishDeleted(record, &problems, [&position] { return position; }));
+      continue;
+    }
     evaluator.MapRecord(view, &record, &problems);
     MB_RETURN_IF_ERROR(
         finisher.Finish(std::move(record), &problems, [&position] { return position; }));
@@ -371,6 +452,10 @@ Status Mapping::MapRow(const Row& columns, std::string position, const Params& p
     if (evaluator.Skip(view)) return Status::Ok();
     model::Record record(*plan_->entity);
     std::vector<Problem> problems;
+    if (evaluator.Deleted(view)) {
+      evaluator.MapDeleted(view, &record, &problems);
+      return finisher.FinishDeleted(record, &problems, [&position] { return position; });
+    }
     evaluator.MapRecord(view, &record, &problems);
     return finisher.Finish(std::move(record), &problems, [&position] { return position; });
   } catch (const std::exception& e) {

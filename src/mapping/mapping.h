@@ -56,6 +56,13 @@ class RecordSink {
   virtual ~RecordSink() = default;
   virtual Status OnRecord(model::Record record) = 0;
   virtual Status OnReject(Reject reject) = 0;
+  // A record the source marks deleted (a <deleted> rule held for it): its mapped id and its
+  // position. Sinks that keep no deletions ignore it (the default).
+  virtual Status OnDeleted(std::string id, std::string position) {
+    (void)id;
+    (void)position;
+    return Status::Ok();
+  }
 };
 
 // What Run() learned about a document besides its records.
@@ -65,6 +72,7 @@ struct DocumentInfo {
   size_t records = 0;  // given to OnRecord
   size_t rejects = 0;  // given to OnReject
   size_t skipped = 0;  // left out on purpose by the mapping's <skip> rules
+  size_t deleted = 0;  // given to OnDeleted (marked deleted by the mapping's <deleted> rules)
   // Things worth a line in the run report that reject no record: a CSV column the mapping
   // reads that the header lacks, ...
   std::vector<std::string> warnings;
@@ -79,6 +87,7 @@ struct ParamSpec {
   bool required = false;
   std::optional<std::string> default_value;
   std::string doc;
+  codec::DocPosition position;  // of the <param> in the mapping file
 };
 
 struct Plan;  // the compiled form (mapping/plan.h)
@@ -112,10 +121,17 @@ class Mapping {
   // InvalidArgument naming each required parameter that is missing and each given parameter
   // the mapping does not declare.
   Status CheckParams(const Params& params) const;
+  // Every problem of running with `params`, one "file:line:column: ..." line each (meabridge
+  // check-config): CheckParams' (a required parameter missing, one the mapping does not
+  // declare), and each {param.NAME} of a template that would have no value: not given, no
+  // default, and not inside a <when if-param="NAME"> that tests the parameter is there.
+  std::vector<std::string> ParamProblems(const Params& params) const;
 
   // Decodes `input`, maps each record, validates it (model::Validate) and streams records and
-  // rejects to `sink`. `capture` lists document-level paths whose scalar values come back in
-  // DocumentInfo::captured: JSON pointers ("/d/__next", "/@odata.nextLink") for json, XPath
+  // rejects to `sink`. A record a <skip> rule holds for is left out; one a <deleted> rule holds
+  // for has only its id mapped (and the fields the id reads) and goes to sink.OnDeleted. `capture`
+  // lists document-level paths whose scalar values come back in DocumentInfo::captured: JSON
+  // pointers ("/d/__next", "/@odata.nextLink") for json, XPath
   // ("/a:feed/a:link[@rel='next']/@href", with the mapping's namespace prefixes) for xml.
   // Errors: the parameters (CheckParams), a malformed document (ParseError with line, column
   // and offset; the records before it were delivered), the input's IoError, the sink's status.

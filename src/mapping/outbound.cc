@@ -425,6 +425,9 @@ const std::vector<ParamSpec>& OutboundMapping::params() const { return plan_->pa
 Status OutboundMapping::CheckParams(const Params& params) const {
   return CheckParamsOf(*plan_, params);
 }
+std::vector<std::string> OutboundMapping::ParamProblems(const Params& params) const {
+  return ParamProblemsOf(*plan_, params);
+}
 
 Result<std::unique_ptr<OutboundMapping::Writer>> OutboundMapping::NewWriter(
     codec::ByteSink& out, const Params& params, RejectFn on_reject) const {

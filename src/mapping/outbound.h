@@ -48,6 +48,8 @@ class OutboundMapping {
   const std::string& content_type() const;
   const std::vector<ParamSpec>& params() const;
   Status CheckParams(const Params& params) const;
+  // As Mapping::ParamProblems.
+  std::vector<std::string> ParamProblems(const Params& params) const;
 
   // Receives the records a rule refused (a lookup miss set to reject ...); a non-ok status
   // stops the writer. Without one, refused records are counted and left out.

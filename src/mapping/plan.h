@@ -199,10 +199,23 @@ struct Plan {
   std::vector<std::string> columns;  // slot -> column name (or "1", "2"... without a header)
 
   std::vector<ParamSpec> params;
+  // Every {param.NAME} of the mapping's templates, for checks against a source's parameters
+  // (ParamProblemsOf). `guarded`: inside a <when if-param="NAME"> that tests it is present.
+  struct ParamUse {
+    std::string name;
+    codec::DocPosition pos;
+    bool guarded = false;
+  };
+  std::vector<ParamUse> param_uses;
   std::vector<std::shared_ptr<const ValueMap>> value_maps;
   std::vector<Condition> skips;
+  // <deleted> rules: a record one of them holds for is a deletion mark (only its id is mapped).
+  std::vector<Condition> deleted;
   std::optional<Rule> id;
   std::vector<FieldPlan> fields;  // in evaluation order
+  // Positions in `fields` of the fields the id rule reads (directly or through other fields),
+  // in evaluation order: what a deletion mark evaluates besides the id.
+  std::vector<size_t> id_fields;
 
   // outbound encoder
   std::string encoder;                  // json, json-lines, xml
@@ -219,5 +232,7 @@ Result<std::unique_ptr<Plan>> Compile(const codec::DocNode& root,
 
 // Checks parameters against a plan's declarations (Mapping::CheckParams, OutboundMapping).
 Status CheckParamsOf(const Plan& plan, const Params& params);
+// Mapping::ParamProblems, for both directions.
+std::vector<std::string> ParamProblemsOf(const Plan& plan, const Params& params);
 
 }  // namespace meabridge::mapping

@@ -34,7 +34,9 @@ TEST_F(MappingCliTest, ValidInputExitsZeroAndPrintsOneJsonObject) {
   rapidjson::Document doc;
   ASSERT_TRUE(json::Parse(r.out, doc).ok()) << r.out;
   ASSERT_TRUE(doc.IsObject());
-  EXPECT_EQ(doc.MemberCount(), 2u);
+  EXPECT_EQ(doc.MemberCount(), 3u);
+  ASSERT_TRUE(doc["deleted"].IsArray());
+  EXPECT_EQ(doc["deleted"].Size(), 0u);
   ASSERT_TRUE(doc["records"].IsArray());
   ASSERT_EQ(doc["records"].Size(), 3u);
   const auto& first = doc["records"][0];
@@ -43,6 +45,40 @@ TEST_F(MappingCliTest, ValidInputExitsZeroAndPrintsOneJsonObject) {
   EXPECT_STREQ(first["updated"].GetString(), "2020-09-13T12:26:40Z");
   EXPECT_TRUE(doc["rejects"].IsArray());
   EXPECT_EQ(doc["rejects"].Size(), 0u);
+}
+
+// Deletion marks (<deleted> rules) are listed, in every format, and are not rejects.
+TEST_F(MappingCliTest, DeletionMarksAreShownAndExitZero) {
+  const std::vector<std::string> base = {"mapping", "test",
+                                         Mapping("informea-odata-v4/contacts.json"), "--input",
+                                         Data("odata-v4/contacts-delta.json")};
+  auto with = [&](const char* format) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), {"--format", format});
+    return RunMeabridge(args);
+  };
+  auto r = with("json");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  rapidjson::Document doc;
+  ASSERT_TRUE(json::Parse(r.out, doc).ok()) << r.out;
+  ASSERT_EQ(doc["records"].Size(), 1u);
+  ASSERT_EQ(doc["deleted"].Size(), 2u);
+  EXPECT_STREQ(doc["deleted"][0]["id"].GetString(), "nfp-0001");
+  EXPECT_STREQ(doc["deleted"][0]["position"].GetString(), "/value/1");
+  EXPECT_STREQ(doc["deleted"][1]["id"].GetString(), "nfp-0003");
+
+  r = with("table");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("marked deleted:\n  /value/1  id \"nfp-0001\"\n  /value/2  id "
+                       "\"nfp-0003\"\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("1 record, 0 rejects, 2 marked deleted"), std::string::npos) << r.out;
+
+  r = with("ndjson");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"({"deleted":{"position":"/value/2","id":"nfp-0003"}})"), std::string::npos)
+      << r.out;
 }
 
 TEST_F(MappingCliTest, RejectsExitOneWithPositionFieldRuleValueMessage) {

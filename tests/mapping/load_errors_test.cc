@@ -231,6 +231,32 @@ const Case kCases[] = {
     {"skip_on_field",
      HEAD "<skip if-field=\"country\" is=\"blank\"/>\n<id path=\"id\"/>\n</mapping>",
      "test.mapping:4:1", "cannot test a canonical field"},
+    {"deleted_on_field",
+     HEAD "<deleted if-field=\"country\" is=\"blank\"/>\n<id path=\"id\"/>\n</mapping>",
+     "test.mapping:4:1", "<deleted> cannot test a canonical field|if=\"PATH\""},
+    {"deleted_path_attribute",
+     HEAD "<deleted path=\"@removed\" present=\"true\"/>\n<id path=\"id\"/>\n</mapping>",
+     "test.mapping:4:", "unknown attribute 'path' on <deleted>|if, if-field, if-param, is"},
+    {"deleted_without_subject", HEAD "<deleted is=\"present\"/>\n<id path=\"id\"/>\n</mapping>",
+     "test.mapping:4:1", "<deleted> needs exactly one of if=\"PATH\""},
+    {"deleted_without_test", HEAD "<deleted if=\"@removed\"/>\n<id path=\"id\"/>\n</mapping>",
+     "test.mapping:4:1", "<deleted> needs exactly one test|is=\"missing"},
+    {"deleted_bad_regex",
+     HEAD "<deleted if=\"status\" matches=\"(del\"/>\n<id path=\"id\"/>\n</mapping>",
+     "test.mapping:4:", "bad regular expression '(del'"},
+    {"deleted_with_steps",
+     HEAD "<deleted if=\"status\" equals=\"x\"><step fn=\"trim\"/></deleted>\n<id "
+          "path=\"id\"/>\n</mapping>",
+     "test.mapping:4:", "unknown element <step> in <deleted>|no child elements"},
+    {"deleted_in_outbound",
+     "<mapping entity=\"Contacts\" direction=\"outbound\"><encoder format=\"json\"/>\n"
+     "<deleted if=\"x\" is=\"present\"/></mapping>",
+     "test.mapping:2:1", "unknown element <deleted> in <mapping>"},
+    {"json_form_deleted_bad_test",
+     "{\"mapping\": {\"entity\": \"Contacts\", \"decoder\": {\"format\": \"json\"},\n"
+     " \"records\": {\"path\": \"/value/*\"}, \"id\": {\"path\": \"id\"},\n"
+     " \"deleted\": {\"if\": \"@removed\",\n   \"is\": \"gone\"}}}",
+     "test.mapping:4:", "is=\"gone\"|expected missing, null, empty, blank or present"},
     {"map_without_entries",
      HEAD
      "<id path=\"id\"/>\n<field name=\"type\" path=\"t\"><step fn=\"map\"/></field>\n</mapping>",

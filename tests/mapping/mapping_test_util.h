@@ -120,6 +120,10 @@ class CollectSink : public RecordSink {
     rejects.push_back(std::move(reject));
     return Status::Ok();
   }
+  Status OnDeleted(std::string id, std::string position) override {
+    deleted.push_back(position + " " + id);
+    return Status::Ok();
+  }
   std::vector<std::string> Json() const {
     std::vector<std::string> out;
     for (const model::Record& r : records) out.push_back(model::CanonicalJson(r));
@@ -132,6 +136,7 @@ class CollectSink : public RecordSink {
   }
   std::vector<model::Record> records;
   std::vector<Reject> rejects;
+  std::vector<std::string> deleted;  // "position id" of each deletion mark
 };
 
 // Loads a mapping from text (XML unless it starts with '{').

@@ -140,6 +140,14 @@ TEST_P(ShippedMappingsTest, GivesTheExpectedRecordsAndRejects) {
     EXPECT_EQ(r.value, e["value"].GetString());
     EXPECT_FALSE(r.message.empty());
   }
+  // Deletion marks (<deleted> rules), as `mapping test --format json` lists them.
+  std::vector<std::string> deleted;
+  if (const auto* d = json::Member(expected, "deleted")) {
+    for (const auto& e : d->GetArray()) {
+      deleted.push_back(std::string(e["position"].GetString()) + " " + e["id"].GetString());
+    }
+  }
+  EXPECT_EQ(o.sink.deleted, deleted);
 }
 
 TEST_P(ShippedMappingsTest, XmlAndJsonFormsAreEquivalent) {
@@ -158,6 +166,7 @@ TEST_P(ShippedMappingsTest, XmlAndJsonFormsAreEquivalent) {
   Outcome b = RunOn(**converted, c);
   EXPECT_EQ(a.status.ok(), b.status.ok());
   EXPECT_EQ(a.sink.Json(), b.sink.Json());
+  EXPECT_EQ(a.sink.deleted, b.sink.deleted);
   ASSERT_EQ(a.sink.rejects.size(), b.sink.rejects.size());
   for (size_t i = 0; i < a.sink.rejects.size(); ++i) {
     EXPECT_EQ(RejectKey(a.sink.rejects[i]), RejectKey(b.sink.rejects[i]));
