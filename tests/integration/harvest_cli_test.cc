@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "support/http_test_server.h"
+#include "support/store_backends.h"
 #include "support/test_support.h"
 
 namespace meabridge {
@@ -63,10 +64,16 @@ class HarvestCliTest : public ::testing::Test {
   }
 
   void Config(const std::string& sources) {
-    testing::WriteFile(config_, "<meabridge>\n  <store location=\"sqlite:store.db\"/>\n" +
+    if (location_.empty()) location_ = StoreLocation(dir_.path());
+    ASSERT_FALSE(location_.empty());
+    testing::WriteFile(config_, "<meabridge>\n  <store location=\"" + location_ + "\"/>\n" +
                                     Replace(sources, "{base}", server_->Url("")) +
                                     "\n</meabridge>\n");
   }
+
+  // The store: SQLite beside the configuration; testing::OnEachStore runs the TEST_P tests on
+  // every backend (support/store_backends.h).
+  virtual std::string StoreLocation(const std::string&) { return "sqlite:store.db"; }
 
   testing::ProcessResult Meabridge(std::vector<std::string> args) {
     args.insert(args.begin(), {"harvest", "--config", config_});
@@ -75,13 +82,17 @@ class HarvestCliTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::string config_;
+  std::string location_;
   std::mutex mu_;
   int count_ = 10;
   std::string v3_ = "v3/contacts.json";
   std::unique_ptr<HttpTestServer> server_;
 };
 
-TEST_F(HarvestCliTest, HarvestsEveryEnabledSourceAndPrintsASummaryEach) {
+// The tests below that exercise the store run on every backend (support/store_backends.h).
+class HarvestCliStoresTest : public meabridge::testing::OnEachStore<HarvestCliTest> {};
+
+TEST_P(HarvestCliStoresTest, HarvestsEveryEnabledSourceAndPrintsASummaryEach) {
   Config(R"(
   <source name="v2" kind="http" url="{base}/v2/contacts-1.json"
           mapping="mappings/informea-odata-v2/contacts.xml"/>
@@ -113,7 +124,7 @@ TEST_F(HarvestCliTest, HarvestsEveryEnabledSourceAndPrintsASummaryEach) {
   EXPECT_EQ(r.out.find("sheet:"), std::string::npos);
 }
 
-TEST_F(HarvestCliTest, AFailingSourceExitsOneAndTheOthersStillRun) {
+TEST_P(HarvestCliStoresTest, AFailingSourceExitsOneAndTheOthersStillRun) {
   Config(R"(
   <source name="bad" kind="http" url="{base}/broken" retries="0"
           mapping="mappings/informea-odata-v2/contacts.xml"/>
@@ -129,7 +140,7 @@ TEST_F(HarvestCliTest, AFailingSourceExitsOneAndTheOthersStillRun) {
   EXPECT_NE(r.out.find("good: ok  fetched 7  created 7"), std::string::npos) << r.out;
 }
 
-TEST_F(HarvestCliTest, TheGuardAbortsAndForceCommits) {
+TEST_P(HarvestCliStoresTest, TheGuardAbortsAndForceCommits) {
   Config(R"(
   <source name="drop" kind="http" url="{base}/count" deletion="snapshot"
           mapping="mappings/informea-odata-v2/contacts.xml"/>)");
@@ -151,7 +162,7 @@ TEST_F(HarvestCliTest, TheGuardAbortsAndForceCommits) {
       << r.out;
 }
 
-TEST_F(HarvestCliTest, SecondHarvestOfEditedContactsUpdatesAndDuplicatesNone) {
+TEST_P(HarvestCliStoresTest, SecondHarvestOfEditedContactsUpdatesAndDuplicatesNone) {
   Config(R"(
   <source name="cbd" kind="http" url="{base}/v3" deletion="snapshot"
           mapping="mappings/informea-odata-v3/contacts.xml"/>)");
@@ -227,6 +238,10 @@ TEST_F(HarvestCliTest, SecretsNeverShowInOutputLogsOrCheckConfig) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, HarvestCliStoresTest,
+                         ::testing::ValuesIn(meabridge::testing::StoreBackends()),
+                         meabridge::testing::StoreBackendName);
 
 }  // namespace
 }  // namespace meabridge

@@ -1,7 +1,6 @@
 // The real binary publishing: `meabridge serve` on the embedded default (the README's first
 // command) and on a configured store that another process writes to, stopped by SIGTERM.
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,7 +13,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -22,6 +20,9 @@
 #include "model/record.h"
 #include "model/registry.h"
 #include "store/store.h"
+#include "support/postgres_server.h"
+#include "support/serve_process.h"
+#include "support/store_backends.h"
 #include "support/test_support.h"
 
 namespace meabridge {
@@ -29,89 +30,8 @@ namespace {
 
 using meabridge::testing::TempDir;
 
-// `meabridge serve` as a child process, its standard error read until it says where it listens.
-class Daemon {
- public:
-  Daemon(const std::vector<std::string>& args, const std::string& cwd) {
-    int err[2];
-    if (pipe(err)) throw std::runtime_error("pipe");
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(err[1], 2);
-      close(err[0]);
-      close(err[1]);
-      if (chdir(cwd.c_str()) != 0) _exit(126);
-      std::vector<std::string> argv = {meabridge::testing::BinaryPath(), "serve"};
-      argv.insert(argv.end(), args.begin(), args.end());
-      std::vector<char*> c;
-      for (auto& a : argv) c.push_back(a.data());
-      c.push_back(nullptr);
-      execv(c[0], c.data());
-      _exit(127);
-    }
-    close(err[1]);
-    err_ = err[0];
-  }
-  ~Daemon() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (err_ >= 0) close(err_);
-  }
-
-  // Reads standard error until the "publishing ... on http://HOST:PORT/" line; 0 on failure.
-  int WaitForPort(int seconds = 20) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    std::regex listening("publishing .* on http://[^:]+:([0-9]+)/");
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd p{err_, POLLIN, 0};
-      if (poll(&p, 1, 200) <= 0) continue;
-      char buf[4096];
-      ssize_t n = read(err_, buf, sizeof buf);
-      if (n <= 0) return 0;
-      log_.append(buf, static_cast<size_t>(n));
-      std::smatch m;
-      if (std::regex_search(log_, m, listening)) return std::stoi(m[1]);
-    }
-    return 0;
-  }
-
-  // Sends `sig` and waits (up to `seconds`) for the exit code; -1 on timeout.
-  int Stop(int sig = SIGTERM, int seconds = 10) {
-    kill(pid_, sig);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    while (std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      pid_t r = waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      usleep(20000);
-    }
-    return -1;
-  }
-
-  // Reads what standard error holds by now (waiting up to `ms` for more).
-  const std::string& Drain(int ms = 300) {
-    pollfd p{err_, POLLIN, 0};
-    while (poll(&p, 1, ms) > 0) {
-      char buf[4096];
-      ssize_t n = read(err_, buf, sizeof buf);
-      if (n <= 0) break;
-      log_.append(buf, static_cast<size_t>(n));
-    }
-    return log_;
-  }
-
-  const std::string& log() const { return log_; }
-
- private:
-  pid_t pid_ = -1;
-  int err_ = -1;
-  std::string log_;
-};
+// `meabridge serve` as a child process (support/serve_process.h).
+using Daemon = meabridge::testing::ServeProcess;
 
 struct Answer {
   int status = 0;
@@ -168,9 +88,14 @@ TEST(PublishServeTest, TheReadmesFirstCommandServesTheEmbeddedDefault) {
   EXPECT_EQ(d.Stop(SIGTERM), 0) << d.log();
 }
 
-TEST(PublishServeTest, ServesWhatAnotherProcessCommits) {
+// On every store backend (support/store_backends.h).
+class PublishServeStoresTest : public ::testing::TestWithParam<meabridge::testing::StoreBackend> {};
+
+TEST_P(PublishServeStoresTest, ServesWhatAnotherProcessCommits) {
   TempDir dir;
-  std::string location = "sqlite:" + dir.File("store.db");
+  std::string error;
+  std::string location = meabridge::testing::FreshStoreLocation(GetParam(), dir.path(), &error);
+  ASSERT_FALSE(location.empty()) << error;
   CommitContacts(location, {"a1", "a2"}, "first");
   meabridge::testing::WriteFile(dir.File("meabridge.xml"),
                                 "<meabridge><store location=\"" + location +
@@ -191,7 +116,15 @@ TEST(PublishServeTest, ServesWhatAnotherProcessCommits) {
             std::string::npos)
       << "access log lines: " << d.log();
   EXPECT_EQ(d.Stop(SIGINT), 0) << d.log();
+  if (GetParam().postgres) {
+    const std::string password = meabridge::testing::PostgresServer::Shared(&error)->password();
+    EXPECT_EQ(d.log().find(password), std::string::npos) << "the store's password in:\n" << d.log();
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, PublishServeStoresTest,
+                         ::testing::ValuesIn(meabridge::testing::StoreBackends()),
+                         meabridge::testing::StoreBackendName);
 
 TEST(PublishServeTest, StartUpErrorsSayWhatToDo) {
   TempDir dir;

@@ -12,7 +12,10 @@ namespace {
 
 class FeedsTest : public PublishTest {};
 
-TEST_F(FeedsTest, AtomFeedInChangeOrderWithTombstones) {
+// The tests below that exercise the store run on every backend (support/store_backends.h).
+class FeedsStoresTest : public meabridge::testing::OnEachStore<FeedsTest> {};
+
+TEST_P(FeedsStoresTest, AtomFeedInChangeOrderWithTombstones) {
   std::vector<std::string> ids;
   std::vector<std::string> deleted;
   std::string target = "/feeds/contacts.atom";
@@ -86,7 +89,7 @@ TEST_F(FeedsTest, JsonLdNodesAndContext) {
   EXPECT_EQ(index["entitySets"].Size(), Reg().entities().size());
 }
 
-TEST_F(FeedsTest, CsvColumnsComeFromTheRegistry) {
+TEST_P(FeedsStoresTest, CsvColumnsComeFromTheRegistry) {
   HttpResult r = Get("/export/treaties.csv");
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.Header("content-type").find("text/csv"), std::string::npos);
@@ -147,6 +150,10 @@ TEST_F(FeedsTest, Vocabularies) {
   EXPECT_EQ(Get("/vocab/planets").status, 404);
   EXPECT_EQ(Get("/vocab/countries/XX").status, 404);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, FeedsStoresTest,
+                         ::testing::ValuesIn(meabridge::testing::StoreBackends()),
+                         meabridge::testing::StoreBackendName);
 
 }  // namespace
 }  // namespace meabridge::publish::testing

@@ -53,7 +53,10 @@ std::vector<std::string> Targets() {
           "/vocab/treaties"};
 }
 
-TEST_F(HttpSemanticsTest, EveryGetHasAStrongETagAndAnswers304) {
+// The tests below that exercise the store run on every backend (support/store_backends.h).
+class HttpSemanticsStoresTest : public meabridge::testing::OnEachStore<HttpSemanticsTest> {};
+
+TEST_P(HttpSemanticsStoresTest, EveryGetHasAStrongETagAndAnswers304) {
   for (const std::string& t : Targets()) {
     HttpResult r = Get(t);
     ASSERT_EQ(r.status, 200) << t << "\n" << r.body;
@@ -73,7 +76,7 @@ TEST_F(HttpSemanticsTest, EveryGetHasAStrongETagAndAnswers304) {
   }
 }
 
-TEST_F(HttpSemanticsTest, ETagsChangeWhenTheStoreChanges) {
+TEST_P(HttpSemanticsStoresTest, ETagsChangeWhenTheStoreChanges) {
   std::string collection = "/odata/v4/Contacts?$filter=" + Enc("country eq 'FR'");
   std::string before = Get(collection).Header("etag");
   std::string entity_before = Get("/odata/v4/Contacts('c05')").Header("etag");
@@ -195,7 +198,7 @@ TEST_F(HttpSemanticsTest, RepeatedRequestsAreServedFromTheCache) {
   EXPECT_NE(third.body.find("mei@example.org"), std::string::npos);
 }
 
-TEST_F(HttpSemanticsTest, ReadersDuringCommitsSeeWholeRuns) {
+TEST_P(HttpSemanticsStoresTest, ReadersDuringCommitsSeeWholeRuns) {
   // A writer commits runs that set every French contact's position to "run N"; readers must
   // never get an error, nor a response with two different markers.
   std::atomic<bool> stop{false};
@@ -294,6 +297,10 @@ TEST(HttpWireTest, HttpDates) {
   EXPECT_EQ(http::ParseHttpDate("Sun Nov  6 08:49:37 1994"), 784111777000);
   EXPECT_FALSE(http::ParseHttpDate("yesterday").has_value());
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, HttpSemanticsStoresTest,
+                         ::testing::ValuesIn(meabridge::testing::StoreBackends()),
+                         meabridge::testing::StoreBackendName);
 
 }  // namespace
 }  // namespace meabridge::publish::testing

@@ -37,7 +37,10 @@ class ODataV2Test : public PublishTest {
   }
 };
 
-TEST_F(ODataV2Test, HarvesterReplaySeesEveryRecordOnce) {
+// The tests below that exercise the store run on every backend (support/store_backends.h).
+class ODataV2StoresTest : public meabridge::testing::OnEachStore<ODataV2Test> {};
+
+TEST_P(ODataV2StoresTest, HarvesterReplaySeesEveryRecordOnce) {
   // 230 more contacts, so that the harvester's pages of 100 are really paged.
   std::vector<Record> more;
   for (int i = 0; i < 230; ++i) {
@@ -88,7 +91,7 @@ TEST_F(ODataV2Test, HarvesterReplaySeesEveryRecordOnce) {
   EXPECT_EQ(Json(since.body)["d"]["results"].Size(), 4u);
 }
 
-TEST_F(ODataV2Test, VerboseJsonShape) {
+TEST_P(ODataV2StoresTest, VerboseJsonShape) {
   HttpResult r = Get("/informea.svc/Contacts?$top=2&$inlinecount=allpages&$orderby=id", kJson);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("dataserviceversion"), "2.0;");
@@ -218,6 +221,10 @@ TEST_F(ODataV2Test, BadRequestsInTheV2ErrorFormat) {
   EXPECT_EQ(f.status, 406);
   EXPECT_NE(f.body.find("json or atom"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, ODataV2StoresTest,
+                         ::testing::ValuesIn(meabridge::testing::StoreBackends()),
+                         meabridge::testing::StoreBackendName);
 
 }  // namespace
 }  // namespace meabridge::publish::testing

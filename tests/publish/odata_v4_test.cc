@@ -78,6 +78,9 @@ class ODataV4Test : public PublishTest {
   }
 };
 
+// The tests below that exercise the store run on every backend (support/store_backends.h).
+class ODataV4StoresTest : public meabridge::testing::OnEachStore<ODataV4Test> {};
+
 TEST_F(ODataV4Test, ServiceDocumentListsEveryEntitySet) {
   HttpResult r = Get("/odata/v4/");
   ASSERT_EQ(r.status, 200);
@@ -109,7 +112,7 @@ TEST_F(ODataV4Test, MetadataIsGeneratedFromTheRegistry) {
   EXPECT_NE(r.body.find("Type=\"Collection(informea.ContactRolesItem)\""), std::string::npos);
 }
 
-TEST_F(ODataV4Test, ServerPagingVisitsEveryRecordOnce) {
+TEST_P(ODataV4StoresTest, ServerPagingVisitsEveryRecordOnce) {
   int pages = 0;
   auto ids = AllPages("/odata/v4/Contacts", &pages);
   EXPECT_EQ(ids.size(), 19u);
@@ -121,7 +124,7 @@ TEST_F(ODataV4Test, ServerPagingVisitsEveryRecordOnce) {
   EXPECT_EQ(std::find(ids.begin(), ids.end(), "c20"), ids.end()) << "deleted records are gone";
 }
 
-TEST_F(ODataV4Test, PagingWithOrderByAndFilterFollowsTheOrderAcrossPages) {
+TEST_P(ODataV4StoresTest, PagingWithOrderByAndFilterFollowsTheOrderAcrossPages) {
   auto ids = AllPages("/odata/v4/Contacts?$orderby=" + Enc("updated desc,id") +
                       "&$filter=" + Enc("country ne 'CN'"));
   std::vector<Record> expected;
@@ -139,7 +142,7 @@ TEST_F(ODataV4Test, PagingWithOrderByAndFilterFollowsTheOrderAcrossPages) {
   EXPECT_EQ(ids, want);
 }
 
-TEST_F(ODataV4Test, PagingOverNullsAndTiesKeepsEveryRecordOnce) {
+TEST_P(ODataV4StoresTest, PagingOverNullsAndTiesKeepsEveryRecordOnce) {
   for (const char* order : {"country", "country desc", "primary,country desc", "firstName desc"}) {
     auto ids = AllPages("/odata/v4/Contacts?$orderby=" + Enc(order));
     std::set<std::string> unique(ids.begin(), ids.end());
@@ -155,7 +158,7 @@ TEST_F(ODataV4Test, PagingOverNullsAndTiesKeepsEveryRecordOnce) {
   }
 }
 
-TEST_F(ODataV4Test, FilterOperatorsMatchTheReferenceSemantics) {
+TEST_P(ODataV4StoresTest, FilterOperatorsMatchTheReferenceSemantics) {
   // Each filter's result from the server (SQL in the store) is compared with the in-memory
   // evaluator over the fixture records; the hand-written expectations pin the evaluator.
   struct Case {
@@ -215,7 +218,7 @@ TEST_F(ODataV4Test, FilterOperatorsMatchTheReferenceSemantics) {
   EXPECT_EQ(FilterIds("true").size(), 19u);
 }
 
-TEST_F(ODataV4Test, FiltersOnOtherEntitySetsAndTypes) {
+TEST_P(ODataV4StoresTest, FiltersOnOtherEntitySetsAndTypes) {
   auto ids = [&](const std::string& set, const std::string& filter) {
     HttpResult r = Get("/odata/v4/" + set + "?$filter=" + Enc(filter));
     EXPECT_EQ(r.status, 200) << filter << r.body;
@@ -242,7 +245,7 @@ TEST_F(ODataV4Test, FiltersOnOtherEntitySetsAndTypes) {
             (std::vector<std::string>{"m1"}));
 }
 
-TEST_F(ODataV4Test, OrderByTopSkipCountSelect) {
+TEST_P(ODataV4StoresTest, OrderByTopSkipCountSelect) {
   HttpResult r = Get("/odata/v4/Contacts?$orderby=" + Enc("country desc,updated") +
                      "&$top=3&$skip=2&$count=true&$select=id,country,updated");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -264,7 +267,7 @@ TEST_F(ODataV4Test, OrderByTopSkipCountSelect) {
   EXPECT_EQ(Get("/odata/v4/Contacts/$count").body, "19");
 }
 
-TEST_F(ODataV4Test, EntityValuesHaveTheirEdmShapes) {
+TEST_P(ODataV4StoresTest, EntityValuesHaveTheirEdmShapes) {
   HttpResult r = Get("/odata/v4/Decisions('d1')");
   ASSERT_EQ(r.status, 200) << r.body;
   auto d = Json(r.body);
@@ -285,7 +288,7 @@ TEST_F(ODataV4Test, EntityValuesHaveTheirEdmShapes) {
   EXPECT_FALSE(md["virtual"].GetBool());
 }
 
-TEST_F(ODataV4Test, SingleEntitiesByKey) {
+TEST_P(ODataV4StoresTest, SingleEntitiesByKey) {
   HttpResult r = Get("/odata/v4/Contacts('c01')");
   ASSERT_EQ(r.status, 200);
   auto d = Json(r.body);
@@ -299,7 +302,7 @@ TEST_F(ODataV4Test, SingleEntitiesByKey) {
   EXPECT_EQ(Get("/odata/v4/Memberships('unfccc%3AFR')").status, 200);
 }
 
-TEST_F(ODataV4Test, ExpandFollowsTreatyLinks) {
+TEST_P(ODataV4StoresTest, ExpandFollowsTreatyLinks) {
   HttpResult r = Get("/odata/v4/Contacts('c04')?$expand=Treaties($select=title)");
   ASSERT_EQ(r.status, 200) << r.body;
   auto d = Json(r.body);
@@ -387,7 +390,7 @@ TEST_F(ODataV4Test, SkipTokenIsBoundToItsQuery) {
               "altered");
 }
 
-TEST_F(ODataV4Test, NextLinksStayCorrectWhileAHarvestCommits) {
+TEST_P(ODataV4StoresTest, NextLinksStayCorrectWhileAHarvestCommits) {
   HttpResult first = Get("/odata/v4/Contacts?$orderby=" + Enc("updated desc"));
   auto d = Json(first.body);
   std::vector<std::string> seen = Ids(d);
@@ -422,7 +425,7 @@ TEST_F(ODataV4Test, NextLinksStayCorrectWhileAHarvestCommits) {
   EXPECT_FALSE(unique.count("c50")) << "a record committed before the cursor is for the delta";
 }
 
-TEST_F(ODataV4Test, ChangeTrackingDeltaLinks) {
+TEST_P(ODataV4StoresTest, ChangeTrackingDeltaLinks) {
   std::vector<std::pair<std::string, std::string>> track = {{"Prefer", "odata.track-changes"}};
   std::string target = "/odata/v4/Contacts?$filter=" + Enc("country eq 'FR'");
   HttpResult r = Get(target, track);
@@ -480,7 +483,7 @@ TEST_F(ODataV4Test, ChangeTrackingDeltaLinks) {
   ExpectError(target + "&$deltatoken=" + forged, 410, "$deltatoken", "altered");
 }
 
-TEST_F(ODataV4Test, DeltaLinksAheadOfTheStoreAreGone) {
+TEST_P(ODataV4StoresTest, DeltaLinksAheadOfTheStoreAreGone) {
   odata::LinkSigner signer("");
   odata::DeltaToken t;
   t.entity = "Contacts";
@@ -490,7 +493,7 @@ TEST_F(ODataV4Test, DeltaLinksAheadOfTheStoreAreGone) {
               "ahead of this store");
 }
 
-TEST_F(ODataV4Test, DeltaPagesWhenManyChanged) {
+TEST_P(ODataV4StoresTest, DeltaPagesWhenManyChanged) {
   std::vector<std::pair<std::string, std::string>> track = {
       {"Prefer", "odata.track-changes,odata.maxpagesize=50"}};
   auto d = Json(Get("/odata/v4/Contacts", track).body);
@@ -517,6 +520,10 @@ TEST_F(ODataV4Test, DeltaPagesWhenManyChanged) {
   EXPECT_EQ(ids.size(), 12u);
   EXPECT_EQ(pages, 3);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, ODataV4StoresTest,
+                         ::testing::ValuesIn(meabridge::testing::StoreBackends()),
+                         meabridge::testing::StoreBackendName);
 
 }  // namespace
 }  // namespace meabridge::publish::testing

@@ -27,6 +27,7 @@
 #include "model/registry.h"
 #include "publish/publisher.h"
 #include "store/store.h"
+#include "support/store_backends.h"
 #include "support/test_support.h"
 #include "vocab/vocabulary.h"
 
@@ -268,11 +269,16 @@ inline std::vector<Record> LiveContacts() {
   return out;
 }
 
-// A store in a TempDir loaded with the fixtures in two runs.
+// A store loaded with the fixtures in two runs: SQLite in a TempDir unless Load is given
+// another location (testing::OnEachStore, support/store_backends.h).
 class FixtureStore {
  public:
-  FixtureStore() {
-    auto s = store::OpenStore("sqlite:" + dir_.File("store.db"));
+  FixtureStore() = default;
+  explicit FixtureStore(const std::string& location) { Load(location); }
+
+  // REQUIRES: not loaded yet. Throws when the store cannot be opened.
+  void Load(const std::string& location) {
+    auto s = store::OpenStore(location.empty() ? "sqlite:" + dir_.File("store.db") : location);
     if (!s.ok()) throw std::runtime_error(s.status().ToString());
     store_ = std::move(*s);
     std::vector<Record> all;
@@ -352,7 +358,18 @@ inline const vocab::Vocabularies* TestVocabularies() {
 // A publisher on 127.0.0.1 (an ephemeral port) over a fixture store.
 class PublishTest : public ::testing::Test {
  protected:
-  void SetUp() override { Start(Config()); }
+  void SetUp() override {
+    const std::string location = StoreLocation(fixture_.dir());
+    ASSERT_FALSE(location.empty());
+    ASSERT_NO_THROW(fixture_.Load(location));
+    Start(Config());
+  }
+
+  // Where the fixture store lives: SQLite in its folder; testing::OnEachStore runs a fixture's
+  // TEST_P tests on every backend (support/store_backends.h).
+  virtual std::string StoreLocation(const std::string& dir) {
+    return "sqlite:" + dir + "/store.db";
+  }
   void TearDown() override {
     if (publisher_) publisher_->Stop();
   }
