@@ -160,6 +160,17 @@ Status Daemon::Start() {
   }
   MB_ASSIGN_OR_RETURN(publisher_,
                       publish::Publisher::Create(*cfg, store_.get(), vocabularies_.get()));
+  metrics_ = std::make_unique<web::Metrics>();
+  publisher_->server_options().observer =
+      [metrics = metrics_.get()](const publish::http::AccessRecord& record) {
+        metrics->ObserveRequest(record);
+      };
+  web::WebDeps web_deps;
+  web_deps.control = this;
+  web_deps.store = store_.get();
+  web_deps.metrics = metrics_.get();
+  web_deps.publish = &publisher_->context();
+  MB_RETURN_IF_ERROR(web::RegisterDaemonRoutes(publisher_->routes(), web_deps));
   MB_RETURN_IF_ERROR(publisher_->Start());
   listening_ = "http://" + cfg->server_bind + ":" + std::to_string(publisher_->port()) + "/";
 
@@ -276,7 +287,7 @@ void Daemon::RunJob(std::shared_ptr<RunThread> run,
     auto t0 = std::chrono::steady_clock::now();
     harvest::RunReport report = harvester->Run(*source, options);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    (void)seconds;
+    if (report.claimed) metrics_->ObserveRun(report, seconds);
     bool skipped_already_run;
     {
       std::lock_guard lock(runs_mu_);

@@ -6,7 +6,9 @@
 //   - the running configuration: a shared_ptr<const Config> swapped whole by Reload (a config
 //     with errors never replaces the running one); keys that need a restart (store location,
 //     <server>, <profile>) keep their running values and are named in a warning;
-//   - the store, the publisher (publish/publisher.h) and its HTTP server;
+//   - the store, the publisher (publish/publisher.h) and its HTTP server, with the daemon's
+//     own endpoints (daemon/web/web.h: /status, /healthz, /readyz, /metrics, /admin/) and the
+//     metrics they report, fed by every request and every run;
 //   - a harvest::Harvester per configuration (runs in progress finish on the one they started
 //     with) and the lease-backed claims (harvest/lease_claims.h) shared by all runs;
 //   - the Scheduler (daemon/scheduler.h) and one thread per running harvest, at most
@@ -33,6 +35,7 @@
 #include "core/status.h"
 #include "daemon/control.h"
 #include "daemon/scheduler.h"
+#include "daemon/web/web.h"
 #include "harvest/harvest.h"
 #include "harvest/lease_claims.h"
 #include "publish/publisher.h"
@@ -103,6 +106,7 @@ class Daemon final : public Control {
 
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<vocab::Vocabularies> vocabularies_;
+  std::unique_ptr<web::Metrics> metrics_;  // before publisher_: it outlives the server
   std::unique_ptr<publish::Publisher> publisher_;
   std::unique_ptr<harvest::LeaseClaims> claims_;
   Scheduler scheduler_;
