@@ -301,5 +301,21 @@ TEST_F(WebTest, ProbesAnswerPlainTextAndFollowReadiness) {
   EXPECT_EQ(post.Header("content-type"), "text/plain; charset=utf-8");
 }
 
+// docs/operations.md lists every metric family /metrics writes (one table row each).
+TEST_F(WebTest, EveryMetricIsDocumented) {
+  metrics_.ObserveRequest(Access("odata-v4", 200, 1));
+  metrics_.ObserveRun(Report("alpha", "ok"), 1);
+  auto text = metrics_.Render(*store_, control_);
+  ASSERT_TRUE(text.ok());
+  Exposition e = Parse(*text);
+  std::string doc =
+      meabridge::testing::ReadFileOrDie(std::string(MEABRIDGE_SOURCE_DIR) + "/docs/operations.md");
+  ASSERT_GT(e.types.size(), 15u);
+  for (const auto& [family, type] : e.types) {
+    EXPECT_NE(doc.find("| `" + family + "` | " + type + " |"), std::string::npos)
+        << "docs/operations.md has no row for " << family << " (" << type << ")";
+  }
+}
+
 }  // namespace
 }  // namespace meabridge::daemon::web::testing
