@@ -1,8 +1,10 @@
-// The status page in a real browser: headless Chromium (Debian's `chromium`) loads /status from
-// a running server over a store the real `meabridge harvest` wrote (a file source with a
-// reject), the rendered DOM (--dump-dom) is checked for the tables' contents, and a screenshot
-// is kept in the build tree (its path is printed; docs/operations.md#the-status-page).
-// Skipped, saying so, when chromium is not installed.
+// The status page in a real browser, from the real daemon: `meabridge serve` runs a
+// configuration with a file source (one row of which is rejected) and an admin token; the test
+// starts the source's harvest through the admin API, waits for its run, then headless Chromium
+// (Debian's `chromium`) loads /status: the rendered DOM (--dump-dom) is checked for the tables'
+// contents, and a screenshot is kept in the build tree (its path is printed;
+// docs/operations.md#the-status-page). /metrics then counts the run. Skipped, saying so, when
+// chromium is not installed.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -22,7 +24,6 @@ namespace meabridge::daemon::web::testing {
 namespace {
 
 using meabridge::testing::ProcessResult;
-using meabridge::testing::RunMeabridge;
 using meabridge::testing::RunProcess;
 using meabridge::testing::TempDir;
 using meabridge::testing::WriteFile;
@@ -62,6 +63,20 @@ class ServerProcess {
         waitpid(pid_, &status, 0);
       }
     }
+  }
+  // SIGTERM, and the exit code (128+signal when killed, -1 when it did not end in time).
+  int Stop(int seconds = 20) {
+    if (pid_ <= 0) return -1;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < seconds * 20; ++i) {
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return -1;
   }
   // The port from the "publishing ... on http://HOST:PORT/" line; 0 when it never came.
   int WaitForPort(int seconds = 30) {
@@ -134,15 +149,25 @@ TEST(StatusPageBrowser, ChromiumRendersTheTablesOfARunningServer) {
                 "    <param name=\"treaty\" value=\"unfccc\"/>\n"
                 "  </source>\n"
                 "</meabridge>\n");
-  ProcessResult harvest = RunMeabridge({"harvest", "--config", dir.File("meabridge.xml")});
-  ASSERT_EQ(harvest.exit_code, 0) << harvest.out << harvest.err;
-
-  ServerProcess server(
-      {meabridge::testing::HelperPath("daemon_status_server"), dir.File("meabridge.xml"), "0"},
-      dir.File("server.log"));
+  ServerProcess server({meabridge::testing::BinaryPath(), "serve", "--config",
+                        dir.File("meabridge.xml"), "--port", "0"},
+                       dir.File("serve.log"));
   int port = server.WaitForPort();
   ASSERT_GT(port, 0) << server.Log();
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/status";
+  const std::vector<std::pair<std::string, std::string>> auth = {
+      {"Authorization", "Bearer browser-test-token"}};
+  HttpAnswer started = Call(port, "POST", "/admin/sources/unfccc-status/harvest", auth);
+  ASSERT_EQ(started.status, 202) << started.body << server.Log();
+  // The run goes on in the background: wait (bounded) until the store has it.
+  HttpAnswer runs;
+  for (int i = 0; i < 600; ++i) {
+    runs = Call(port, "GET", "/admin/runs?source=unfccc-status", auth);
+    ASSERT_EQ(runs.status, 200) << runs.body;
+    if (runs.body.find("\"id\":") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(runs.body.find("\"status\":\"ok\""), std::string::npos) << runs.body << server.Log();
 
   std::vector<std::string> common = {"/usr/bin/timeout",
                                      "90",
@@ -199,6 +224,15 @@ TEST(StatusPageBrowser, ChromiumRendersTheTablesOfARunningServer) {
   ASSERT_GT(bytes.size(), 10000u) << png;
   EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
   std::cout << "status page screenshot: " << png << "\n";
+
+  HttpAnswer metrics = Call(port, "GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(
+      metrics.body.find("meabridge_harvest_runs_total{source=\"unfccc-status\",status=\"ok\"} 1\n"),
+      std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("meabridge_records{entity=\"Memberships\"} 2\n"), std::string::npos);
+  EXPECT_EQ(server.Stop(), 0) << server.Log();
 }
 
 }  // namespace
