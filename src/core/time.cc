@@ -1,6 +1,7 @@
 #include "core/time.h"
 
 #include <cstdio>
+#include <cstring>
 
 namespace meabridge::core {
 namespace {
@@ -141,6 +142,25 @@ std::string FormatDateTime(EpochMs ms) {
   int secs = static_cast<int>(rem / 1000);
   int millis = static_cast<int>(rem % 1000);
   char buf[40];
+  if (d.year >= 0 && d.year <= 9999) {
+    // By hand: snprintf was a twentieth of the CPU time of a large CSV export.
+    auto put = [](char* p, int v, int width) {
+      for (int i = width - 1; i >= 0; --i, v /= 10) p[i] = static_cast<char>('0' + v % 10);
+    };
+    std::memcpy(buf, "0000-00-00T00:00:00.000Z", 25);
+    put(buf, d.year, 4);
+    put(buf + 5, d.month, 2);
+    put(buf + 8, d.day, 2);
+    put(buf + 11, secs / 3600, 2);
+    put(buf + 14, secs / 60 % 60, 2);
+    put(buf + 17, secs % 60, 2);
+    if (millis == 0) {
+      buf[19] = 'Z';
+      return std::string(buf, 20);
+    }
+    put(buf + 20, millis, 3);
+    return std::string(buf, 24);
+  }
   if (millis == 0) {
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", d.year, d.month, d.day,
                   secs / 3600, secs / 60 % 60, secs % 60);

@@ -19,8 +19,13 @@ using http::Response;
 using model::FieldType;
 
 void AppendCell(std::string& out, std::string_view text) {
-  bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos ||
-               (!text.empty() && (text.front() == ' ' || text.back() == ' '));
+  // A plain loop: find_first_of with a set calls memchr per character (a tenth of a large
+  // export's time went there).
+  bool quote = !text.empty() && (text.front() == ' ' || text.back() == ' ');
+  for (size_t i = 0; i < text.size() && !quote; ++i) {
+    char c = text[i];
+    quote = c == ',' || c == '"' || c == '\r' || c == '\n';
+  }
   if (!quote) {
     out += text;
     return;
@@ -194,7 +199,9 @@ std::string Row(const model::Record& r, const std::vector<std::string>& language
     }
     sep();
     if (model::IsEmpty(v)) continue;
-    if (const auto* list = std::get_if<model::StringList>(&v)) {
+    if (const auto* text = std::get_if<std::string>(&v)) {
+      AppendCell(out, *text);  // without ScalarText's copy
+    } else if (const auto* list = std::get_if<model::StringList>(&v)) {
       AppendCell(out, core::Join(*list, "|"));
     } else if (std::holds_alternative<model::ItemList>(v)) {
       rapidjson::StringBuffer buf;

@@ -104,6 +104,47 @@ std::optional<int64_t> MsOf(const model::Value& v) {
 
 std::string AtomDate(int64_t ms) { return core::FormatDateTime(ms); }
 
+// The children of a navigation property as Atom entries.
+void AppendChildEntries(std::string& out, const std::string& root, const model::EntitySpec& e,
+                        const model::Record& r, const model::FieldSpec& f, size_t index,
+                        const std::string& updated) {
+  std::string type = std::string(kNamespace) + "." + ChildTypeName(e, f);
+  std::string base = root + odata::KeySegment(e.set_name, r.id()) + "/" + f.name;
+  auto entry = [&](const std::string& id, const std::string& title, const std::string& props) {
+    out += "<entry><id>" + XmlEscape(id) + "</id><title type=\"text\">" + XmlEscape(title) +
+           "</title><updated>" + updated + "</updated><author><name/></author><category term=\"" +
+           type + "\" scheme=\"" + kScheme +
+           "\"/><content type=\"application/xml\"><m:properties>" + props +
+           "</m:properties></content></entry>";
+  };
+  const model::Value& v = r.Get(index);
+  if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
+    for (const model::LangText& t : *ml) {
+      entry(base + "('" + t.lang + "')", f.name + " (" + t.lang + ")",
+            "<d:id>" + XmlEscape(r.id() + "-" + f.name + "-" + t.lang) + "</d:id><d:language>" +
+                XmlEscape(t.lang) + "</d:language><d:value>" + XmlEscape(t.text) + "</d:value>");
+    }
+  } else if (const auto* list = std::get_if<model::StringList>(&v)) {
+    for (const std::string& s : *list) {
+      entry(base + "('" + s + "')", s, "<d:value>" + XmlEscape(s) + "</d:value>");
+    }
+  } else if (const auto* items = std::get_if<model::ItemList>(&v)) {
+    for (size_t k = 0; k < items->size(); ++k) {
+      std::string props =
+          "<d:id>" + XmlEscape(r.id() + "-" + f.name + "-" + std::to_string(k + 1)) + "</d:id>";
+      for (const model::ItemFieldSpec& spec : f.item_fields) {
+        auto it = (*items)[k].find(spec.name);
+        if (it == (*items)[k].end()) {
+          props += "<d:" + spec.name + " m:null=\"true\"/>";
+        } else {
+          props += "<d:" + spec.name + ">" + XmlEscape(it->second) + "</d:" + spec.name + ">";
+        }
+      }
+      entry(base + "(" + std::to_string(k + 1) + ")", f.name + " " + std::to_string(k + 1), props);
+    }
+  }
+}
+
 class Handler {
  public:
   Handler(const Context& ctx, http::Exchange& ex)
@@ -347,85 +388,16 @@ class Handler {
 
   void AtomChildEntries(std::string& out, const model::EntitySpec& e, const model::Record& r,
                         const model::FieldSpec& f, size_t index, const std::string& updated) {
-    std::string type = std::string(kNamespace) + "." + ChildTypeName(e, f);
-    std::string base = EntityUri(e, r.id()) + "/" + f.name;
-    auto entry = [&](const std::string& id, const std::string& title, const std::string& props) {
-      out += "<entry><id>" + XmlEscape(id) + "</id><title type=\"text\">" + XmlEscape(title) +
-             "</title><updated>" + updated + "</updated><author><name/></author><category term=\"" +
-             type + "\" scheme=\"" + kScheme +
-             "\"/><content type=\"application/xml\"><m:properties>" + props +
-             "</m:properties></content></entry>";
-    };
-    const model::Value& v = r.Get(index);
-    if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
-      for (const model::LangText& t : *ml) {
-        entry(base + "('" + t.lang + "')", f.name + " (" + t.lang + ")",
-              "<d:id>" + XmlEscape(r.id() + "-" + f.name + "-" + t.lang) + "</d:id><d:language>" +
-                  XmlEscape(t.lang) + "</d:language><d:value>" + XmlEscape(t.text) + "</d:value>");
-      }
-    } else if (const auto* list = std::get_if<model::StringList>(&v)) {
-      for (const std::string& s : *list) {
-        entry(base + "('" + s + "')", s, "<d:value>" + XmlEscape(s) + "</d:value>");
-      }
-    } else if (const auto* items = std::get_if<model::ItemList>(&v)) {
-      for (size_t k = 0; k < items->size(); ++k) {
-        std::string props =
-            "<d:id>" + XmlEscape(r.id() + "-" + f.name + "-" + std::to_string(k + 1)) + "</d:id>";
-        for (const model::ItemFieldSpec& spec : f.item_fields) {
-          auto it = (*items)[k].find(spec.name);
-          if (it == (*items)[k].end()) {
-            props += "<d:" + spec.name + " m:null=\"true\"/>";
-          } else {
-            props += "<d:" + spec.name + ">" + XmlEscape(it->second) + "</d:" + spec.name + ">";
-          }
-        }
-        entry(base + "(" + std::to_string(k + 1) + ")", f.name + " " + std::to_string(k + 1),
-              props);
-      }
-    }
+    AppendChildEntries(out, root_, e, r, f, index, updated);
   }
 
   void AtomEntry(std::string& out, const model::Record& r, const std::vector<bool>& selected,
                  const std::vector<bool>& expanded) {
-    const model::EntitySpec& e = r.entity();
-    std::string key = odata::KeySegment(e.set_name, r.id());
-    const model::Value& upd = r.Get(model::EntitySpec::kUpdatedField);
-    std::string updated = AtomDate(MsOf(upd).value_or(StoredAt(r, fallback_updated_)));
-    out += "<entry><id>" + XmlEscape(root_ + key) + "</id><title type=\"text\">" +
-           XmlEscape(TitleOf(r)) + "</title><updated>" + updated +
-           "</updated><author><name/></author>";
-    out += "<link rel=\"edit\" title=\"" + e.type_name + "\" href=\"" + XmlEscape(key) + "\"/>";
-    for (size_t i = 0; i < e.fields.size(); ++i) {
-      const model::FieldSpec& f = e.fields[i];
-      if (!IsNavigation(f) || (!selected[i] && !expanded[i])) continue;
-      out += "<link rel=\"" + std::string(kRel) + f.name +
-             "\" type=\"application/atom+xml;type=feed\" title=\"" + f.name + "\" href=\"" +
-             XmlEscape(key + "/" + f.name) + "\"";
-      if (!expanded[i]) {
-        out += "/>";
-        continue;
-      }
-      out += "><m:inline><feed><id>" + XmlEscape(root_ + key + "/" + f.name) +
-             "</id><title type=\"text\">" + f.name + "</title><updated>" + updated +
-             "</updated><author><name/></author>";
-      AtomChildEntries(out, e, r, f, i, updated);
-      out += "</feed></m:inline></link>";
-    }
-    out += "<category term=\"" + std::string(kNamespace) + "." + e.type_name + "\" scheme=\"" +
-           kScheme + "\"/>";
-    atom::PropertyOptions options;
-    options.selected = &selected;
-    options.collections = false;
-    atom::AppendProperties(out, r, options);
-    out += "</entry>";
+    AppendAtomEntry(out, r, root_, fallback_updated_, selected, expanded);
   }
 
   std::string AtomOpen(const char* root_element) const {
-    return std::string("<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"?>\n<") +
-           root_element + " xml:base=\"" + XmlEscape(root_) +
-           "\" xmlns=\"http://www.w3.org/2005/Atom\" "
-           "xmlns:d=\"http://schemas.microsoft.com/ado/2007/08/dataservices\" "
-           "xmlns:m=\"http://schemas.microsoft.com/ado/2007/08/dataservices/metadata\">";
+    return AtomDocumentOpen(root_, root_element);
   }
 
   // ---- resources ----
@@ -655,6 +627,54 @@ class Handler {
   bool json_;
   core::EpochMs fallback_updated_ = 0;
 };
+
+}  // namespace
+
+void AppendAtomEntry(std::string& out, const model::Record& r, const std::string& root,
+                     core::EpochMs fallback_updated, const std::vector<bool>& selected,
+                     const std::vector<bool>& expanded) {
+  const model::EntitySpec& e = r.entity();
+  std::string key = odata::KeySegment(e.set_name, r.id());
+  const model::Value& upd = r.Get(model::EntitySpec::kUpdatedField);
+  std::string updated = AtomDate(MsOf(upd).value_or(StoredAt(r, fallback_updated)));
+  out += "<entry><id>" + XmlEscape(root + key) + "</id><title type=\"text\">" +
+         XmlEscape(TitleOf(r)) + "</title><updated>" + updated +
+         "</updated><author><name/></author>";
+  out += "<link rel=\"edit\" title=\"" + e.type_name + "\" href=\"" + XmlEscape(key) + "\"/>";
+  for (size_t i = 0; i < e.fields.size(); ++i) {
+    const model::FieldSpec& f = e.fields[i];
+    if (!IsNavigation(f) || (!selected[i] && !expanded[i])) continue;
+    out += "<link rel=\"" + std::string(kRel) + f.name +
+           "\" type=\"application/atom+xml;type=feed\" title=\"" + f.name + "\" href=\"" +
+           XmlEscape(key + "/" + f.name) + "\"";
+    if (!expanded[i]) {
+      out += "/>";
+      continue;
+    }
+    out += "><m:inline><feed><id>" + XmlEscape(root + key + "/" + f.name) +
+           "</id><title type=\"text\">" + f.name + "</title><updated>" + updated +
+           "</updated><author><name/></author>";
+    AppendChildEntries(out, root, e, r, f, i, updated);
+    out += "</feed></m:inline></link>";
+  }
+  out += "<category term=\"" + std::string(kNamespace) + "." + e.type_name + "\" scheme=\"" +
+         kScheme + "\"/>";
+  atom::PropertyOptions options;
+  options.selected = &selected;
+  options.collections = false;
+  atom::AppendProperties(out, r, options);
+  out += "</entry>";
+}
+
+std::string AtomDocumentOpen(const std::string& root, const char* root_element) {
+  return std::string("<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"?>\n<") +
+         root_element + " xml:base=\"" + XmlEscape(root) +
+         "\" xmlns=\"http://www.w3.org/2005/Atom\" "
+         "xmlns:d=\"http://schemas.microsoft.com/ado/2007/08/dataservices\" "
+         "xmlns:m=\"http://schemas.microsoft.com/ado/2007/08/dataservices/metadata\">";
+}
+
+namespace {
 
 Response ServiceDocument(const Context& ctx, const http::Request& req) {
   std::string root = req.base_url + "informea.svc/";

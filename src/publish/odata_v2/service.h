@@ -20,13 +20,29 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "core/status.h"
+#include "core/time.h"
+#include "model/record.h"
 #include "publish/context.h"
 #include "publish/http/router.h"
 
 namespace meabridge::publish::odata_v2 {
 
 Status Register(http::RouteRegistry& routes, std::shared_ptr<const Context> context);
+
+// One record as an <entry> of the dialect's Atom feed, appended to `out`: `root` is the service
+// root ("https://data.example.org/informea.svc/"), `fallback_updated` dates a record without
+// `updated`; `selected` and `expanded` (one flag per registry field) say which properties are
+// written and which navigation properties are inlined (<m:inline>) rather than linked. Shared
+// with `meabridge export --format xml`.
+void AppendAtomEntry(std::string& out, const model::Record& record, const std::string& root,
+                     core::EpochMs fallback_updated, const std::vector<bool>& selected,
+                     const std::vector<bool>& expanded);
+// The opening of a document: the XML declaration and <ROOT_ELEMENT xml:base=ROOT> ("feed" or
+// "entry") with the namespaces its entries use.
+std::string AtomDocumentOpen(const std::string& root, const char* root_element = "feed");
 
 }  // namespace meabridge::publish::odata_v2

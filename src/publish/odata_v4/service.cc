@@ -275,25 +275,12 @@ class Request {
 
   // ---- JSON of records ----
 
-  static void WriteValue(JsonWriter& w, const model::FieldSpec& f, const model::Value& v) {
-    if (model::IsEmpty(v)) {
-      if (f.IsList()) {
-        w.StartArray();
-        w.EndArray();
-      } else {
-        w.Null();
-      }
-      return;
-    }
-    model::WriteValueJson(v, w);
-  }
-
   Status WriteEntity(JsonWriter& w, const model::Record& r, const Shape& shape) {
     const auto& fields = r.entity().fields;
     w.StartObject();
     auto write_field = [&](size_t i) {
       w.Key(fields[i].name.data(), static_cast<rapidjson::SizeType>(fields[i].name.size()));
-      WriteValue(w, fields[i], r.Get(i));
+      WriteProperty(w, fields[i], r.Get(i));
     };
     if (shape.select.empty()) {
       for (size_t i = 0; i < fields.size(); ++i) write_field(i);
@@ -646,6 +633,34 @@ class Request {
   odata::RecordLookup* lookup_ = nullptr;
   std::vector<std::unique_ptr<odata::Navigation>> stable_navs_;
 };
+
+}  // namespace
+
+void WriteProperty(rapidjson::Writer<rapidjson::StringBuffer>& w, const model::FieldSpec& f,
+                   const model::Value& v) {
+  if (model::IsEmpty(v)) {
+    if (f.IsList()) {
+      w.StartArray();
+      w.EndArray();
+    } else {
+      w.Null();
+    }
+    return;
+  }
+  model::WriteValueJson(v, w);
+}
+
+void WriteRecord(rapidjson::Writer<rapidjson::StringBuffer>& w, const model::Record& r) {
+  const auto& fields = r.entity().fields;
+  w.StartObject();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    w.Key(fields[i].name.data(), static_cast<rapidjson::SizeType>(fields[i].name.size()));
+    WriteProperty(w, fields[i], r.Get(i));
+  }
+  w.EndObject();
+}
+
+namespace {
 
 Response ServiceDocument(const Context& ctx, const http::Request& req) {
   rapidjson::StringBuffer buf;

@@ -14,12 +14,22 @@
 
 #include <memory>
 
+#include "core/json.h"
 #include "core/status.h"
+#include "model/record.h"
 #include "publish/context.h"
 #include "publish/http/router.h"
 
 namespace meabridge::publish::odata_v4 {
 
 Status Register(http::RouteRegistry& routes, std::shared_ptr<const Context> context);
+
+// One property value as the service writes it: null for no value, [] for an empty list, the
+// canonical JSON otherwise. Shared with `meabridge export --format json`.
+void WriteProperty(rapidjson::Writer<rapidjson::StringBuffer>& w, const model::FieldSpec& field,
+                   const model::Value& value);
+// One record as an entity of a collection without $select/$expand: every field, registry
+// order.
+void WriteRecord(rapidjson::Writer<rapidjson::StringBuffer>& w, const model::Record& record);
 
 }  // namespace meabridge::publish::odata_v4

@@ -303,9 +303,21 @@ Result<int> StoredSchemaVersion(Connection& conn) {
   return static_cast<int>(v);
 }
 
-Status Migrate(Connection& conn, const Schema& schema, const std::vector<Migration>& migrations) {
+Status Migrate(Connection& conn, const Schema& schema, const std::vector<Migration>& migrations,
+               int busy_timeout_ms) {
   int newest = migrations.empty() ? 0 : migrations.back().version;
-  MB_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
+  // At the newest version already (a plain read: WAL readers never wait), try the write lock
+  // without waiting; a writer holding it means a meabridge that opened this store through here.
+  MB_ASSIGN_OR_RETURN(int current, StoredSchemaVersion(conn));
+  if (current == newest && newest > 0) {
+    sqlite3_busy_timeout(conn.db(), 0);
+    int rc = sqlite3_exec(conn.db(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    sqlite3_busy_timeout(conn.db(), busy_timeout_ms);
+    if ((rc & 0xff) == SQLITE_BUSY) return Status::Ok();
+    if (rc != SQLITE_OK) return conn.Error(rc, "starting its schema check");
+  } else {
+    MB_RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE"));
+  }
   Status s = [&]() -> Status {
     MB_ASSIGN_OR_RETURN(int stored, StoredSchemaVersion(conn));
     if (stored > newest) {

@@ -103,7 +103,15 @@ const std::vector<Migration>& Migrations();
 // entity table is created, a missing field column added, a missing index created; a field
 // whose registry type differs from the one its column was made for is refused. Tests pass
 // their own `migrations`; the store passes Migrations().
-Status Migrate(Connection& conn, const Schema& schema, const std::vector<Migration>& migrations);
+//
+// Opening never waits for a run in progress: when the file is at the newest schema already and
+// another connection holds the write lock (a harvest of the daemon), Migrate returns at once
+// without the registry step (the holder opened the store through it), so `meabridge status` and
+// `meabridge export` work while the daemon harvests. Only a file that needs a versioned
+// migration waits for the lock, up to `busy_timeout_ms` (the connection's own busy timeout,
+// which Migrate restores).
+Status Migrate(Connection& conn, const Schema& schema, const std::vector<Migration>& migrations,
+               int busy_timeout_ms = ConnectionOptions{}.busy_timeout_ms);
 
 // The schema version recorded in the file (0 for an empty file).
 Result<int> StoredSchemaVersion(Connection& conn);

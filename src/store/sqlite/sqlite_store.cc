@@ -1095,7 +1095,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
       writer->Exec("PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0; "
                    "PRAGMA journal_size_limit=" +
                    std::to_string(kJournalSizeLimit) + ";"));
-  MB_RETURN_IF_ERROR(Migrate(*writer, schema, Migrations()));
+  MB_RETURN_IF_ERROR(Migrate(*writer, schema, Migrations(), co.busy_timeout_ms));
 
   auto shared = std::make_shared<Shared>(path, options, std::move(schema));
   shared->ReturnWriter(std::move(writer));
