@@ -14,6 +14,10 @@ std::string JobName(const Job& job) {
   return "job " + std::to_string(job.id) + (job.requested ? " (requested)" : "");
 }
 
+std::string Plural(size_t n, const std::string& noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 std::string FormatSeconds(int64_t ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(ms) / 1000.0);
@@ -81,7 +85,7 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config, DaemonOptions optio
 }
 
 Daemon::~Daemon() {
-  if (!stopping_.load()) Shutdown();
+  if (loop_.joinable() && !stopping_.load()) Shutdown();  // started, never shut down
   if (loop_.joinable()) {
     loop_.request_stop();
     Wake();
@@ -192,8 +196,8 @@ Status Daemon::Start() {
   ready_ = true;
   core::Log(core::LogLevel::kNotice,
             "serve: publishing " + store::RedactStoreLocation(cfg->store_location) + " on " +
-                listening_ + " with " + std::to_string(cfg->sources.size()) + " sources (" +
-                cfg->file + "); node " + claims_->node_id());
+                listening_ + " with " + Plural(cfg->sources.size(), "source") + " (" + cfg->file +
+                "); node " + claims_->node_id());
   SendStatus("READY=1\n");
   return Status::Ok();
 }
@@ -201,7 +205,7 @@ Status Daemon::Start() {
 void Daemon::SendStatus(std::string_view prefix) {
   std::shared_ptr<const config::Config> cfg = config();
   std::string status = stopping_ ? "stopping" : "serving on " + listening_;
-  status += ", " + std::to_string(cfg->sources.size()) + " sources, " +
+  status += ", " + Plural(cfg->sources.size(), "source") + ", " +
             std::to_string(scheduler_.running()) + " running";
   {
     std::lock_guard lock(runs_mu_);
@@ -419,10 +423,9 @@ Status Daemon::Reload() {
     harvester_ = std::move(harvester);
   }
   scheduler_.SetSources(Entries(*fresh), LimitsOf(*fresh));
-  core::Log(core::LogLevel::kNotice, "reload: " + what +
-                                         " in force: " + std::to_string(fresh->sources.size()) +
-                                         " sources (" + std::to_string(added) + " added, " +
-                                         std::to_string(removed) + " removed)");
+  core::Log(core::LogLevel::kNotice,
+            "reload: " + what + " in force: " + Plural(fresh->sources.size(), "source") + " (" +
+                std::to_string(added) + " added, " + std::to_string(removed) + " removed)");
   SendStatus("READY=1\n");
   Wake();
   return Status::Ok();

@@ -265,7 +265,7 @@ TEST(ServeDaemonTest, NotifiesSystemd) {
   ASSERT_GT(port, 0);
   EXPECT_EQ(Get(port, "/odata/v4/").status, 200) << "READY=1 comes once the port is bound";
   EXPECT_NE(listener.All().find("STATUS=serving on http://127.0.0.1:" + std::to_string(port) +
-                                "/, 1 sources"),
+                                "/, 1 source, "),
             std::string::npos)
       << listener.All();
   ASSERT_TRUE(listener.WaitFor("WATCHDOG=1")) << listener.All();
@@ -310,10 +310,8 @@ TEST(ServeDaemonTest, TheEmbeddedDefaultHarvestsTheDemoDataAndServesIt) {
   EXPECT_NE(status.body.find("demo-decisions"), std::string::npos) << status.body;
   Answer metrics = Get(port, "/metrics");
   EXPECT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find("meabridge_harvest_runs_total{"), std::string::npos)
-      << metrics.body;
-  EXPECT_NE(metrics.body.find("meabridge_http_requests_total{"), std::string::npos)
-      << metrics.body;
+  EXPECT_NE(metrics.body.find("meabridge_harvest_runs_total{"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("meabridge_http_requests_total{"), std::string::npos) << metrics.body;
   EXPECT_EQ(d.Stop(SIGTERM), 0) << d.log();
 }
 
