@@ -4,17 +4,32 @@
 //
 // - Two nodes with the same configuration publish the same data after a harvest, and a next
 //   link or delta link issued by one is followed on the other with the same results.
+// - A node killed (SIGKILL) in the middle of a run leaves nothing of it committed, and the other
+//   node harvests the source at its next slot.
+// - Two nodes sharing 10 sources on `every 2s` for several periods run every scheduled run
+//   exactly once. A run's period is the schedule slot it started in, floor(started / 2 s): with
+//   `jitter="0"` the daemon starts a slot's run at the slot, and its admission check skips a
+//   run when one started at or after the slot already exists (docs/daemon.md "Several nodes").
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <mutex>
+#include <regex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "core/clock.h"
 #include "publish/publish_fixture.h"
+#include "store/store.h"
 #include "support/http_test_server.h"
 #include "support/serve_process.h"
 #include "support/store_backends.h"
@@ -247,6 +262,192 @@ TEST_F(MultiNodeTest, TwoNodesPublishTheSameDataAndAnswerEachOthersLinks) {
   EXPECT_EQ(a->Stop(), 0) << a->log();
   EXPECT_EQ(b->Stop(), 0) << b->log();
   EXPECT_EQ(c->Stop(), 0) << c->log();
+}
+
+int64_t NowMs() { return core::SystemClock::Instance().NowMs(); }
+
+// Runs `f` when it goes out of scope (stops the feed server before the locals its handler uses).
+struct Finally {
+  std::function<void()> f;
+  ~Finally() { f(); }
+};
+
+std::vector<store::RunRecord> RunsOf(const std::string& location, const std::string& source) {
+  auto store = store::OpenStore(location);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  if (!store.ok()) return {};
+  auto view = (*store)->Read();
+  EXPECT_TRUE(view.ok()) << view.status().ToString();
+  if (!view.ok()) return {};
+  auto runs = (*view)->Runs(source, 1000);
+  EXPECT_TRUE(runs.ok()) << runs.status().ToString();
+  if (!runs.ok()) return {};
+  std::vector<store::RunRecord> out = *runs;
+  std::sort(out.begin(), out.end(), [](const store::RunRecord& a, const store::RunRecord& b) {
+    return a.started < b.started;
+  });
+  return out;
+}
+
+int64_t LiveContacts(const std::string& location) {
+  auto store = store::OpenStore(location);
+  if (!store.ok()) return -1;
+  auto view = (*store)->Read();
+  if (!view.ok()) return -1;
+  store::Query q;
+  q.entity = model::Registry::Default().Find("Contacts");
+  auto n = (*view)->Count(q);
+  return n.ok() ? *n : -1;
+}
+
+// Lines "source=NAME run=ID ok" a node logged: the runs it made.
+int RunsLogged(const std::string& log) {
+  static const std::regex ran("source=[^ ]+ run=[0-9]+ ok");
+  return static_cast<int>(
+      std::distance(std::sregex_iterator(log.begin(), log.end(), ran), std::sregex_iterator()));
+}
+
+TEST_F(MultiNodeTest, ANodeKilledMidRunCommitsNothingAndTheOtherTakesTheSourceAtItsNextSlot) {
+  // Page 1 of "stall", then page 2 hangs until released: the first run stops mid-way with
+  // page 1 staged in its transaction.
+  std::mutex stall_mu;
+  std::condition_variable stall_cv;
+  bool released = false;
+  std::atomic<int> page2_requests{0};
+  feed_->SetHandler([&](const SeenRequest& r) {
+    if (r.path == "/stall/2") {
+      ++page2_requests;
+      std::unique_lock lock(stall_mu);
+      stall_cv.wait_for(lock, std::chrono::seconds(30), [&] { return released; });
+      return Reply::Json(Contacts(10, "v1", {}, {"c00", "c01", "c02", "c03", "c04"}));
+    }
+    std::string page = Contacts(5, "v1");
+    page.insert(page.size() - 2, ", \"__next\": \"" + feed_->Url("/stall/2") + "\"");
+    return Reply::Json(page);
+  });
+  auto release = [&] {
+    std::lock_guard lock(stall_mu);
+    released = true;
+    stall_cv.notify_all();
+  };
+  Finally stop_feed{[&] {
+    release();
+    feed_.reset();
+  }};
+  const std::string config = WriteConfig(
+      "meabridge.xml", "  <source name=\"stall\" kind=\"http\" url=\"" + feed_->Url("/stall/1") +
+                           "\" schedule=\"every 2s\" jitter=\"0\" retries=\"0\" timeout=\"60s\" "
+                           "mapping=\"" MEABRIDGE_SOURCE_DIR
+                           "/mappings/informea-odata-v2/contacts.xml\"/>");
+
+  // Node A starts alone: the source was never harvested, so A runs it at once, and stalls.
+  auto a = Node(config, "a");
+  ASSERT_GT(a->WaitForPort(), 0) << a->log();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (page2_requests == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(page2_requests.load(), 1) << a->log();
+  // Node B starts while A holds the source: B skips it (A's lease), slot after slot.
+  auto b = Node(config, "b");
+  ASSERT_GT(b->WaitForPort(), 0) << b->log();
+  EXPECT_TRUE(b->WaitForLog("(its lease is held)", 10)) << b->log();
+  EXPECT_EQ(page2_requests.load(), 1) << "only A fetches";
+
+  // A dies mid-run: nothing of its run is committed (no run row, no record, no watermark).
+  EXPECT_EQ(a->Stop(SIGKILL), 128 + SIGKILL);
+  const int64_t killed_at = NowMs();
+  EXPECT_TRUE(RunsOf(location_, "stall").empty());
+  EXPECT_EQ(LiveContacts(location_), 0);
+
+  // B takes the source at its next slot (within 2 s, plus a margin for a loaded machine).
+  release();
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::vector<store::RunRecord> runs;
+  while (std::chrono::steady_clock::now() < deadline) {
+    runs = RunsOf(location_, "stall");
+    if (!runs.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(runs.size(), 1u) << b->Drain();
+  EXPECT_EQ(runs[0].status, "ok") << runs[0].error;
+  EXPECT_EQ(runs[0].counts.created, 10);
+  EXPECT_GE(runs[0].started, killed_at);
+  EXPECT_LT(runs[0].started, killed_at + 2000 + 1000) << "the next slot, not a later one";
+  EXPECT_EQ(LiveContacts(location_), 10);
+  EXPECT_EQ(RunsLogged(b->Drain(0)), 1) << b->log();
+  EXPECT_EQ(b->Stop(), 0) << b->log();
+}
+
+TEST_F(MultiNodeTest, TwoNodesSharingTenSourcesRunEveryScheduledRunExactlyOnce) {
+  constexpr int kSources = 10;
+  constexpr int64_t kPeriod = 2000;
+  std::mutex count_mu;
+  std::map<std::string, int> requests;  // per source
+  feed_->SetHandler([&](const SeenRequest& r) {
+    {
+      std::lock_guard lock(count_mu);
+      ++requests[r.path.substr(1)];
+    }
+    return Reply::Json(Contacts(3, r.path.substr(1)));
+  });
+  Finally stop_feed{[&] { feed_.reset(); }};
+  std::string sources;
+  for (int i = 0; i < kSources; ++i) {
+    std::string name = "s" + std::to_string(i);
+    sources += "  <source name=\"" + name + "\" kind=\"http\" url=\"" + feed_->Url("/" + name) +
+               "\" schedule=\"every 2s\" jitter=\"0\" retries=\"0\" conditional=\"false\" "
+               "mapping=\"" MEABRIDGE_SOURCE_DIR "/mappings/informea-odata-v2/contacts.xml\"/>\n";
+  }
+  const std::string config = WriteConfig("meabridge.xml", sources);
+  auto a = Node(config, "a");
+  auto b = Node(config, "b");
+  ASSERT_GT(a->WaitForPort(), 0) << a->log();
+  ASSERT_GT(b->WaitForPort(), 0) << b->log();
+  // The periods checked: from the first slot after both nodes are up to the last one that
+  // began at least a period before they stop (so its run had time to finish).
+  const int64_t first_slot = (NowMs() / kPeriod + 1) * kPeriod;
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(first_slot - NowMs() + 5 * kPeriod + kPeriod / 2));
+  const int64_t last_slot = (NowMs() / kPeriod - 1) * kPeriod;
+  EXPECT_EQ(a->Stop(), 0) << a->log();
+  EXPECT_EQ(b->Stop(), 0) << b->log();
+  ASSERT_GE((last_slot - first_slot) / kPeriod + 1, 5) << "at least 5 periods";
+
+  int total = 0;
+  for (int i = 0; i < kSources; ++i) {
+    const std::string name = "s" + std::to_string(i);
+    std::vector<store::RunRecord> runs = RunsOf(location_, name);
+    std::map<int64_t, int> per_slot;
+    for (size_t k = 0; k < runs.size(); ++k) {
+      EXPECT_EQ(runs[k].status, "ok") << name << " run " << runs[k].id << ": " << runs[k].error;
+      ++per_slot[runs[k].started / kPeriod * kPeriod];
+      if (k > 0) {
+        EXPECT_LE(runs[k - 1].finished, runs[k].started)
+            << name << ": runs " << runs[k - 1].id << " and " << runs[k].id << " overlap";
+      }
+    }
+    for (const auto& [slot, n] : per_slot) {
+      EXPECT_EQ(n, 1) << name << ": " << n << " runs in the period starting "
+                      << core::FormatDateTime(slot);
+    }
+    for (int64_t slot = first_slot; slot <= last_slot; slot += kPeriod) {
+      EXPECT_EQ(per_slot.count(slot), 1u)
+          << name << ": no run in the period starting " << core::FormatDateTime(slot);
+    }
+    std::lock_guard lock(count_mu);
+    EXPECT_EQ(requests[name], static_cast<int>(runs.size()))
+        << name << ": every fetch belongs to a recorded run";
+    total += static_cast<int>(runs.size());
+  }
+  // Every run was made by one of the two nodes; how they shared them is up to the leases.
+  const int by_a = RunsLogged(a->log());
+  const int by_b = RunsLogged(b->log());
+  EXPECT_EQ(by_a + by_b, total);
+  ::testing::Test::RecordProperty("runs_by_a", by_a);
+  ::testing::Test::RecordProperty("runs_by_b", by_b);
+  std::printf("[ runs ] %d runs of %d sources: %d by node A, %d by node B\n", total, kSources, by_a,
+              by_b);
 }
 
 }  // namespace
