@@ -209,6 +209,30 @@ TEST(ServeDaemonTest, SigtermDuringAStalledHarvestExitsInTimeAndCommitsNothing) 
   for (const store::RunRecord& r : runs) EXPECT_EQ(r.status, "aborted") << r.error;
 }
 
+TEST(ServeDaemonTest, ARunPastItsTimeoutIsStoppedAndRecordedAborted) {
+  testing::HttpTestServer server([](const testing::SeenRequest&) {
+    testing::Reply r = testing::Reply::Json("{\"value\": []}");
+    r.delay_ms = 60000;
+    return r;
+  });
+  TempDir dir;
+  WriteFile(dir.File("meabridge.xml"),
+            Config("  <source name=\"stall\" kind=\"http\" url=\"" + server.Url("/Contacts") +
+                       "\" mapping=\"mappings/informea-odata-v4/contacts.json\" "
+                       "schedule=\"every 1h\" retries=\"0\"/>\n",
+                   "<scheduler run-timeout=\"1s\"/>"));
+  ServeProcess d({"--config", dir.File("meabridge.xml"), "--port", "0"}, dir.path());
+  int port = d.WaitForPort();
+  ASSERT_GT(port, 0) << d.log();
+  ASSERT_TRUE(d.WaitForLog("passed the run timeout (1.0s); stopping it")) << d.log();
+  ASSERT_TRUE(d.WaitForLog("source=stall run=1 harvest aborted")) << d.log();
+  EXPECT_EQ(Get(port, "/readyz").status, 200) << "the daemon keeps serving";
+  EXPECT_EQ(d.Stop(SIGTERM), 0) << d.log();
+  std::vector<store::RunRecord> runs = Runs(dir.File("mb.db"), "stall");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].status, "aborted");
+}
+
 // Receives what the daemon sends to $NOTIFY_SOCKET.
 class NotifyListener {
  public:
