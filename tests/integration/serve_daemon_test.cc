@@ -193,6 +193,13 @@ TEST(ServeDaemonTest, SigtermDuringAStalledHarvestExitsInTimeAndCommitsNothing) 
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_GT(server.request_count(), 0u) << d.log();
+  // A one-off harvest of the same source meanwhile is skipped: the daemon holds its lease.
+  testing::ProcessResult once =
+      testing::RunMeabridge({"harvest", "--config", dir.File("meabridge.xml"), "stall"});
+  EXPECT_EQ(once.exit_code, 1) << once.out << once.err;
+  EXPECT_NE(once.out.find("stall: skipped: source 'stall' is being harvested by another"),
+            std::string::npos)
+      << once.out;
   auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(d.Stop(SIGTERM, 15), 0) << d.log();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
