@@ -1,0 +1,32 @@
+// The configurations meabridge ships pass check-config: the embedded default (with its demo
+// sources under the data folder) and config/example.xml.
+#include <gtest/gtest.h>
+
+#include "support/test_support.h"
+
+namespace meabridge::cli {
+namespace {
+
+using testing::ProcessResult;
+using testing::RunMeabridge;
+
+TEST(ShippedConfigsTest, TheEmbeddedDefaultIsValidAndHasTheDemoSources) {
+  ProcessResult r =
+      RunMeabridge({"check-config"}, {std::string("MEABRIDGE_DATADIR=") + MEABRIDGE_SOURCE_DIR});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("is valid"), std::string::npos) << r.out;
+  for (const char* source : {"demo-contacts", "demo-unfccc-status", "demo-cbd-status",
+                             "demo-decisions", "demo-meetings"}) {
+    EXPECT_NE(r.out.find(source), std::string::npos) << source << " in:\n" << r.out;
+  }
+}
+
+TEST(ShippedConfigsTest, TheExampleIsValid) {
+  ProcessResult r = RunMeabridge(
+      {"check-config", "--config", std::string(MEABRIDGE_SOURCE_DIR) + "/config/example.xml"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("schedule 30 2 * * *"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace meabridge::cli
