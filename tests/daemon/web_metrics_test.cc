@@ -301,6 +301,34 @@ TEST_F(WebTest, ProbesAnswerPlainTextAndFollowReadiness) {
   EXPECT_EQ(post.Header("content-type"), "text/plain; charset=utf-8");
 }
 
+// The counts are kept per store state: a commit, or a failed run, shows at the next scrape.
+TEST_F(WebTest, StoreFiguresFollowEveryCommitAndRun) {
+  auto first = metrics_.Render(*store_, control_);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(Parse(*first).Get(R"(meabridge_records{entity="Memberships"})"), 2);
+  {
+    auto w = store_->BeginRun("alpha", Ms("2026-01-04T00:00:00Z"), false);
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE((*w)->Upsert(Membership("cms", "KE")).ok());
+    store::RunRecord r;
+    r.status = "ok";
+    ASSERT_TRUE((*w)->Commit(r).ok());
+  }
+  auto second = metrics_.Render(*store_, control_);
+  ASSERT_TRUE(second.ok());
+  Exposition e = Parse(*second);
+  EXPECT_EQ(e.Get(R"(meabridge_records{entity="Memberships"})"), 3);
+  EXPECT_EQ(e.Get("meabridge_store_runs"), 4);
+  store::RunRecord failed;
+  failed.source = "beta";
+  failed.status = "failed";
+  failed.error = "again";
+  ASSERT_TRUE(store_->RecordFailedRun(failed).ok());
+  auto third = metrics_.Render(*store_, control_);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(Parse(*third).Get("meabridge_store_runs"), 5) << "a failed run changes no record";
+}
+
 // docs/operations.md lists every metric family /metrics writes (one table row each).
 TEST_F(WebTest, EveryMetricIsDocumented) {
   metrics_.ObserveRequest(Access("odata-v4", 200, 1));

@@ -184,6 +184,7 @@ std::string Labels(std::initializer_list<std::pair<const char*, std::string_view
 
 struct Metrics::Impl {
   SeriesTable requests;
+  mutable StoreFiguresCache figures{model::Registry::Default()};
   const double start_seconds =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   mutable std::mutex mu;
@@ -192,6 +193,8 @@ struct Metrics::Impl {
 
 Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
 Metrics::~Metrics() = default;
+
+StoreFiguresCache& Metrics::store_figures() const { return impl_->figures; }
 
 void Metrics::ObserveRequest(const publish::http::AccessRecord& record) {
   RequestSeries& s = impl_->requests.Get(record.route, record.status);
@@ -361,7 +364,10 @@ Result<std::string> Metrics::Render(store::Store& store, const Control& control)
   }
 
   // ---- the store, now ----
-  MB_ASSIGN_OR_RETURN(store::StoreInfo info, store.Info());
+  MB_ASSIGN_OR_RETURN(std::unique_ptr<store::ReadView> view, store.Read());
+  MB_ASSIGN_OR_RETURN(std::shared_ptr<const StoreFigures> figures,
+                      impl_->figures.Get(store, *view));
+  const store::StoreInfo& info = figures->info;
   w.Head("meabridge_records", "gauge", "Live records in the store, by entity set.");
   for (const auto& [entity, n] : info.live_records) {
     w.Sample("meabridge_records", Labels({{"entity", entity}}), n);
@@ -377,7 +383,6 @@ Result<std::string> Metrics::Render(store::Store& store, const Control& control)
          "Run records in the store (every process's runs, every status).");
   w.Sample("meabridge_store_runs", "", info.runs);
 
-  MB_ASSIGN_OR_RETURN(std::unique_ptr<store::ReadView> view, store.Read());
   std::vector<store::RunRecord> last;
   for (const SourceState& s : sources) {
     MB_ASSIGN_OR_RETURN(std::vector<store::RunRecord> r, view->Runs(s.name, 1));

@@ -64,13 +64,14 @@ Status RegisterDaemonRoutes(publish::http::RouteRegistry& routes, WebDeps deps) 
         if (!text.ok()) return StoreUnavailable("/metrics", text.status());
         return Response::Make(200, "text/plain; version=0.0.4; charset=utf-8", std::move(*text));
       })));
-  MB_RETURN_IF_ERROR(
-      routes.Add(Plain("status", "/status", [control, store, publish](publish::http::Exchange& ex) {
+  MB_RETURN_IF_ERROR(routes.Add(
+      Plain("status", "/status", [control, store, publish, metrics](publish::http::Exchange& ex) {
         StatusPageInput in;
         in.control = control;
         in.store = store;
         in.registry = &model::Registry::Default();
         in.publish = publish;
+        in.figures = &metrics->store_figures();
         in.base_url = ex.request().base_url;
         in.now = core::SystemClock::Instance().NowMs();
         auto page = RenderStatusPage(in);

@@ -45,20 +45,6 @@ void Link(std::string& out, const std::string& href, std::string_view text) {
   out += "<a href=\"" + H(href) + "\">" + H(text) + "</a>";
 }
 
-// The field of `e` that names its records' treaty (`treaty`, or `treaties` for a list);
-// -1 when there is none. `parent` (of Treaties) also draws on the treaty vocabulary but says
-// something else.
-int TreatyField(const model::EntitySpec& e) {
-  for (size_t i = 0; i < e.fields.size(); ++i) {
-    const model::FieldSpec& f = e.fields[i];
-    if (f.vocabulary == "treaties" && (f.name == "treaty" || f.name == "treaties") &&
-        (f.type == model::FieldType::kTerm || f.type == model::FieldType::kStringList)) {
-      return static_cast<int>(i);
-    }
-  }
-  return -1;
-}
-
 }  // namespace
 
 Result<std::string> RenderStatusPage(const StatusPageInput& in) {
@@ -69,8 +55,11 @@ Result<std::string> RenderStatusPage(const StatusPageInput& in) {
   bool admin_on = config && !config->admin_token_file.empty();
   std::vector<SourceState> sources = control.Sources();
 
-  MB_ASSIGN_OR_RETURN(store::StoreInfo info, in.store->Info());
   MB_ASSIGN_OR_RETURN(std::unique_ptr<store::ReadView> view, in.store->Read());
+  StoreFiguresCache uncached(registry);
+  MB_ASSIGN_OR_RETURN(std::shared_ptr<const StoreFigures> figures,
+                      (in.figures ? *in.figures : uncached).Get(*in.store, *view));
+  const store::StoreInfo& info = figures->info;
 
   std::string o;
   o.reserve(32 * 1024);
@@ -175,12 +164,9 @@ Result<std::string> RenderStatusPage(const StatusPageInput& in) {
   // ---- per treaty ----
   std::vector<const model::EntitySpec*> by_treaty;
   std::map<std::string, std::map<std::string, int64_t>> treaty_counts;  // treaty -> set -> n
-  for (const model::EntitySpec& e : registry.entities()) {
-    int field = TreatyField(e);
-    if (field < 0) continue;
-    MB_ASSIGN_OR_RETURN(auto counts, view->CountBy(e, field));
-    by_treaty.push_back(&e);
-    for (const auto& [treaty, n] : counts) treaty_counts[treaty][e.set_name] = n;
+  for (const StoreFigures::PerTreaty& p : figures->per_treaty) {
+    by_treaty.push_back(p.entity);
+    for (const auto& [treaty, n] : p.counts) treaty_counts[treaty][p.entity->set_name] = n;
   }
   o += "<h2>Records per treaty</h2>\n";
   if (treaty_counts.empty()) {

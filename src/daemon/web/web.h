@@ -20,6 +20,7 @@
 
 #include "core/status.h"
 #include "daemon/control.h"
+#include "daemon/web/store_figures.h"
 #include "harvest/harvest.h"
 #include "publish/context.h"
 #include "publish/http/router.h"
@@ -47,9 +48,12 @@ class Metrics {
   void ObserveRun(const harvest::RunReport& report, double duration_seconds);
 
   // The exposition text (text/plain; version=0.0.4). Store-derived gauges are read from
-  // `store` (Store::Info and one ReadView); `control` gives the configured sources and
-  // readiness.
+  // `store` (one ReadView, and store_figures() for the counts); `control` gives the configured
+  // sources and readiness.
   Result<std::string> Render(store::Store& store, const Control& control) const;
+
+  // The store-wide counts, computed once per store state; shared with /status.
+  StoreFiguresCache& store_figures() const;
 
  private:
   struct Impl;
