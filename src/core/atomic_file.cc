@@ -70,7 +70,7 @@ Status SyncDir(const std::string& dir, const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<AtomicFile>> AtomicFile::Create(const std::string& path) {
+Result<std::unique_ptr<AtomicFile>> AtomicFile::Create(const std::string& path, Method method) {
   std::unique_ptr<AtomicFile> f(new AtomicFile());
   f->path_ = path;
   size_t slash = path.rfind('/');
@@ -84,7 +84,11 @@ Result<std::unique_ptr<AtomicFile>> AtomicFile::Create(const std::string& path) 
   if (exists && S_ISDIR(st.st_mode)) {
     return Status::IoError("cannot write " + path + ": it is a folder");
   }
-  f->fd_ = open(f->dir_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+  if (method == Method::kAuto) {
+    f->fd_ = open(f->dir_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+  } else {
+    errno = EOPNOTSUPP;
+  }
   if (f->fd_ >= 0) {
     f->anonymous_ = true;
   } else if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {

@@ -29,9 +29,15 @@ namespace meabridge::core {
 
 class AtomicFile {
  public:
+  enum class Method {
+    kAuto,        // O_TMPFILE where the file system has it, else the hidden file
+    kHiddenFile,  // the fallback, always (tests exercise it on any file system)
+  };
+
   // Opens the temporary file for `path`. IoError naming the path and the cause (the folder is
   // missing or not writable, ...).
-  static Result<std::unique_ptr<AtomicFile>> Create(const std::string& path);
+  static Result<std::unique_ptr<AtomicFile>> Create(const std::string& path,
+                                                    Method method = Method::kAuto);
 
   // Uncommitted: the data is discarded and the path is left as it was.
   ~AtomicFile();

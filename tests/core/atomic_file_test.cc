@@ -1,7 +1,10 @@
 #include "core/atomic_file.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -85,6 +88,50 @@ TEST(AtomicFileTest, ARelativePathWritesInTheWorkingDirectory) {
   ASSERT_TRUE((*f)->Commit().ok());
   fs::current_path(old);
   EXPECT_EQ(ReadFileOrDie(dir.File("rel.txt")), "x");
+}
+
+// The fallback for file systems without O_TMPFILE: a hidden file beside the target.
+TEST(AtomicFileTest, HiddenFileFallbackCommitsAndCleansUp) {
+  TempDir dir;
+  std::string path = dir.File("out.csv");
+  WriteFile(path, "old");
+  {
+    auto f = AtomicFile::Create(path, AtomicFile::Method::kHiddenFile);
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    EXPECT_FALSE((*f)->anonymous());
+    ASSERT_TRUE((*f)->Write("partial").ok());
+    std::vector<std::string> names = Names(dir.path());
+    ASSERT_EQ(names.size(), 2u);
+    EXPECT_EQ(names[0].rfind(".out.csv.", 0), 0u) << names[0];
+  }
+  EXPECT_EQ(Names(dir.path()), std::vector<std::string>{"out.csv"});
+  EXPECT_EQ(ReadFileOrDie(path), "old");
+  auto f = AtomicFile::Create(path, AtomicFile::Method::kHiddenFile);
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->Write("new").ok());
+  ASSERT_TRUE((*f)->Commit().ok());
+  EXPECT_EQ(Names(dir.path()), std::vector<std::string>{"out.csv"});
+  EXPECT_EQ(ReadFileOrDie(path), "new");
+}
+
+TEST(AtomicFileTest, HiddenFileIsRemovedBySigterm) {
+  TempDir dir;
+  std::string path = dir.File("out.csv");
+  WriteFile(path, "old");
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto f = AtomicFile::Create(path, AtomicFile::Method::kHiddenFile);
+    if (!f.ok() || !(*f)->Write("partial").ok()) _exit(3);
+    raise(SIGTERM);  // the handler removes the hidden file, then dies of the signal
+    _exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "exit status " << status;
+  EXPECT_EQ(WTERMSIG(status), SIGTERM);
+  EXPECT_EQ(Names(dir.path()), std::vector<std::string>{"out.csv"});
+  EXPECT_EQ(ReadFileOrDie(path), "old");
 }
 
 }  // namespace
