@@ -255,6 +255,7 @@ void Daemon::Loop(std::stop_token stop) {
     }
     int64_t wait_ms = scheduler_.MsUntilNextEvent().value_or(60000);
     wait_ms = std::min<int64_t>(wait_ms, 60000);
+    if (stopping_) wait_ms = std::max<int64_t>(wait_ms, 100);  // due sources no longer start
     if (watchdog_ms > 0) wait_ms = std::min(wait_ms, watchdog_ms);
     std::unique_lock lock(wake_mu_);
     wake_cv_.wait_for(lock, stop, std::chrono::milliseconds(std::max<int64_t>(wait_ms, 1)),
