@@ -1,7 +1,9 @@
 // Decode + map throughput of the mapping engine on one thread: the shipped OData V2 contacts
 // mapping over a 100k-record verbose-JSON document (../shared/peers/gen_contacts.py), read
-// from memory, every record validated and counted. Also the V4 and CSV shapes of the same
-// data, for comparison. bench/mapping_vs_jq.sh runs it and reports the figures.
+// from memory, every record validated and counted. Also the V4 shape of the same data, and
+// its CSV as database rows (BM_SqlRows: Mapping::MapRow per row; BM_SqlRowMapper: one
+// RowMapper, as the sql source maps them), for comparison. bench/mapping_vs_jq.sh runs it and
+// reports the figures.
 //
 //   MEABRIDGE_BENCH_DIR=DIR   a folder with contacts-odata-v2.json (and -v4.json, .csv) from
 //                             gen_contacts.py; without it the data is generated (100k records)
@@ -13,6 +15,7 @@
 #include <iostream>
 
 #include "codec/byte_source.h"
+#include "codec/csv_reader.h"
 #include "codec/doc_tree.h"
 #include "mapping/mapping.h"
 #include "vocab/vocabulary.h"
@@ -101,11 +104,119 @@ void BM_ODataV4Contacts(benchmark::State& state) {
   MapDocument(state, "informea-odata-v4/contacts.json", "contacts-odata-v4.json", {});
 }
 
+// Database rows (sql sources): the CSV of the same data read once into rows, then every row
+// mapped one by one as the sql source does, through an inline csv mapping of its columns.
+constexpr const char* kRowsMapping = R"(<mapping entity="Contacts">
+  <decoder format="csv" delimiter=";"/>
+  <id path="id"/>
+  <field name="updated" path="updated"><step fn="date" pattern="iso"/></field>
+  <field name="treaties" path="treaties"><step fn="split" sep=" "/>
+    <step fn="lookup" vocabulary="treaties"/></field>
+  <field name="country" path="country"><step fn="lookup" vocabulary="countries"/></field>
+  <field name="prefix" path="prefix"/><field name="firstName" path="firstName"/>
+  <field name="lastName" path="lastName"/><field name="position" path="position"/>
+  <field name="institution" path="institution"/><field name="department" path="department"/>
+  <field name="type" path="type"/><field name="address" path="address"/>
+  <field name="email" path="email"/><field name="phone" path="phone"/>
+  <field name="fax" path="fax"/><field name="primary" path="primary"><step fn="bool"/></field>
+</mapping>)";
+
+std::vector<mapping::Row> ReadRows() {
+  std::vector<mapping::Row> rows;
+  auto source = codec::ByteSource::FromFile(DataDir() + "/contacts.csv");
+  if (!source.ok()) return rows;
+  codec::CsvOptions options;
+  options.delimiter = ';';
+  codec::CsvReader reader(**source, options);
+  codec::CsvRow row;
+  std::vector<std::string> header;
+  while (true) {
+    auto more = reader.Next(&row);
+    if (!more.ok() || !*more) break;
+    if (header.empty()) {
+      header = row.fields;
+      continue;
+    }
+    mapping::Row r;
+    for (size_t i = 0; i < header.size() && i < row.fields.size(); ++i) {
+      r.emplace_back(header[i], row.fields[i]);
+    }
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+void BM_SqlRows(benchmark::State& state) {
+  auto m = mapping::Mapping::LoadText(kRowsMapping, "rows.xml", false, Vocabs());
+  if (!m.ok()) {
+    state.SkipWithError(m.status().message().c_str());
+    return;
+  }
+  const std::vector<mapping::Row> rows = ReadRows();
+  if (rows.empty()) {
+    state.SkipWithError("no rows in contacts.csv");
+    return;
+  }
+  for (auto _ : state) {
+    CountSink sink;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      Status s = (*m)->MapRow(rows[i], "row", {}, sink);
+      if (!s.ok()) {
+        state.SkipWithError(s.message().c_str());
+        return;
+      }
+    }
+    if (sink.rejects) {
+      state.SkipWithError("rejects on valid data");
+      return;
+    }
+    benchmark::DoNotOptimize(sink.records);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(rows.size()) * state.iterations());
+}
+
+// The same rows through one RowMapper, as the sql source maps them.
+void BM_SqlRowMapper(benchmark::State& state) {
+  auto m = mapping::Mapping::LoadText(kRowsMapping, "rows.xml", false, Vocabs());
+  if (!m.ok()) {
+    state.SkipWithError(m.status().message().c_str());
+    return;
+  }
+  const std::vector<mapping::Row> rows = ReadRows();
+  if (rows.empty()) {
+    state.SkipWithError("no rows in contacts.csv");
+    return;
+  }
+  for (auto _ : state) {
+    CountSink sink;
+    auto mapper = (*m)->NewRowMapper({});
+    if (!mapper.ok()) {
+      state.SkipWithError(mapper.status().message().c_str());
+      return;
+    }
+    for (size_t i = 0; i < rows.size(); ++i) {
+      Status s = (*mapper)->Map(rows[i], "row", sink);
+      if (!s.ok()) {
+        state.SkipWithError(s.message().c_str());
+        return;
+      }
+    }
+    if (sink.rejects) {
+      state.SkipWithError("rejects on valid data");
+      return;
+    }
+    benchmark::DoNotOptimize(sink.records);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(rows.size()) * state.iterations());
+}
+
 // Rates by CPU time (the work of the one thread, whatever else the machine runs) and by wall
 // time (what a quiet machine gives; on a shared one, less).
 BENCHMARK(BM_ODataV2Contacts)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ODataV2Contacts)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_ODataV4Contacts)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SqlRows)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SqlRowMapper)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -123,6 +123,9 @@ class Compiler {
     plan_->vocabularies = &vocabs_;
     plan_->file = root.position.file;
     CompileRoot(root);
+    if (errors_.empty() && !plan_->outbound && plan_->entity) {
+      plan_->validator = std::make_unique<model::Validator>(*plan_->entity, vocabs_);
+    }
     if (!errors_.empty()) {
       std::string msg;
       for (size_t i = 0; i < errors_.size(); ++i) msg += (i ? "\n" : "") + errors_[i];

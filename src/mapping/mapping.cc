@@ -25,7 +25,7 @@ class Finisher {
   // deletion mark).
   template <typename PositionFn>
   Status Finish(model::Record record, std::vector<Problem>* problems, PositionFn&& position) {
-    std::vector<model::Violation> violations = model::Validate(record, *plan_.vocabularies);
+    std::vector<model::Violation> violations = plan_.validator->Validate(record);
     for (model::Violation& v : violations) {
       bool covered = false;
       for (const Problem& p : *problems) {
@@ -427,40 +427,78 @@ Result<DocumentInfo> Mapping::Run(codec::ByteSource& input, const Params& params
   return Status::Internal("unknown decoder");
 }
 
-Status Mapping::MapRow(const Row& columns, std::string position, const Params& params,
-                       RecordSink& sink) const {
+// What stays from one row to the next: the evaluator (the parameters completed with their
+// defaults, scratch buffers), and the mapping's column slots for the last header seen.
+struct RowMapper::State {
+  State(const Plan& p, const Params& params) : plan(p), evaluator(p, params) {}
+  const Plan& plan;
+  Evaluator evaluator;
+  std::vector<std::string> header;  // the column names `slots` were resolved for
+  std::vector<int> slots;
+  std::vector<std::string> cells;
+  std::vector<bool> nulls;
+  std::vector<Problem> problems;
+  DocumentInfo info;
+};
+
+RowMapper::RowMapper(std::unique_ptr<State> state) : state_(std::move(state)) {}
+RowMapper::~RowMapper() = default;
+
+Status RowMapper::Map(const Row& columns, std::string position, RecordSink& sink) {
+  State& st = *state_;
+  bool same_header = st.header.size() == columns.size();
+  for (size_t i = 0; same_header && i < columns.size(); ++i) {
+    same_header = st.header[i] == columns[i].first;
+  }
+  if (!same_header) {
+    st.header.clear();
+    for (const auto& column : columns) st.header.push_back(column.first);
+    std::vector<std::string> missing;
+    st.slots = SlotColumns(st.plan, st.header, false, &missing);
+  }
+  st.cells.resize(columns.size());
+  st.nulls.resize(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const std::optional<std::string>& value = columns[i].second;
+    st.nulls[i] = !value.has_value();
+    if (value) {
+      st.cells[i].assign(*value);
+    } else {
+      st.cells[i].clear();
+    }
+  }
+  Finisher finisher(st.plan, sink, &st.info);
+  RowView view(st.cells, st.nulls, st.slots);
+  try {
+    if (st.evaluator.Skip(view)) return Status::Ok();
+    model::Record record(*st.plan.entity);
+    st.problems.clear();
+    if (st.evaluator.Deleted(view)) {
+      st.evaluator.MapDeleted(view, &record, &st.problems);
+      return finisher.FinishDeleted(record, &st.problems, [&position] { return position; });
+    }
+    st.evaluator.MapRecord(view, &record, &st.problems);
+    return finisher.Finish(std::move(record), &st.problems, [&position] { return position; });
+  } catch (const std::exception& e) {
+    return Status::Internal(st.plan.file + " at " + position + ": " + e.what());
+  }
+}
+
+Result<std::unique_ptr<RowMapper>> Mapping::NewRowMapper(const Params& params) const {
   MB_RETURN_IF_ERROR(CheckParams(params));
   if (plan_->format != Format::kCsv) {
     return Status::FailedPrecondition(plan_->file +
                                       ": MapRow needs a mapping whose decoder is "
                                       "csv (rows are mapped like CSV rows)");
   }
-  std::vector<std::string> names, cells;
-  std::vector<bool> nulls;
-  for (const auto& [name, value] : columns) {
-    names.push_back(name);
-    cells.push_back(value.value_or(""));
-    nulls.push_back(!value.has_value());
-  }
-  std::vector<std::string> missing;
-  std::vector<int> slots = SlotColumns(*plan_, names, false, &missing);
-  DocumentInfo info;
-  Evaluator evaluator(*plan_, params);
-  Finisher finisher(*plan_, sink, &info);
-  RowView view(cells, nulls, slots);
-  try {
-    if (evaluator.Skip(view)) return Status::Ok();
-    model::Record record(*plan_->entity);
-    std::vector<Problem> problems;
-    if (evaluator.Deleted(view)) {
-      evaluator.MapDeleted(view, &record, &problems);
-      return finisher.FinishDeleted(record, &problems, [&position] { return position; });
-    }
-    evaluator.MapRecord(view, &record, &problems);
-    return finisher.Finish(std::move(record), &problems, [&position] { return position; });
-  } catch (const std::exception& e) {
-    return Status::Internal(plan_->file + " at " + position + ": " + e.what());
-  }
+  return std::unique_ptr<RowMapper>(
+      new RowMapper(std::make_unique<RowMapper::State>(*plan_, params)));
+}
+
+Status Mapping::MapRow(const Row& columns, std::string position, const Params& params,
+                       RecordSink& sink) const {
+  MB_ASSIGN_OR_RETURN(std::unique_ptr<RowMapper> mapper, NewRowMapper(params));
+  return mapper->Map(columns, std::move(position), sink);
 }
 
 }  // namespace meabridge::mapping

@@ -92,6 +92,26 @@ struct ParamSpec {
 
 struct Plan;  // the compiled form (mapping/plan.h)
 
+// Maps database rows one at a time (sql sources), with what does not change from row to row
+// prepared once: the parameters, checked and completed with their defaults, and the mapping's
+// columns resolved against the row's column names (again only when those change).
+// Thread-compatible: one per run and thread. The Mapping that made it must outlive it.
+class RowMapper {
+ public:
+  ~RowMapper();
+  RowMapper(const RowMapper&) = delete;
+  RowMapper& operator=(const RowMapper&) = delete;
+
+  // As Mapping::MapRow.
+  Status Map(const Row& columns, std::string position, RecordSink& sink);
+
+ private:
+  friend class Mapping;
+  struct State;
+  explicit RowMapper(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
 class Mapping {
  public:
   // Loads and compiles an inbound mapping file (.xml or .json). Every error in the file is
@@ -139,9 +159,13 @@ class Mapping {
                            const std::vector<std::string>& capture = {}) const;
 
   // Maps one database row like a CSV row (columns by name; nullopt is null). `position` is
-  // what rejects report ("row 17"). Returns the sink's status, or a parameter error.
+  // what rejects report ("row 17"). Returns the sink's status, or a parameter error. For many
+  // rows, NewRowMapper keeps what MapRow would redo for each.
   Status MapRow(const Row& columns, std::string position, const Params& params,
                 RecordSink& sink) const;
+  // A RowMapper with `params`: MapRow's parameter errors, and FailedPrecondition for a mapping
+  // whose decoder is not csv.
+  Result<std::unique_ptr<RowMapper>> NewRowMapper(const Params& params) const;
 
   // REQUIRES: only the loaders construct mappings.
   explicit Mapping(std::unique_ptr<Plan> plan);

@@ -22,6 +22,7 @@
 #include "mapping/date_pattern.h"
 #include "mapping/mapping.h"
 #include "model/registry.h"
+#include "model/validate.h"
 #include "vocab/vocabulary.h"
 
 namespace meabridge::mapping {
@@ -213,6 +214,8 @@ struct Plan {
   std::vector<Condition> deleted;
   std::optional<Rule> id;
   std::vector<FieldPlan> fields;  // in evaluation order
+  // Inbound: the registry's rules for the entity, its vocabularies resolved once.
+  std::unique_ptr<const model::Validator> validator;
   // Positions in `fields` of the fields the id rule reads (directly or through other fields),
   // in evaluation order: what a deletion mark evaluates besides the id.
   std::vector<size_t> id_fields;

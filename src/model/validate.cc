@@ -5,40 +5,59 @@
 namespace meabridge::model {
 namespace {
 
+// Where a value sits, built only when it is reported: "country", "treaties[2]",
+// "title.fr", "files[1].language". Most records have no violation, so the hot path never
+// makes these strings.
+struct Where {
+  const std::string& field;
+  size_t index = kNone;              // list element or item
+  const std::string* sub = nullptr;  // language or item field
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+  std::string ToString() const {
+    std::string s = field;
+    if (index != kNone) s += "[" + std::to_string(index) + "]";
+    if (sub) s += "." + *sub;
+    return s;
+  }
+};
+
 class Checker {
  public:
-  Checker(const Record& r, const vocab::Vocabularies& v, std::vector<Violation>* out)
-      : record_(r), vocabs_(v), out_(out) {}
+  Checker(const Record& r, const Validator& validator, std::vector<Violation>* out)
+      : record_(r), validator_(validator), out_(out) {}
 
   void Add(std::string field, std::string value, std::string rule, std::string message) {
     out_->push_back(Violation{record_.entity().set_name, record_.id(), std::move(field),
                               std::move(value), std::move(rule), std::move(message)});
   }
 
-  void CheckString(const std::string& where, const std::string& s) {
+  void CheckString(const Where& where, const std::string& s) {
     size_t bad = 0;
     if (!core::IsValidUtf8(s, &bad)) {
-      Add(where, "(invalid UTF-8)", "utf8",
+      Add(where.ToString(), "(invalid UTF-8)", "utf8",
           "malformed UTF-8 at byte " + std::to_string(bad) + "; the source must send UTF-8");
     }
   }
 
-  void CheckTerm(const std::string& where, const std::string& vocabulary, const std::string& code) {
-    if (vocabulary.empty()) return;
-    const vocab::Vocabulary* v = vocabs_.Find(vocabulary);
+  // `v` is the resolved vocabulary of `name` (nullptr when the registry names one that does
+  // not exist).
+  void CheckTerm(const Where& where, const std::string& name, const vocab::Vocabulary* v,
+                 const std::string& code) {
+    if (name.empty()) return;
     if (!v) {
-      Add(where, code, "vocabulary", "unknown vocabulary '" + vocabulary + "' (a registry bug)");
+      Add(where.ToString(), code, "vocabulary",
+          "unknown vocabulary '" + name + "' (a registry bug)");
       return;
     }
     if (!v->FindCode(code)) {
-      Add(where, code, "vocabulary",
-          "not a code of the " + vocabulary +
-              " vocabulary; map the source value through a lookup (meabridge vocab lookup " +
-              vocabulary + " VALUE shows what it resolves to)");
+      Add(where.ToString(), code, "vocabulary",
+          "not a code of the " + name +
+              " vocabulary; map the source value through a lookup (meabridge vocab lookup " + name +
+              " VALUE shows what it resolves to)");
     }
   }
 
-  void CheckField(const FieldSpec& f, const Value& v) {
+  void CheckField(size_t index, const FieldSpec& f, const Value& v) {
     if (f.required && IsEmpty(v)) {
       Add(f.name, "", "required", "required field '" + f.name + "' has no value");
       return;
@@ -48,50 +67,58 @@ class Checker {
           std::string("expects a value of type ") + FieldTypeName(f.type));
       return;
     }
+    const vocab::Vocabulary* vocabulary = validator_.FieldVocabulary(index);
     if (const auto* s = std::get_if<std::string>(&v)) {
-      CheckString(f.name, *s);
-      if (f.type == FieldType::kTerm && !s->empty()) CheckTerm(f.name, f.vocabulary, *s);
+      CheckString(Where{f.name}, *s);
+      if (f.type == FieldType::kTerm && !s->empty()) {
+        CheckTerm(Where{f.name}, f.vocabulary, vocabulary, *s);
+      }
     } else if (const auto* m = std::get_if<Multilingual>(&v)) {
+      const vocab::Vocabulary* languages = validator_.languages();
       for (const LangText& t : *m) {
-        std::string where = f.name + "." + t.lang;
+        Where where{f.name, Where::kNone, &t.lang};
         CheckString(where, t.text);
-        if (!vocabs_.Find("languages") || !vocabs_.Find("languages")->FindCode(t.lang)) {
-          Add(where, t.lang, "language",
+        if (!languages || !languages->FindCode(t.lang)) {
+          Add(where.ToString(), t.lang, "language",
               "not a language code (ISO 639-1, zh-hans, zh-hant); map the source's language "
               "through the languages vocabulary");
         }
       }
     } else if (const auto* l = std::get_if<StringList>(&v)) {
       for (size_t i = 0; i < l->size(); ++i) {
-        std::string where = f.name + "[" + std::to_string(i) + "]";
+        Where where{f.name, i};
         CheckString(where, (*l)[i]);
-        CheckTerm(where, f.vocabulary, (*l)[i]);
+        CheckTerm(where, f.vocabulary, vocabulary, (*l)[i]);
       }
     } else if (const auto* items = std::get_if<ItemList>(&v)) {
-      for (size_t i = 0; i < items->size(); ++i) CheckItem(f, i, (*items)[i]);
+      for (size_t i = 0; i < items->size(); ++i) CheckItem(index, f, i, (*items)[i]);
     }
   }
 
-  void CheckItem(const FieldSpec& f, size_t index, const Item& item) {
-    std::string prefix = f.name + "[" + std::to_string(index) + "]";
+  void CheckItem(size_t field_index, const FieldSpec& f, size_t index, const Item& item) {
     for (const auto& [name, value] : item) {
       const ItemFieldSpec* spec = f.ItemField(name);
-      std::string where = prefix + "." + name;
+      Where where{f.name, index, &name};
       if (!spec) {
         std::string known;
         for (const ItemFieldSpec& s : f.item_fields) known += (known.empty() ? "" : ", ") + s.name;
-        Add(where, value, "item-field",
+        Add(where.ToString(), value, "item-field",
             "'" + f.name + "' items have no field '" + name + "' (they have: " + known + ")");
         continue;
       }
       CheckString(where, value);
-      if (spec->type == FieldType::kTerm && !value.empty())
-        CheckTerm(where, spec->vocabulary, value);
+      if (spec->type == FieldType::kTerm && !value.empty()) {
+        CheckTerm(where, spec->vocabulary,
+                  validator_.ItemVocabulary(field_index,
+                                            static_cast<size_t>(spec - f.item_fields.data())),
+                  value);
+      }
     }
     for (const ItemFieldSpec& spec : f.item_fields) {
+      if (!spec.required) continue;
       auto it = item.find(spec.name);
-      if (spec.required && (it == item.end() || it->second.empty())) {
-        Add(prefix + "." + spec.name, "", "required",
+      if (it == item.end() || it->second.empty()) {
+        Add(Where{f.name, index, &spec.name}.ToString(), "", "required",
             "required item field '" + spec.name + "' has no value");
       }
     }
@@ -114,7 +141,7 @@ class Checker {
 
  private:
   const Record& record_;
-  const vocab::Vocabularies& vocabs_;
+  const Validator& validator_;
   std::vector<Violation>* out_;
 };
 
@@ -127,13 +154,31 @@ std::string Violation::ToString() const {
   return s;
 }
 
-std::vector<Violation> Validate(const Record& record, const vocab::Vocabularies& vocabularies) {
+Validator::Validator(const EntitySpec& entity, const vocab::Vocabularies& vocabularies)
+    : entity_(entity), languages_(vocabularies.Find("languages")) {
+  field_vocabularies_.resize(entity.fields.size());
+  item_vocabularies_.resize(entity.fields.size());
+  for (size_t i = 0; i < entity.fields.size(); ++i) {
+    const FieldSpec& f = entity.fields[i];
+    if (!f.vocabulary.empty()) field_vocabularies_[i] = vocabularies.Find(f.vocabulary);
+    for (const ItemFieldSpec& item : f.item_fields) {
+      item_vocabularies_[i].push_back(item.vocabulary.empty() ? nullptr
+                                                              : vocabularies.Find(item.vocabulary));
+    }
+  }
+}
+
+std::vector<Violation> Validator::Validate(const Record& record) const {
   std::vector<Violation> out;
-  Checker c(record, vocabularies, &out);
+  Checker c(record, *this, &out);
   c.CheckId();
-  const auto& fields = record.entity().fields;
-  for (size_t i = 1; i < fields.size(); ++i) c.CheckField(fields[i], record.Get(i));
+  const auto& fields = entity_.fields;
+  for (size_t i = 1; i < fields.size(); ++i) c.CheckField(i, fields[i], record.Get(i));
   return out;
+}
+
+std::vector<Violation> Validate(const Record& record, const vocab::Vocabularies& vocabularies) {
+  return Validator(record.entity(), vocabularies).Validate(record);
 }
 
 }  // namespace meabridge::model

@@ -35,4 +35,31 @@ struct Violation {
 //  - utf8: every string is well-formed UTF-8.
 std::vector<Violation> Validate(const Record& record, const vocab::Vocabularies& vocabularies);
 
+// The same rules with the vocabularies of an entity's fields resolved once, instead of looked
+// up by name for every field of every record: what the mapping engine keeps per compiled
+// mapping. Immutable after construction, so thread-safe; `entity` and `vocabularies` must
+// outlive it.
+class Validator {
+ public:
+  Validator(const EntitySpec& entity, const vocab::Vocabularies& vocabularies);
+  // REQUIRES: &record.entity() is the entity given at construction.
+  std::vector<Violation> Validate(const Record& record) const;
+
+  // The vocabulary of field `index` (registry order; nullptr for none, or for a name no
+  // vocabulary has), of its item field `item`, and the languages vocabulary.
+  const vocab::Vocabulary* FieldVocabulary(size_t index) const {
+    return field_vocabularies_[index];
+  }
+  const vocab::Vocabulary* ItemVocabulary(size_t index, size_t item) const {
+    return item_vocabularies_[index][item];
+  }
+  const vocab::Vocabulary* languages() const { return languages_; }
+
+ private:
+  const EntitySpec& entity_;
+  const vocab::Vocabulary* languages_;
+  std::vector<const vocab::Vocabulary*> field_vocabularies_;
+  std::vector<std::vector<const vocab::Vocabulary*>> item_vocabularies_;
+};
+
 }  // namespace meabridge::model

@@ -264,6 +264,31 @@ TEST(RunTest, MapRowMapsDatabaseRowsLikeCsvRows) {
   EXPECT_EQ(json->MapRow({}, "row 1", {}, sink).code(), Status::Code::kFailedPrecondition);
 }
 
+TEST(RunTest, ARowMapperFollowsTheColumnsOfEachRow) {
+  auto m = MustLoad(R"(<mapping entity="Contacts"><decoder format="csv"/>
+      <param name="t" default="cbd"/>
+      <id path="contact_id"/><field name="treaties" template="{param.t}"/>
+      <field name="lastName" path="last_name"/></mapping>)");
+  auto mapper = m->NewRowMapper({});
+  ASSERT_TRUE(mapper.ok()) << mapper.status().message();
+  testing::CollectSink sink;
+  ASSERT_TRUE((*mapper)->Map({{"contact_id", "1"}, {"last_name", "Lee"}}, "row 1", sink).ok());
+  ASSERT_TRUE((*mapper)->Map({{"contact_id", "2"}, {"last_name", "Roe"}}, "row 2", sink).ok());
+  // The same names in another order, then a row without last_name: resolved again.
+  ASSERT_TRUE((*mapper)->Map({{"last_name", "Poe"}, {"contact_id", "3"}}, "row 3", sink).ok());
+  ASSERT_TRUE((*mapper)->Map({{"contact_id", "4"}}, "row 4", sink).ok());
+  EXPECT_EQ(sink.Json(),
+            (std::vector<std::string>{
+                R"({"entity":"Contacts","id":"1","treaties":["cbd"],"lastName":"Lee"})",
+                R"({"entity":"Contacts","id":"2","treaties":["cbd"],"lastName":"Roe"})",
+                R"({"entity":"Contacts","id":"3","treaties":["cbd"],"lastName":"Poe"})",
+                R"({"entity":"Contacts","id":"4","treaties":["cbd"]})"}));
+  EXPECT_TRUE(sink.rejects.empty()) << sink.RejectsText();
+  EXPECT_EQ(m->NewRowMapper({{"x", "1"}}).status().code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(MustLoad(kODataContacts)->NewRowMapper({}).status().code(),
+            Status::Code::kFailedPrecondition);
+}
+
 TEST(RunTest, AMappingIsSharedByThreads) {
   auto m = MustLoad(kODataContacts);
   std::string input = R"({"d": [)";

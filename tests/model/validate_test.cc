@@ -60,11 +60,18 @@ TEST(ValidateTest, EachRuleNamesEntityIdFieldValueAndRule) {
        },
        {"roles[0].treaty:vocabulary"}},
   };
+  // A Validator (vocabularies resolved once per entity, as compiled mappings keep one) finds
+  // exactly the same, reused across records.
+  const Validator validator(Contacts(), *vocabs);
   for (const Case& c : cases) {
     Record r = ValidContact();
     c.edit(r);
     EXPECT_EQ(Rules(Validate(r, *vocabs)), c.expected);
+    std::vector<Violation> a = Validate(r, *vocabs), b = validator.Validate(r);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].ToString(), b[i].ToString());
   }
+  EXPECT_TRUE(validator.Validate(ValidContact()).empty());
 }
 
 TEST(ValidateTest, MultilingualKeysMustBeLanguages) {

@@ -74,6 +74,8 @@ class SqlSource final : public Source {
       stmt, Poco::Data::Keywords::limit(kBatch);
       if (!ctx.server_time) ctx.server_time = ctx.clock.NowMs();
       size_t row_number = 0;
+      // The column slots and parameters, prepared once for all the rows.
+      MB_ASSIGN_OR_RETURN(std::unique_ptr<mapping::RowMapper> mapper, m->NewRowMapper(ctx.params));
       std::vector<std::string> names;
       mapping::Row row;
       while (!stmt.done()) {
@@ -114,7 +116,7 @@ class SqlSource final : public Source {
             MB_RETURN_IF_ERROR(ctx.spool.OnReject(std::move(rej)));
             continue;
           }
-          Status s = m->MapRow(row, position, ctx.params, ctx.spool);
+          Status s = mapper->Map(row, position, ctx.spool);
           if (!s.ok()) {
             if (s.code() == Status::Code::kAborted) return s;
             return s.WithContext(where + ", " + position);
