@@ -297,7 +297,12 @@ void Daemon::RunJob(std::shared_ptr<RunThread> run,
     {
       std::lock_guard lock(runs_mu_);
       skipped_already_run = run->skipped_already_run;
-      if (report.claimed && !report.ok()) last_error_ = job.source + ": " + report.run.error;
+      // The last error stays in STATUS until the source it came from succeeds again.
+      if (report.claimed && !report.ok()) {
+        last_error_ = job.source + ": " + report.run.error;
+      } else if (report.ok() && last_error_.rfind(job.source + ": ", 0) == 0) {
+        last_error_.clear();
+      }
     }
     if (!report.claimed) {
       core::LogRun(core::LogLevel::kInfo, job.source, 0,
@@ -394,7 +399,8 @@ Status Daemon::Reload() {
                    what + "; the running configuration stays in force");
     {
       std::lock_guard lock(runs_mu_);
-      last_error_ = "reload refused (" + std::to_string(loaded.errors.size()) + " errors)";
+      last_error_ =
+          "reload refused (" + std::to_string(loaded.errors.size()) + " errors, see the log)";
     }
     SendStatus("READY=1\n");
     return Status::InvalidArgument(core::Join(lines, "\n"));
@@ -424,6 +430,10 @@ Status Daemon::Reload() {
     harvester_ = std::move(harvester);
   }
   scheduler_.SetSources(Entries(*fresh), LimitsOf(*fresh));
+  {
+    std::lock_guard lock(runs_mu_);
+    if (last_error_.rfind("reload refused", 0) == 0) last_error_.clear();
+  }
   core::Log(core::LogLevel::kNotice,
             "reload: " + what + " in force: " + Plural(fresh->sources.size(), "source") + " (" +
                 std::to_string(added) + " added, " + std::to_string(removed) + " removed)");
