@@ -281,6 +281,28 @@ TEST_F(ExportCliTest, UsageErrorsSayWhatIsValid) {
   }
 }
 
+TEST_F(ExportCliTest, AProgressBarOnATerminalOnly) {
+  // util-linux's script(1) gives the export a terminal for stdout and stderr.
+  if (access("/usr/bin/script", X_OK) != 0) GTEST_SKIP() << "script(1) (bsdutils) is missing";
+  ProcessResult probe = testing::RunProcess({"/usr/bin/script", "-qec", "true", "/dev/null"});
+  if (probe.exit_code != 0) {
+    GTEST_SKIP() << "script(1) cannot open a pseudo-terminal here: " << probe.out << probe.err;
+  }
+  std::string cmd = testing::BinaryPath() + " export --config " + config_ +
+                    " --entity contacts --format csv -o " + dir_.File("tty.csv");
+  ProcessResult tty = testing::RunProcess({"/usr/bin/script", "-qec", cmd, "/dev/null"});
+  ASSERT_EQ(tty.exit_code, 0) << tty.out << tty.err;
+  EXPECT_NE(tty.out.find("] 100% 4/4 records"), std::string::npos) << tty.out;
+  EXPECT_NE(tty.out.find("4 Contacts records written to " + dir_.File("tty.csv")),
+            std::string::npos)
+      << tty.out;
+  // Not a terminal: quiet.
+  ProcessResult quiet = Export({"--entity", "contacts", "-o", dir_.File("quiet.json")});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.err, "");
+  EXPECT_EQ(quiet.out, "");
+}
+
 TEST_F(ExportCliTest, AnUnwritableOutputFailsNamingTheFile) {
   std::string path = dir_.File("missing/folder/out.csv");
   ProcessResult r = Export({"--entity", "contacts", "-o", path});
