@@ -258,5 +258,36 @@ TEST_F(AdminTest, ReloadAnswers200Or400WithTheErrors) {
   EXPECT_EQ(Admin("GET", "/admin/unknown").status, 404);
 }
 
+TEST_F(AdminTest, TheIndexListsTheEndpoints) {
+  for (const char* path : {"/admin", "/admin/"}) {
+    HttpAnswer a = Admin("GET", path);
+    ASSERT_EQ(a.status, 200) << path;
+    rapidjson::Document doc = Json(a);
+    ASSERT_TRUE(doc["endpoints"].IsArray());
+    EXPECT_EQ(doc["endpoints"].Size(), 6u);
+  }
+  EXPECT_EQ(Admin("HEAD", "/admin/sources").status, 200);
+  EXPECT_EQ(Admin("POST", "/admin/").status, 405);
+}
+
+TEST(DaemonRoutes, RegistrationNeedsEveryDependencyAndFreePaths) {
+  publish::http::RouteRegistry routes;
+  EXPECT_EQ(RegisterDaemonRoutes(routes, WebDeps{}).code(), Status::Code::kInvalidArgument);
+  meabridge::testing::TempDir dir;
+  auto store = store::OpenStore("sqlite:" + dir.File("s.db"));
+  ASSERT_TRUE(store.ok());
+  FakeControl control;
+  Metrics metrics;
+  WebDeps deps;
+  deps.control = &control;
+  deps.store = store->get();
+  deps.metrics = &metrics;
+  ASSERT_TRUE(RegisterDaemonRoutes(routes, deps).ok());
+  for (const char* path : {"/status", "/healthz", "/readyz", "/metrics", "/admin"}) {
+    EXPECT_NE(routes.Find(path).route, nullptr) << path;
+  }
+  EXPECT_FALSE(RegisterDaemonRoutes(routes, deps).ok()) << "the paths are taken";
+}
+
 }  // namespace
 }  // namespace meabridge::daemon::web::testing
