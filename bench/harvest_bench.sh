@@ -83,7 +83,7 @@ def t: if type == "string" then (sub("^\\s+"; "") | sub("\\s+$"; "")) else . end
 JQ
 
 python3 - "$bin" "$data" "$runs" "$records" <<'PY'
-import re, statistics, subprocess, sys, time, os, glob
+import re, statistics, subprocess, sys, time, os, glob, shutil
 bin_, data, runs, records = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 cfg = {m: f"{data}/conditional-{m}.xml" for m in ("true", "false")}
 urls = open(f"{data}/urls.txt").read().split()
@@ -101,8 +101,8 @@ def run(args, expect=None):
 
 results = {k: [] for k in ("first", "unchanged", "etag", "full", "jq")}
 for i in range(runs):
-    for f in glob.glob(f"{data}/store.db*"):
-        os.remove(f)
+    for f in glob.glob(f"{data}/store.db*"):  # the file, its WAL, and the leases folder
+        shutil.rmtree(f) if os.path.isdir(f) else os.remove(f)
     results["first"].append(run([bin_, "harvest", "-c", cfg["true"]], f"created {records}"))
     results["unchanged"].append(run([bin_, "harvest", "-c", cfg["false"]], "(not modified)"))
     for _ in range(5):  # cheap and noisy: five samples per round

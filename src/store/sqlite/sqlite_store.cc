@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -34,6 +35,12 @@ constexpr int kReaderCacheKib = 16384;
 // The WAL is truncated back to this size after a checkpoint (a big run can grow it to
 // hundreds of megabytes).
 constexpr int64_t kJournalSizeLimit = 64 << 20;
+// The background checkpoint runs once a commit leaves at least this many pages in the WAL
+// (SQLite's own wal_autocheckpoint default, about 4 MB). A small commit (a not-modified run's
+// run record) is durable once its WAL frames are synced, so it asks for no checkpoint: a
+// `meabridge harvest` that wrote little then exits without waiting for one (closing the last
+// connection still folds the WAL into the database file, as SQLite always does).
+constexpr int kCheckpointPages = 1000;
 
 core::EpochMs NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -158,7 +165,8 @@ int BindRun(sqlite3_stmt* s, const RunRecord& r) {
   return rc;
 }
 
-// Checkpoints the WAL on a thread of its own after each run's commit, so that a commit costs
+// Checkpoints the WAL on a thread of its own after a run's commit that left at least
+// kCheckpointPages in it, so that a commit costs
 // one fsync of the WAL instead of also copying everything it wrote into the database file
 // (SQLite's automatic checkpoint would run inside the committing call). Thread-safe.
 class Checkpointer {
@@ -233,6 +241,9 @@ struct Shared {
   SqliteOptions options;
   Schema schema;
   std::vector<TableSql> sql;  // per schema table
+  // Pages in the WAL after the writer's last commit (its sqlite3_wal_hook). Declared before
+  // `writer`, whose connection reports to it, so that it outlives that connection.
+  std::atomic<int> wal_pages{0};
 
   std::condition_variable writer_cv;
   // The writer connection; null while a RunWriter or RecordFailedRun holds it.
@@ -586,7 +597,9 @@ class SqliteRunWriter final : public RunWriter {
       return s;
     }
     state_ = State::kCommitted;
-    shared_->checkpointer.Poke();
+    if (shared_->wal_pages.load(std::memory_order_relaxed) >= kCheckpointPages) {
+      shared_->checkpointer.Poke();
+    }
     return Status::Ok();
   }
 
@@ -1098,6 +1111,13 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
   MB_RETURN_IF_ERROR(Migrate(*writer, schema, Migrations(), co.busy_timeout_ms));
 
   auto shared = std::make_shared<Shared>(path, options, std::move(schema));
+  sqlite3_wal_hook(
+      writer->db(),
+      [](void* pages, sqlite3*, const char*, int n) {
+        static_cast<std::atomic<int>*>(pages)->store(n, std::memory_order_relaxed);
+        return SQLITE_OK;
+      },
+      &shared->wal_pages);
   shared->ReturnWriter(std::move(writer));
   return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(shared)));
 }
