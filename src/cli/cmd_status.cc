@@ -9,6 +9,7 @@
 #include "core/json.h"
 #include "core/time.h"
 #include "model/registry.h"
+#include "store/run_json.h"
 
 namespace meabridge::cli {
 namespace {
@@ -130,38 +131,7 @@ void PrintJson(const store::StoreInfo& info, const std::vector<SourceState>& sou
     w.StartArray();
     for (const store::RunRecord& r : s.runs) {
       w.StartObject();
-      w.Key("id");
-      w.Int64(r.id);
-      w.Key("status");
-      w.String(r.status);
-      w.Key("full");
-      w.Bool(r.full);
-      w.Key("started");
-      w.String(core::FormatDateTime(r.started));
-      w.Key("finished");
-      w.String(core::FormatDateTime(r.finished));
-      w.Key("duration_ms");
-      w.Int64(r.finished - r.started);
-      w.Key("counts");
-      w.StartObject();
-      for (auto [name, n] : {std::pair{"fetched", r.counts.fetched},
-                             {"created", r.counts.created},
-                             {"updated", r.counts.updated},
-                             {"unchanged", r.counts.unchanged},
-                             {"deleted", r.counts.deleted},
-                             {"rejected", r.counts.rejected},
-                             {"pages", r.counts.pages},
-                             {"bytes", r.counts.bytes}}) {
-        w.Key(name);
-        w.Int64(n);
-      }
-      w.EndObject();
-      w.Key("warnings");
-      w.StartArray();
-      for (const std::string& warning : r.warnings) w.String(warning);
-      w.EndArray();
-      w.Key("error");
-      w.String(r.error);
+      store::WriteRunMembers(w, r);
       w.EndObject();
     }
     w.EndArray();

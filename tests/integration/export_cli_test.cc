@@ -425,7 +425,7 @@ TEST_F(ExportCliTest, StatusShowsSourcesRunsAndCountsWhileAWriterIsOpen) {
   ASSERT_GE(src["runs"].Size(), 1u);
   EXPECT_STREQ(src["runs"][0]["status"].GetString(), "ok");
   EXPECT_EQ(src["runs"][0]["counts"]["created"].GetInt64(), 4);
-  EXPECT_EQ(src["runs"][0]["duration_ms"].GetInt64(), 2000);
+  EXPECT_DOUBLE_EQ(src["runs"][0]["durationSeconds"].GetDouble(), 2.0);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "core/time.h"
+#include "store/run_json.h"
 
 namespace meabridge::daemon::web {
 namespace {
@@ -49,47 +50,7 @@ void Time(JsonWriter& w, const char* key, core::EpochMs ms) {
 
 void WriteRun(JsonWriter& w, const store::RunRecord& r) {
   w.StartObject();
-  w.Key("id");
-  w.Int64(r.id);
-  w.Key("source");
-  w.String(r.source);
-  w.Key("status");
-  w.String(r.status);
-  w.Key("full");
-  w.Bool(r.full);
-  Time(w, "started", r.started);
-  Time(w, "finished", r.finished);
-  w.Key("durationSeconds");
-  if (r.finished >= r.started && r.started > 0) {
-    w.Double(static_cast<double>(r.finished - r.started) / 1000.0);
-  } else {
-    w.Null();
-  }
-  w.Key("counts");
-  w.StartObject();
-  const store::RunCounts& c = r.counts;
-  for (const auto& [k, v] : {std::pair<const char*, int64_t>{"fetched", c.fetched},
-                             {"created", c.created},
-                             {"updated", c.updated},
-                             {"unchanged", c.unchanged},
-                             {"deleted", c.deleted},
-                             {"rejected", c.rejected},
-                             {"pages", c.pages},
-                             {"bytes", c.bytes}}) {
-    w.Key(k);
-    w.Int64(v);
-  }
-  w.EndObject();
-  w.Key("warnings");
-  w.StartArray();
-  for (const std::string& s : r.warnings) w.String(s);
-  w.EndArray();
-  w.Key("error");
-  if (r.error.empty()) {
-    w.Null();
-  } else {
-    w.String(r.error);
-  }
+  store::WriteRunMembers(w, r);
   w.Key("rejects");
   w.String("/admin/runs/" + std::to_string(r.id) + "/rejects");
   w.EndObject();
