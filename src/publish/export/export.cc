@@ -45,10 +45,38 @@ class Renderer {
   std::string buf_;
 };
 
-// json: OData V4 JSON.
-class JsonRenderer : public Renderer {
+// A JSON document whose records are the items of one array: Begin writes up to the array's
+// "[", each record goes through WriteItem, Finish closes the array and the document.
+class JsonArrayRenderer : public Renderer {
  public:
-  JsonRenderer(codec::ByteSink& out, const ExportOptions& o) : Renderer(out), o_(o) {}
+  using Renderer::Renderer;
+  Status Write(const model::Record& r) final {
+    json_.Clear();
+    writer_.Reset(json_);
+    WriteItem(writer_, r);
+    buf_ += first_ ? "\n" : ",\n";
+    first_ = false;
+    buf_.append(json_.GetString(), json_.GetSize());
+    return MaybeFlush();
+  }
+  Status Finish() final {
+    buf_ += "\n]}\n";
+    return Flush();
+  }
+
+ protected:
+  virtual void WriteItem(JsonWriter& w, const model::Record& r) = 0;
+
+ private:
+  rapidjson::StringBuffer json_;
+  JsonWriter writer_{json_};
+  bool first_ = true;
+};
+
+// json: OData V4 JSON.
+class JsonRenderer : public JsonArrayRenderer {
+ public:
+  JsonRenderer(codec::ByteSink& out, const ExportOptions& o) : JsonArrayRenderer(out), o_(o) {}
   Status Begin() override {
     rapidjson::StringBuffer b;
     JsonWriter w(b);
@@ -58,25 +86,12 @@ class JsonRenderer : public Renderer {
     buf_ += ",\"value\":[";
     return Status::Ok();
   }
-  Status Write(const model::Record& r) override {
-    json_.Clear();
-    writer_.Reset(json_);
-    odata_v4::WriteRecord(writer_, r);
-    buf_ += first_ ? "\n" : ",\n";
-    first_ = false;
-    buf_.append(json_.GetString(), json_.GetSize());
-    return MaybeFlush();
-  }
-  Status Finish() override {
-    buf_ += "\n]}\n";
-    return Flush();
-  }
+
+ protected:
+  void WriteItem(JsonWriter& w, const model::Record& r) override { odata_v4::WriteRecord(w, r); }
 
  private:
   const ExportOptions& o_;
-  rapidjson::StringBuffer json_;
-  JsonWriter writer_{json_};
-  bool first_ = true;
 };
 
 // csv: the publisher's /export/{entity}.csv.
@@ -170,9 +185,9 @@ class AtomRenderer : public Renderer {
 };
 
 // jsonld: the context inlined, then the nodes.
-class JsonLdRenderer : public Renderer {
+class JsonLdRenderer : public JsonArrayRenderer {
  public:
-  JsonLdRenderer(codec::ByteSink& out, const ExportOptions& o) : Renderer(out), o_(o) {}
+  JsonLdRenderer(codec::ByteSink& out, const ExportOptions& o) : JsonArrayRenderer(out), o_(o) {}
   Status Begin() override {
     rapidjson::Document doc;
     MB_RETURN_IF_ERROR(json::Parse(jsonld::ContextDocument(*o_.entity), doc));
@@ -184,25 +199,14 @@ class JsonLdRenderer : public Renderer {
     buf_ += ",\"@graph\":[";
     return Status::Ok();
   }
-  Status Write(const model::Record& r) override {
-    json_.Clear();
-    writer_.Reset(json_);
-    jsonld::WriteNode(writer_, r, o_.base_url);
-    buf_ += first_ ? "\n" : ",\n";
-    first_ = false;
-    buf_.append(json_.GetString(), json_.GetSize());
-    return MaybeFlush();
-  }
-  Status Finish() override {
-    buf_ += "\n]}\n";
-    return Flush();
+
+ protected:
+  void WriteItem(JsonWriter& w, const model::Record& r) override {
+    jsonld::WriteNode(w, r, o_.base_url);
   }
 
  private:
   const ExportOptions& o_;
-  rapidjson::StringBuffer json_;
-  JsonWriter writer_{json_};
-  bool first_ = true;
 };
 
 // A profile's outbound mapping; its writer streams into the sink through the bounded buffer.
