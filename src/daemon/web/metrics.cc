@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -180,6 +181,22 @@ std::string Labels(std::initializer_list<std::pair<const char*, std::string_view
   return out;
 }
 
+// One histogram series with one label: cumulative `_bucket` samples for `bounds` (then +Inf
+// for the overflow bucket, counts[bounds.size()]), `_sum` and `_count`.
+void Histogram(Writer& w, const std::string& name, const char* label, std::string_view value,
+               std::span<const double> bounds, const uint64_t* counts, double sum) {
+  const std::string bucket = name + "_bucket";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += counts[i];
+    w.Sample(bucket, Labels({{label, value}, {"le", Num(bounds[i])}}), cumulative);
+  }
+  cumulative += counts[bounds.size()];
+  w.Sample(bucket, Labels({{label, value}, {"le", "+Inf"}}), cumulative);
+  w.Sample(name + "_sum", Labels({{label, value}}), Num(sum));
+  w.Sample(name + "_count", Labels({{label, value}}), cumulative);
+}
+
 }  // namespace
 
 struct Metrics::Impl {
@@ -281,19 +298,8 @@ Result<std::string> Metrics::Render(store::Store& store, const Control& control)
   w.Head("meabridge_http_request_duration_seconds", "histogram",
          "Time from a parsed request to the last byte of its response, by route.");
   for (const auto& [route, a] : by_route) {
-    uint64_t cumulative = 0;
-    for (size_t i = 0; i < kLatencyBucketCount; ++i) {
-      cumulative += a.buckets[i];
-      w.Sample("meabridge_http_request_duration_seconds_bucket",
-               Labels({{"route", route}, {"le", Num(kLatencyBuckets[i])}}), cumulative);
-    }
-    cumulative += a.buckets[kLatencyBucketCount];
-    w.Sample("meabridge_http_request_duration_seconds_bucket",
-             Labels({{"route", route}, {"le", "+Inf"}}), cumulative);
-    w.Sample("meabridge_http_request_duration_seconds_sum", Labels({{"route", route}}),
-             Num(static_cast<double>(a.sum_ns) / 1e9));
-    w.Sample("meabridge_http_request_duration_seconds_count", Labels({{"route", route}}),
-             cumulative);
+    Histogram(w, "meabridge_http_request_duration_seconds", "route", route, kLatencyBuckets,
+              a.buckets, static_cast<double>(a.sum_ns) / 1e9);
   }
 
   // ---- harvest runs, since the process started ----
@@ -334,17 +340,8 @@ Result<std::string> Metrics::Render(store::Store& store, const Control& control)
   w.Head("meabridge_harvest_duration_seconds", "histogram",
          "Wall-clock duration of this process's harvest runs, by source.");
   for (const auto& [source, r] : runs) {
-    uint64_t cumulative = 0;
-    for (size_t i = 0; i < kRunBucketCount; ++i) {
-      cumulative += r.buckets[i];
-      w.Sample("meabridge_harvest_duration_seconds_bucket",
-               Labels({{"source", source}, {"le", Num(kRunBuckets[i])}}), cumulative);
-    }
-    cumulative += r.buckets[kRunBucketCount];
-    w.Sample("meabridge_harvest_duration_seconds_bucket",
-             Labels({{"source", source}, {"le", "+Inf"}}), cumulative);
-    w.Sample("meabridge_harvest_duration_seconds_sum", Labels({{"source", source}}), Num(r.sum));
-    w.Sample("meabridge_harvest_duration_seconds_count", Labels({{"source", source}}), cumulative);
+    Histogram(w, "meabridge_harvest_duration_seconds", "source", source, kRunBuckets, r.buckets,
+              r.sum);
   }
 
   // ---- the scheduler, now ----
