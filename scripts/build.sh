@@ -15,6 +15,11 @@ case "$flavour" in
   asan)    args=(-DCMAKE_BUILD_TYPE=Debug -DMEABRIDGE_WERROR=ON -DMEABRIDGE_SANITIZE=ON -DMEABRIDGE_BENCH=OFF) ;;
   *) echo "build.sh: unknown flavour '$flavour' (release, test or asan)" >&2; exit 2 ;;
 esac
+# ccache, where the machine has it, makes a rebuild of unchanged files (another flavour's
+# checkout, a fresh clone on the same machine) nearly free; nothing needs it.
+if command -v ccache >/dev/null; then
+  args+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 cmake -S . -B "build/$flavour" "${args[@]}" >/dev/null
 if [ $# -gt 0 ]; then
   cmake --build "build/$flavour" -j"$jobs" --target "$@"
