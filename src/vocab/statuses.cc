@@ -36,6 +36,10 @@ Result<std::unique_ptr<Vocabulary>> MakeMembershipStatus() {
       T("definitive-signature", "Definitive signature",
         {"Signature (definitive)", "Definitive signature (s)"}),
       T("withdrawal", "Withdrawal", {"Withdrawn", "Withdrew", "Denunciation", "Denounced"}),
+      // A state that continues the membership of its predecessor rather than acceding anew:
+      // CITES' list of parties says "Continuation" for the Russian Federation (the USSR's) and
+      // Serbia (Serbia and Montenegro's). Not succession, which the depositary words apart.
+      T("continuation", "Continuation", {"Continued", "Continuity"}),
   };
   // UN Treaty Collection suffixes after the date of the instrument, matched exactly: "a" and
   // "A" differ. No suffix means ratification, but an empty value is the mapping's business, not
@@ -88,8 +92,26 @@ Result<std::unique_ptr<Vocabulary>> MakeMeetingType() {
       T("cop", "Conference of the Parties", {"COP"}),
       T("mop", "Meeting of the Parties", {"MOP"}),
       T("subsidiary", "Subsidiary body", {"Subsidiary body meeting", "Subsidiary"}),
+      // The standing subsidiary bodies of CITES, CMS and AEWA, each a term of its own so that a
+      // partner can tell them apart. The abbreviations are the ones the secretariats' own
+      // meeting-type taxonomies use (CMS's InforMEA view selects 'stc' and 'scc'); the bare
+      // "SC", "AC" and "PC" are left out: SC is also the Stockholm Convention's COP and the
+      // Scientific Council's sessional committee, so a guess either way could be wrong.
+      T("standing-committee", "Standing Committee",
+        {"StC", "Standing Committee meeting", "Meeting of the Standing Committee"}),
+      T("scientific-council", "Scientific Council",
+        {"ScC", "Scientific Council meeting", "Meeting of the Scientific Council"}),
+      T("animals-committee", "Animals Committee",
+        {"Animals Committee meeting", "Meeting of the Animals Committee"}),
+      T("plants-committee", "Plants Committee",
+        {"Plants Committee meeting", "Meeting of the Plants Committee"}),
+      T("technical-committee", "Technical Committee",
+        {"Technical Committee meeting", "Meeting of the Technical Committee"}),
+      T("technical", "Technical meeting", {"Technical meetings"}),
+      T("negotiation", "Negotiation meeting", {"Negotiation meetings", "Negotiation"}),
       T("working-group", "Working group", {"Open-ended working group", "OEWG"}),
-      T("expert", "Expert meeting", {"Expert group", "Expert group meeting", "Experts meeting"}),
+      T("expert", "Expert meeting",
+        {"Expert group", "Expert group meeting", "Experts meeting", "Expert meetings"}),
       T("workshop", "Workshop"),
       T("bureau", "Bureau", {"Bureau meeting"}),
       T("regional", "Regional meeting", {"Regional"}),
