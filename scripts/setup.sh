@@ -13,6 +13,9 @@ PACKAGES=(
   # tests
   libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3 postgresql
   python3 python3-feedparser python3-rdflib chromium systemd
+  # the package's tests: lintian, and the system test's Debian 12 container (debootstrap,
+  # systemd-nspawn from systemd-container; curl and jq to look at it)
+  lintian debootstrap systemd-container curl
   # benchmarks
   libbenchmark-dev jq wrk nginx-light hyperfine time
 )

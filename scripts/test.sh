@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command, and what CI runs (.ci/run): installs what is missing, builds,
 # and runs the whole test suite twice (a normal build with warnings as errors, then under
-# ASan + UBSan), then the fuzz targets for a bounded time.
+# ASan + UBSan), the package's tests (lintian, the system test booting the .deb under
+# systemd; beside the ASan run), then the fuzz targets for a bounded time.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    the normal build's tests only (for development)
@@ -22,11 +23,29 @@ step "tests"
 ctest --test-dir build/test --output-on-failure --timeout 1800
 [ $quick -eq 1 ] && exit 0
 
+step "build the package flavour (hardened binary, manual pages)"
+scripts/build.sh package
+# The package's tests (the .deb, lintian, the system test in a Debian 12 container) wait on
+# dpkg, apt and systemd more than they compute: they run beside the ASan build and its tests,
+# their output kept until those are done.
+step "package tests (.deb, lintian, system test) started in the background"
+package_log=build/package/ctest.log
+ctest --test-dir build/package --output-on-failure >"$package_log" 2>&1 &
+package_pid=$!
+trap 'kill "$package_pid" 2>/dev/null || true' EXIT
+
 step "build under ASan + UBSan"
 scripts/build.sh asan
 step "tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure --timeout 3600
+
+step "package tests (.deb, lintian, system test)"
+package_rc=0
+wait "$package_pid" || package_rc=$?
+trap - EXIT
+cat "$package_log"
+[ "$package_rc" -eq 0 ] || { echo "package tests failed" >&2; exit "$package_rc"; }
 
 if [ -x scripts/fuzz.sh ]; then
   step "fuzz targets (bounded time)"

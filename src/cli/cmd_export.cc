@@ -1,15 +1,18 @@
 // meabridge export: the stored records of one entity set as a file (publish/export/export.h
 // renders, core/atomic_file.h makes -o all-or-nothing).
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <ostream>
 #include <tuple>
 
 #include "cli/common.h"
 #include "core/atomic_file.h"
+#include "core/log.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "mapping/outbound.h"
@@ -63,6 +66,16 @@ constexpr const char* kUsage =
     "  meabridge export -c meabridge.xml --entity decisions --profile portal -o decisions.json\n"
     "\n"
     "docs/export.md describes every format and option.\n";
+
+// True when stderr is the journal (systemd's JOURNAL_STREAM names its device and inode,
+// systemd.exec(5)): a scheduled export (meabridge-export@.service) then says what it wrote,
+// while a script's export stays quiet.
+bool StderrIsJournal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  struct stat st {};
+  if (stream == nullptr || ::fstat(STDERR_FILENO, &st) != 0) return false;
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) == stream;
+}
 
 // A buffered sink into the -o file, or into io.out (standard output).
 class FileSink : public codec::ByteSink {
@@ -303,6 +316,12 @@ int ExportCommand(const std::vector<std::string>& argv, Io& io) {
     if (bar) {
       std::fprintf(stderr, "%lld %s records written to %s\n", static_cast<long long>(*written),
                    options.entity->set_name.c_str(), output.c_str());
+    }
+    if (StderrIsJournal()) {
+      core::LogInfo("export: " + std::to_string(*written) + " " + options.entity->set_name +
+                    " records written to " + output + " (" +
+                    (args.Has("--profile") ? "profile " + args.Get("--profile") : options.format) +
+                    ")");
     }
   } else {
     io.out.flush();

@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "cli/man.h"
+#include "config/spec.h"
 #include "core/log.h"
 #include "core/version.h"
 
@@ -69,6 +71,15 @@ const std::vector<Command>& Commands() {
 }
 
 int Run(const std::vector<std::string>& args, Io& io) {
+  // Not listed in --help: the build writes the manual pages with these (cli/man.h).
+  if (args.size() == 2 && args[0] == "help" && args[1] == "--man") {
+    io.out << ManPage(MainUsage(), Commands());
+    return kExitOk;
+  }
+  if (args.size() == 2 && args[0] == "help" && args[1] == "--man-config") {
+    io.out << ConfigManPage(config::ConfigSpec());
+    return kExitOk;
+  }
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     (args.empty() ? io.err : io.out) << MainUsage();
     return args.empty() ? kExitUsage : kExitOk;

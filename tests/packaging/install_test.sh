@@ -37,10 +37,21 @@ for f in usr/bin/meabridge \
   usr/lib/systemd/system/meabridge-export@.timer \
   usr/lib/sysusers.d/meabridge.conf usr/lib/tmpfiles.d/meabridge.conf \
   usr/share/doc/meabridge/README.md usr/share/doc/meabridge/export.md \
-  usr/share/doc/meabridge/installing.md; do
+  usr/share/doc/meabridge/installing.md usr/share/doc/meabridge/copyright \
+  usr/share/doc/meabridge/changelog.Debian.gz usr/share/man/man1/meabridge.1.gz \
+  usr/share/man/man5/meabridge.xml.5.gz; do
   check "installed /$f" test -f "$root/$f"
 done
 check "the binary is executable" test -x "$root/usr/bin/meabridge"
+# The manual pages hold what the binary says: each command's --help, each configuration key.
+gz_has() { zcat "$1" | grep -qF -- "$2"; }  # gz_has FILE.gz TEXT
+man1="$root/usr/share/man/man1/meabridge.1.gz"
+man5="$root/usr/share/man/man5/meabridge.xml.5.gz"
+check "meabridge(1) has a section per command" gz_has "$man1" '.SS "meabridge mapping test"'
+check "meabridge(1) holds export's --help text" gz_has "$man1" 'usage: meabridge export \-\-entity'
+check "meabridge.xml(5) documents <server> port" gz_has "$man5" '\fBport\fR (integer 1 to 65535'
+check "the Debian changelog names the package's version" bash -c \
+  "zcat '$root/usr/share/doc/meabridge/changelog.Debian.gz' | head -1 | grep -q '^meabridge (0\\.[0-9.]*-[0-9]*) '"
 if [ -d "$(dirname "$0")/../../demo" ]; then
   check "the demo data is installed" test -d "$root/usr/share/meabridge/demo"
 fi
@@ -70,8 +81,10 @@ if [ "$deb" = yes ]; then
   echo "ok: cpack built $(basename "$pkg") ($(du -h "$pkg" | cut -f1))"
   dpkg-deb -I "$pkg" >"$work/info.txt"
   dpkg-deb -c "$pkg" >"$work/contents.txt"
-  for field in "Package: meabridge" "Maintainer: meabridge maintainers" "Depends: .*iso-codes" \
-    "Depends: .*libc6" "Depends: .*libsqlite3" "Description: Data-exchange connector"; do
+  for field in "Package: meabridge" "Maintainer: meabridge maintainers <maintainers@meabridge.org>" \
+    "Version: [0-9.]+-[0-9]+" "Depends: .*iso-codes" "Depends: .*libc6" "Depends: .*libsqlite3" \
+    "Depends: .*systemd \\(>= 248\\)" "Depends: .*procps" "Depends: .*passwd" \
+    "Description: data-exchange connector for MEA secretariats"; do
     check "control: $field" grep -qE "^ ?$field" "$work/info.txt"
   done
   for script in postinst prerm postrm conffiles; do
@@ -83,7 +96,8 @@ if [ "$deb" = yes ]; then
     ./usr/lib/systemd/system/meabridge.service ./usr/lib/systemd/system/meabridge-export@.timer \
     ./usr/lib/sysusers.d/meabridge.conf ./usr/lib/tmpfiles.d/meabridge.conf \
     ./usr/share/meabridge/mappings/status-csv/memberships.json \
-    ./usr/share/doc/meabridge/installing.md; do
+    ./usr/share/doc/meabridge/installing.md ./usr/share/doc/meabridge/copyright \
+    ./usr/share/man/man1/meabridge.1.gz; do
     check "package holds $f" grep -qE " $f\$" "$work/contents.txt"
   done
 fi
