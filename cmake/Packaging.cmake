@@ -70,6 +70,9 @@ add_custom_target(meabridge_packaging_docs ALL
 install(FILES ${MEABRIDGE_GENERATED_DOC}/meabridge.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${MEABRIDGE_GENERATED_DOC}/meabridge.xml.5.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 install(FILES ${MEABRIDGE_GENERATED_DOC}/changelog.Debian.gz DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# lintian's overrides, each with its written reason.
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/lintian-overrides
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides RENAME meabridge)
 
 # The package's version is the project's plus a Debian revision; packaging/changelog's newest
 # entry must name it (lintian reads both).

@@ -1,5 +1,7 @@
 #include "cli/man.h"
 
+#include <cstdint>
+
 #include "core/strings.h"
 #include "core/version.h"
 
@@ -42,7 +44,8 @@ void Element(const config::ElementSpec& e, const std::string& parents, std::stri
       for (const std::string& c : a.choices) choices += (choices.empty() ? " " : ", ") + c;
       kind += choices;
     } else if (a.kind == config::ValueKind::kInt) {
-      kind += " " + std::to_string(a.min) + " to " + std::to_string(a.max);
+      kind += a.max == INT64_MAX ? ", at least " + std::to_string(a.min)
+                                 : " " + std::to_string(a.min) + " to " + std::to_string(a.max);
     }
     out += ".TP\n\\fB" + RoffEscape(a.name) + "\\fR (" + RoffEscape(kind);
     if (a.required) out += ", required";

@@ -36,7 +36,7 @@ TEST(ManTest, ManPageHoldsEveryCommandsHelp) {
                                                                             {"status"},
                                                                             {"vocab"}}) {
     std::string name = cmd.size() == 2 ? cmd[0] + " " + cmd[1] : cmd[0];
-    EXPECT_TRUE(Contains(man.out, ".SS \"meabridge " + name + "\"\n")) << name;
+    EXPECT_TRUE(Contains(man.out, ".SS \"meabridge " + RoffEscape(name) + "\"\n")) << name;
     cmd.push_back("--help");
     testing::ProcessResult help = testing::RunMeabridge(cmd);
     ASSERT_EQ(help.exit_code, 0) << name;

@@ -132,6 +132,11 @@ boot() {
       sleep 0.2
     }
   done
+  # systemctl talks to the manager once it has its private socket.
+  wait_for 60 test -S "/proc/$leader/root/run/systemd/private" || {
+    echo "no /run/systemd/private in the container after 60 s" >"$work/running"
+    return 1
+  }
   in_ct timeout 120 systemctl is-system-running --wait >"$work/running" 2>&1 || true
   grep -qE '^(running|degraded)$' "$work/running"
 }
@@ -226,7 +231,7 @@ else
   fail "systemctl start meabridge: $(journal meabridge.service | tail -5)"
 fi
 status_text=$(show meabridge.service StatusText)
-[[ "$status_text" == "serving on 127.0.0.1:8080"* ]] && ok "StatusText: $status_text" ||
+[[ "$status_text" == "serving on http://127.0.0.1:8080/"* ]] && ok "StatusText: $status_text" ||
   fail "StatusText: '$status_text'"
 code=$(ct_curl -o "$work/status.html" -w '%{http_code}' http://127.0.0.1:8080/status || true)
 [ "$code" = 200 ] && grep -q meabridge "$work/status.html" && ok "GET /status: 200" ||
@@ -345,7 +350,7 @@ echo 'EXPORT_ARGS=--entity memberships --treaty unfccc --format csv -o /var/lib/
 if in_ct timeout 120 systemctl start meabridge-export@parties.service &&
   [ -s "$root/var/lib/meabridge/exports/parties.csv" ]; then
   rows=$(($(wc -l <"$root/var/lib/meabridge/exports/parties.csv") - 1))
-  ok "meabridge-export@parties.service wrote /var/lib/meabridge/exports/parties.csv ($rows rows, $(stat -c '%U:%G %a' "$root/var/lib/meabridge/exports/parties.csv"))"
+  ok "meabridge-export@parties.service wrote /var/lib/meabridge/exports/parties.csv ($rows rows, $(in_ct stat -c '%U:%G %a' /var/lib/meabridge/exports/parties.csv))"
 else
   fail "meabridge-export@parties: $(journal meabridge-export@parties.service | tail -5)"
 fi
