@@ -36,7 +36,8 @@ constexpr const char* kUsage =
     "  --force            commit even when the mass-deletion guard trips (a run that would\n"
     "                     delete more than the source's max-deletion-share of its records)\n"
     "\n"
-    "exit status: 0 every source succeeded; 1 a source failed or its guard tripped;\n"
+    "exit status: 0 every source succeeded; 1 a source failed, its guard tripped or its run\n"
+    "             was partial (it did not see the whole source);\n"
     "             2 bad usage, an unknown source or a bad configuration.\n"
     "\n"
     "examples:\n"
@@ -82,6 +83,7 @@ void PrintReport(const harvest::RunReport& r, std::ostream& out) {
   }
   std::string status = r.run.status == "ok"        ? "ok"
                        : r.run.status == "aborted" ? "ABORTED"
+                       : r.run.status == "partial" ? "PARTIAL"
                                                    : "FAILED";
   if (r.not_modified) status += " (not modified)";
   char secs[32];

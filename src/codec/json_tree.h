@@ -54,6 +54,10 @@ class JsonTree {
   void Clear();
   // True when the value started by the first event is complete.
   bool complete() const { return !nodes_.empty() && open_.empty(); }
+  // While building: the innermost open container (kNone when none), and the member name the
+  // last Key() gave for the value to come.
+  Id open_container() const { return open_.empty() ? kNone : open_.back(); }
+  std::string_view pending_key() const { return Slice(pending_key_off_, pending_key_len_); }
 
   bool Null() { return Add(Type::kNull); }
   bool Bool(bool b) { return Add(b ? Type::kTrue : Type::kFalse); }

@@ -61,6 +61,15 @@ struct SourceConfig {
   std::string deletion = "none";
   double max_deletion_share = 0.2;
   std::string probe_url;  // probe: the entity URL, "{id}" replaced by the record id
+  // What a 404/410 on the collection URL means: "fail" the run, or an "empty" collection.
+  std::string not_found = "fail";
+  // Document- and run-level checks (docs/harvesting.md#the-run-report): a run rejecting more
+  // than this share of what it read fails; an expectation (a minimum record count, a minimum
+  // share of the last good full run's) not met warns or fails ("warn", "fail").
+  double max_reject_share = 1.0;
+  int64_t expect_min_records = 0;
+  double expect_min_share = 0.0;
+  std::string expect_action = "fail";
   // Incremental sync: none, filter, param, cursor.
   std::string incremental = "none";
   std::string since_filter = "updated gt {since}";

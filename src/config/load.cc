@@ -323,6 +323,11 @@ class Loader {
     s->max_pages = static_cast<int>(int_of("max-pages", 10000));
     s->deletion = get("deletion");
     s->max_deletion_share = ParseShare(get("max-deletion-share")).value_or(0.2);
+    s->not_found = get("not-found");
+    s->max_reject_share = ParseShare(get("max-reject-share")).value_or(1.0);
+    s->expect_min_records = int_of("expect-min-records", 0);
+    s->expect_min_share = ParseShare(get("expect-min-share")).value_or(0.0);
+    s->expect_action = get("expect-action");
     s->probe_url = get("probe-url");
     s->incremental = get("incremental");
     s->since_filter = get("since-filter");

@@ -184,7 +184,8 @@ ElementSpec Build() {
       A("enabled", K::kBool, "false keeps the source configured but never harvested", "true"),
       // Harvesting (docs/harvesting.md).
       Choice("paging", {"auto", "next-link", "link-header", "skip", "page", "offset", "none"},
-             "How pages follow each other: auto follows next links in the body (OData V2 __next, "
+             "How pages follow each other: auto follows the paging the mapping declares "
+             "(<paging>), else next links in the body (OData V2 __next, "
              "V4 @odata.nextLink, Atom rel=next) and Link headers; skip pages with $top/$skip; "
              "page and offset add page-number or offset parameters; none reads one document",
              "auto"),
@@ -204,6 +205,28 @@ ElementSpec Build() {
         "Mass-deletion guard: a run that would delete more than this share of the source's "
         "records commits nothing (harvest --force overrides)",
         "20%", "10%"),
+      Choice("not-found", {"fail", "empty"},
+             "What a 404 or 410 on the collection URL (the first page) means: fail the run "
+             "(the last good data stays), or an empty collection (the deletion policy and its "
+             "mass-deletion guard then apply; the watermark does not move)",
+             "fail"),
+      A("max-reject-share", K::kShare,
+        "A run that rejects more than this share of the records it reads fails: its rejects "
+        "are recorded, its records are not committed. A run that rejects every record it "
+        "reads always fails",
+        "100%", "10%"),
+      Int("expect-min-records", 0, 1000000000,
+          "Expectation: a full run that brings fewer records (stored or unchanged) than this "
+          "warns or fails, as expect-action says; 0 expects nothing",
+          "0"),
+      A("expect-min-share", K::kShare,
+        "Expectation: a full run that brings fewer records than this share of the last good "
+        "full run's warns or fails, as expect-action says; 0% expects nothing",
+        "0%", "50%"),
+      Choice("expect-action", {"warn", "fail"},
+             "What an expectation not met does: warn (the run commits, with a warning) or fail "
+             "(nothing is committed and the last good data stays)",
+             "fail"),
       A("probe-url", K::kString,
         "deletion=\"probe\": the entity URL, {id} standing for the record id (default: the url "
         "without its query, then ('{id}'))",

@@ -13,6 +13,12 @@
 //      run record, all in one transaction;
 //   5. any failure, a tripped guard or a stop request: nothing is committed, the failure is
 //      recorded (Store::RecordFailedRun) and the last good data stays published.
+// Run statuses: "ok" only when the run saw the whole source. "partial" when a guard cut it
+// short or paging could not be sure it reached the end (RunContext::Incomplete): what was read
+// is committed, no deletions are detected (snapshot, probe) and the watermark does not move.
+// "failed" for an error, an expectation not met, or too many rejects (max-reject-share; every
+// record rejected): then only the run and its rejects are committed. "aborted": the
+// mass-deletion guard tripped, or a stop request.
 // Exceptions never leave Run(): they become a failed run (the harvest-job boundary).
 //
 // Threads: a Harvester is thread-safe; several threads may run different sources at once
@@ -46,7 +52,7 @@ struct HarvestOptions {
 
 // The outcome of one run.
 struct RunReport {
-  store::RunRecord run;        // as recorded: id, status ("ok", "failed", "aborted"), counts...
+  store::RunRecord run;        // as recorded: id, status ("ok", "partial", "failed", "aborted")...
   bool not_modified = false;   // nothing changed at the source: nothing decoded or written
   bool guard_tripped = false;  // the mass-deletion guard stopped the commit
   bool claimed = true;         // false: another run held the source; nothing was run or recorded

@@ -115,6 +115,11 @@ class RunState {
   Status Execute();
   Status Apply(RunContext& ctx, Source& source, Spool& spool);
   RunReport Fail(const Status& status);
+  // Why the run fails on its rejects (every record rejected, or more than max-reject-share),
+  // or "".
+  std::string RejectShareFailure(const Spool& spool) const;
+  // Why `brought` records miss the source's expectation, or "".
+  Result<std::string> ExpectationMiss(int64_t brought) const;
   void AddWarning(std::string w);
   void Finish();
 
@@ -224,12 +229,14 @@ Status RunState::Execute() {
   params_ = mapping::Params(cfg_.params.begin(), cfg_.params.end());
   // The same mapping as the last run: its decoder is known, and compiling it (and loading the
   // vocabularies) waits until a page needs decoding.
-  std::string format;
+  std::string format, paging;
   if (previous_.fingerprint == fingerprint && !previous_.format.empty()) {
     format = previous_.format;
+    paging = previous_.paging;
   } else {
     MB_ASSIGN_OR_RETURN(const mapping::Mapping* m, LoadMapping());
     format = m->format();
+    paging = m->paging();
   }
   const SourceRegistry& registry = deps_.sources ? *deps_.sources : SourceRegistry::Default();
   MB_ASSIGN_OR_RETURN(std::unique_ptr<Source> source, registry.Create(cfg_));
@@ -239,6 +246,7 @@ Status RunState::Execute() {
   RunContext ctx(cfg_, params_, *spool, previous_, next_, redactor_, clock_, waiter_);
   ctx.mapping = [this] { return LoadMapping(); };
   ctx.format = format;
+  ctx.paging = paging;
   ctx.fingerprint = fingerprint;
   ctx.secret = secret;
   ctx.stop = options_.stop;
@@ -258,16 +266,14 @@ Status RunState::Execute() {
   report_.run.full = ctx.full;
   report_.run.counts.pages = ctx.pages;
   report_.run.counts.bytes = ctx.bytes;
-  report_.run.counts.fetched =
-      spool->records() + spool->rejects() + spool->duplicates() + spool->deletions();
+  report_.run.counts.fetched = spool->records() + spool->rejects() + spool->deletions();
   report_.run.counts.rejected = spool->rejects();
   for (std::string& w : ctx.warnings) AddWarning(std::move(w));
   if (!read.ok()) return read;
   if (spool->duplicates() > 0) {
-    AddWarning(
-        std::to_string(spool->duplicates()) +
-        " records repeated an id delivered earlier in the run; the first of each was kept (" +
-        core::Join(spool->duplicate_examples(), ", ") + ")");
+    AddWarning(std::to_string(spool->duplicates()) +
+               " records repeated an id delivered earlier in the run: each later one is a "
+               "reject (rule duplicate-id), the first is kept");
   }
   if (options_.stop.stop_requested()) return Status::Aborted("stopped (shutdown or run timeout)");
   report_.not_modified = ctx.not_modified;
@@ -295,8 +301,25 @@ Status RunState::Apply(RunContext& ctx, Source& source, Spool& spool) {
     MB_ASSIGN_OR_RETURN(const mapping::Mapping* m, LoadMapping());
     entity_ptr = &m->entity();
   }
-  const bool deletions =
-      ctx.full && !ctx.not_modified && (cfg_.deletion == "snapshot" || cfg_.deletion == "probe");
+  // Run-level checks, before anything is written: too many rejects (the run fails, its
+  // rejects are recorded and nothing else), an expectation not met (warns or fails).
+  const std::string rejected_failure = ctx.not_modified ? std::string() : RejectShareFailure(spool);
+  const bool rejects_only = !rejected_failure.empty();
+  if (!rejects_only && !ctx.not_modified && ctx.full) {
+    MB_ASSIGN_OR_RETURN(std::string miss, ExpectationMiss(spool.records() + ctx.undecoded_records));
+    if (!miss.empty()) {
+      if (cfg_.expect_action == "warn") {
+        AddWarning(miss);
+      } else {
+        return Status::FailedPrecondition(
+            miss +
+            "; nothing was committed and the last good data stays. If the source "
+            "really shrank, lower the expectation or set expect-action=\"warn\"");
+      }
+    }
+  }
+  const bool deletions = !rejects_only && ctx.full && !ctx.not_modified &&
+                         (cfg_.deletion == "snapshot" || cfg_.deletion == "probe");
   if (deletions && !ctx.complete) {
     AddWarning("deletion=\"" + cfg_.deletion +
                "\": no deletions detected, because this harvest was not complete (see the "
@@ -357,6 +380,7 @@ Status RunState::Apply(RunContext& ctx, Source& source, Spool& spool) {
   int64_t written = 0;
   Spool::Handlers handlers;
   handlers.record = [&](const model::Record& r) -> Status {
+    if (rejects_only) return Status::Ok();
     MB_ASSIGN_OR_RETURN(store::UpsertOutcome o, writer->Upsert(r));
     switch (o) {
       case store::UpsertOutcome::kCreated:
@@ -379,7 +403,7 @@ Status RunState::Apply(RunContext& ctx, Source& source, Spool& spool) {
     return writer->AddReject(copy);
   };
   handlers.deleted = [&](const std::string& id) -> Status {
-    if (cfg_.deletion != "flag") return Status::Ok();
+    if (cfg_.deletion != "flag" || rejects_only) return Status::Ok();
     MB_ASSIGN_OR_RETURN(bool gone, writer->Delete(*entity_ptr, id));
     if (gone) ++counts.deleted;
     return Status::Ok();
@@ -411,28 +435,100 @@ Status RunState::Apply(RunContext& ctx, Source& source, Spool& spool) {
   }
   if (options_.stop.stop_requested()) return Status::Aborted("stopped (shutdown or run timeout)");
 
-  // The state for the next run.
+  if (rejects_only) {
+    // Only the rejects and the run are committed: no records, no deletions, no new state.
+    report_.run.status = "failed";
+    report_.run.error = rejected_failure;
+    Finish();
+    MB_RETURN_IF_ERROR(writer->Commit(report_.run));
+    report_.run.id = writer->run_id();
+    report_.run.finished = clock_.NowMs();
+    core::LogRun(core::LogLevel::kError, cfg_.name, report_.run.id,
+                 "harvest failed: " + report_.run.error);
+    return Status::Ok();
+  }
+
+  // The state for the next run. A partial run (or an answer that gives no ground, a 404 taken
+  // as empty) moves no watermark: neither since, nor the last full reconciliation, nor the
+  // cursor.
   const core::EpochMs server_time = ctx.server_time.value_or(started_);
-  if (ctx.complete) {
+  if (ctx.complete && !ctx.hold_watermark) {
     next_.since = server_time;
     if (ctx.full && ctx.reconcile) next_.last_full = server_time;
     if (!previous_.last_full && ctx.full) next_.last_full = server_time;
   }
   next_.fingerprint = ctx.fingerprint;
   next_.format = ctx.format;
+  next_.paging = ctx.paging;
   if (ctx.incremental && counts.created + counts.updated + counts.deleted > 0) {
     next_.pages.clear();  // the stored pages no longer describe the store's data
   }
   if (cfg_.incremental != "cursor") next_.cursor.clear();
+  if (!ctx.complete) next_.cursor = previous_.cursor;
   MB_RETURN_IF_ERROR(writer->SetWatermark(next_.ToJson()));
 
-  report_.run.status = "ok";
+  if (ctx.complete) {
+    report_.run.status = "ok";
+  } else {
+    report_.run.status = "partial";
+    report_.run.error =
+        "the run did not see the whole source: " + core::Join(ctx.incomplete, "; ") +
+        ". What it read is committed; no deletions were detected and the "
+        "watermark did not move";
+  }
   Finish();
   MB_RETURN_IF_ERROR(writer->Commit(report_.run));
   report_.run.id = writer->run_id();
   report_.run.finished = clock_.NowMs();
-  core::LogRun(core::LogLevel::kInfo, cfg_.name, report_.run.id, Summarize(report_));
+  core::LogRun(ctx.complete ? core::LogLevel::kInfo : core::LogLevel::kWarning, cfg_.name,
+               report_.run.id, Summarize(report_));
   return Status::Ok();
+}
+
+std::string RunState::RejectShareFailure(const Spool& spool) const {
+  const int64_t rejects = spool.rejects();
+  const int64_t read = spool.records() + rejects;
+  if (rejects == 0 || read == 0) return "";
+  const double share = static_cast<double>(rejects) / static_cast<double>(read);
+  std::string what;
+  if (rejects == read) {
+    what = "every record this run read was rejected (" + std::to_string(rejects) + " of " +
+           std::to_string(read) + ")";
+  } else if (share > cfg_.max_reject_share) {
+    what = std::to_string(rejects) + " of the " + std::to_string(read) +
+           " records this run read were rejected (" + Percent(share) +
+           ", more than max-reject-share " + Percent(cfg_.max_reject_share) + ")";
+  } else {
+    return "";
+  }
+  return what +
+         ": the run fails; its rejects are recorded, nothing else was committed and the "
+         "last good data stays. The rejects say why (meabridge status, GET "
+         "/admin/runs/RUN/rejects); a mapping that does not fit the source's shape "
+         "rejects everything";
+}
+
+Result<std::string> RunState::ExpectationMiss(int64_t brought) const {
+  if (cfg_.expect_min_records > 0 && brought < cfg_.expect_min_records) {
+    return "expectation not met: this full run brought " + std::to_string(brought) +
+           " records, fewer than expect-min-records " + std::to_string(cfg_.expect_min_records);
+  }
+  if (cfg_.expect_min_share <= 0) return std::string();
+  MB_ASSIGN_OR_RETURN(std::unique_ptr<store::ReadView> view, store_.Read());
+  MB_ASSIGN_OR_RETURN(std::vector<store::RunRecord> runs, view->Runs(cfg_.name, 100));
+  for (const store::RunRecord& r : runs) {
+    if (r.status != "ok" || !r.full) continue;
+    const int64_t last = r.counts.created + r.counts.updated + r.counts.unchanged;
+    if (last == 0) continue;  // not modified: nothing counted
+    if (static_cast<double>(brought) < cfg_.expect_min_share * static_cast<double>(last)) {
+      return "expectation not met: this full run brought " + std::to_string(brought) +
+             " records, fewer than expect-min-share " + Percent(cfg_.expect_min_share) +
+             " of the " + std::to_string(last) + " of the last good full run (run " +
+             std::to_string(r.id) + ")";
+    }
+    break;
+  }
+  return std::string();
 }
 
 }  // namespace

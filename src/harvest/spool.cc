@@ -8,13 +8,13 @@
 #include <cstring>
 
 #include "core/json.h"
+#include "core/strings.h"
 #include "model/canonical_json.h"
 
 namespace meabridge::harvest {
 namespace {
 
 constexpr size_t kBufferSize = 1 << 20;
-constexpr size_t kMaxExamples = 5;
 
 std::string TempDir() {
   const char* t = std::getenv("TMPDIR");
@@ -98,22 +98,59 @@ Status Spool::WriteLine(char tag, std::string_view json) {
   return write_error_;
 }
 
-bool Spool::NoteId(std::string_view id, std::string_view position) {
+constexpr uint64_t kUnknown = ~uint64_t{0};
+
+bool Spool::NoteId(std::string_view id, uint64_t* first) {
   if (id.empty()) return true;
   ++page_.records;
-  if (seen_.insert(IdHash(id)).second) return true;
+  const uint64_t here = (page_number_ << 32) | static_cast<uint64_t>(page_.records);
+  auto [it, inserted] = seen_.emplace(IdHash(id), here);
+  if (inserted) return true;
   ++page_.duplicates;
-  ++duplicates_;
-  if (duplicate_examples_.size() < kMaxExamples) {
-    duplicate_examples_.push_back("'" + std::string(id) + "' at " + std::string(position));
-  }
+  *first = it->second;
   return false;
 }
 
-Status Spool::OnRecord(model::Record record) {
+std::string Spool::Locator(uint64_t at) const {
+  if (at == kUnknown) return "an unchanged page of this run";
+  const uint64_t page = at >> 32, record = at & 0xffffffffu;
+  std::string s = "record " + std::to_string(record);
+  if (page > 0) s = "page " + std::to_string(page) + ", " + s;
+  return s;
+}
+
+Status Spool::Duplicate(const std::string& id, uint64_t first, std::string position,
+                        const std::string& also) {
+  ++duplicates_;
+  mapping::Reject r;
+  r.record_id = id;
+  r.position = std::move(position);
+  r.field = "id";
+  r.rule = "duplicate-id";
+  r.value = id;
+  r.message = "the id " + core::Quote(id) + " came already at " + Locator(first) +
+              " of this run (" + r.position + " is " +
+              Locator((page_number_ << 32) | page_.records) +
+              "): the first record is kept and this later one is rejected. Ids must be unique "
+              "within a source: check the source (a query joining rows repeats them) and the "
+              "mapping's id rule" +
+              also;
+  return WriteReject(r);
+}
+
+Status Spool::OnRecord(model::Record record) { return AddRecord(std::move(record), nullptr); }
+
+Status Spool::OnRecordAt(model::Record record, const mapping::RecordPosition& position) {
+  return AddRecord(std::move(record), &position);
+}
+
+Status Spool::AddRecord(model::Record record, const mapping::RecordPosition* position) {
   if (stop_.stop_requested()) return Status::Aborted("stopped (shutdown or run timeout)");
-  if (!NoteId(record.id(), "record " + std::to_string(records_ + rejects_ + duplicates_ + 1))) {
-    return Status::Ok();  // the first record with this id stays
+  uint64_t first = 0;
+  if (!NoteId(record.id(), &first)) {
+    std::string id = record.id();
+    return Duplicate(
+        id, first, position ? position->Get() : Locator((page_number_ << 32) | page_.records), "");
   }
   ++records_;
   return WriteLine('R', model::CanonicalJson(record));
@@ -121,11 +158,18 @@ Status Spool::OnRecord(model::Record record) {
 
 Status Spool::OnReject(mapping::Reject reject) {
   if (stop_.stop_requested()) return Status::Aborted("stopped (shutdown or run timeout)");
+  uint64_t first = 0;
   if (reject.record_id.empty()) {
     ++page_.records;
-  } else if (!NoteId(reject.record_id, reject.position)) {
-    return Status::Ok();
+  } else if (!NoteId(reject.record_id, &first)) {
+    return Duplicate(reject.record_id, first, reject.position,
+                     " (this later record would have been rejected anyway: " + reject.rule + ": " +
+                         reject.message + ")");
   }
+  return WriteReject(reject);
+}
+
+Status Spool::WriteReject(const mapping::Reject& reject) {
   ++rejects_;
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
@@ -155,11 +199,14 @@ Status Spool::OnDeleted(std::string id, std::string position) {
                    "{\"id\":" + JsonString(id) + ",\"position\":" + JsonString(position) + "}");
 }
 
-void Spool::BeginPage() { page_ = PageCounts{}; }
+void Spool::BeginPage() {
+  page_ = PageCounts{};
+  ++page_number_;
+}
 
 Spool::PageCounts Spool::EndPage() { return page_; }
 
-void Spool::MarkSeen(std::string_view id) { seen_.insert(IdHash(id)); }
+void Spool::MarkSeen(std::string_view id) { seen_.emplace(IdHash(id), kUnknown); }
 
 bool Spool::Seen(std::string_view id) const { return seen_.count(IdHash(id)) > 0; }
 

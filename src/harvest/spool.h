@@ -10,9 +10,10 @@
 // The file is created unlinked (O_TMPFILE, or mkstemp + unlink) in $TMPDIR: a killed process
 // leaves nothing behind.
 //
-// The spool also keeps the set of ids it has seen (64-bit hashes in a hash set, about 40 bytes
-// per record), which drives duplicate detection and the deletion policies. A duplicate id keeps
-// its first record; later ones are counted and named in a warning.
+// The spool also keeps the ids it has seen (64-bit hashes with where each came first: page and
+// record number, about 48 bytes per record), which drives duplicate detection and the deletion
+// policies. A duplicate id keeps its first record; each later one is a reject (rule
+// "duplicate-id", naming both positions).
 //
 // Thread-compatible: one run's thread.
 #pragma once
@@ -24,7 +25,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "mapping/mapping.h"
@@ -46,6 +47,7 @@ class Spool : public mapping::RecordSink {
 
   // mapping::RecordSink
   Status OnRecord(model::Record record) override;
+  Status OnRecordAt(model::Record record, const mapping::RecordPosition& position) override;
   Status OnReject(mapping::Reject reject) override;
   // A record the source marks deleted (the 'flag' policy): the mapping's <deleted> rules send
   // them here (docs/harvesting.md#flag); sources may call it directly.
@@ -67,9 +69,8 @@ class Spool : public mapping::RecordSink {
   int64_t records() const { return records_; }
   int64_t rejects() const { return rejects_; }
   int64_t deletions() const { return deletions_; }
+  // Of the rejects, the later records of a repeated id (rule "duplicate-id").
   int64_t duplicates() const { return duplicates_; }
-  // Up to a handful of "id 'x' delivered twice (position)" lines for the run report.
-  const std::vector<std::string>& duplicate_examples() const { return duplicate_examples_; }
 
   // Replays the spool in order; records are read back as `entity`. REQUIRES: writing is over.
   struct Handlers {
@@ -82,14 +83,22 @@ class Spool : public mapping::RecordSink {
  private:
   Spool(FILE* file, std::stop_token stop);
   Status WriteLine(char tag, std::string_view json);
-  bool NoteId(std::string_view id, std::string_view position);
+  Status WriteReject(const mapping::Reject& reject);
+  // Notes `id` as seen here; false (and *first, where it came first) when it was seen before.
+  bool NoteId(std::string_view id, uint64_t* first);
+  Status AddRecord(model::Record record, const mapping::RecordPosition* position);
+  Status Duplicate(const std::string& id, uint64_t first, std::string position,
+                   const std::string& also);
+  std::string Locator(uint64_t at) const;
 
   FILE* file_;
   std::stop_token stop_;
-  std::unordered_set<uint64_t> seen_;
+  // id hash -> where it came first: page << 32 | record number on the page (kUnknown for ids
+  // marked seen without a record).
+  std::unordered_map<uint64_t, uint64_t> seen_;
   int64_t records_ = 0, rejects_ = 0, deletions_ = 0, duplicates_ = 0;
+  uint64_t page_number_ = 0;  // BeginPage calls
   PageCounts page_;
-  std::vector<std::string> duplicate_examples_;
   Status write_error_;
   std::unique_ptr<char[]> buffer_;
 };

@@ -31,6 +31,10 @@ std::string SourceState::ToJson() const {
     w.Key("format");
     w.String(format);
   }
+  if (!paging.empty()) {
+    w.Key("paging");
+    w.String(paging);
+  }
   if (!pages.empty()) {
     w.Key("pages");
     w.StartArray();
@@ -82,6 +86,7 @@ Result<SourceState> SourceState::FromWatermark(const std::optional<std::string>&
   s.cursor = str(doc, "cursor");
   s.fingerprint = str(doc, "fingerprint");
   s.format = str(doc, "format");
+  s.paging = str(doc, "paging");
   if (const rapidjson::Value* pages = json::Member(doc, "pages"); pages && pages->IsArray()) {
     for (const rapidjson::Value& p : pages->GetArray()) {
       if (!p.IsObject()) continue;

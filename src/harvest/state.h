@@ -13,6 +13,8 @@
 //                                       run that recorded the pages
 //    "format":"json",                   that mapping's decoder (a run whose pages are all
 //                                       unchanged then needs no mapping at all)
+//    "paging":"page page-param=page first-page=0",  the paging that mapping declares
+//                                       (Mapping::paging(); absent when it declares none)
 //    "pages":[{"url":"...","etag":"\"a1\"","last_modified":"...","sha1":"<sha1 of the body>",
 //              "records":1000}]}
 //
@@ -47,6 +49,7 @@ struct SourceState {
   std::optional<core::EpochMs> last_full;
   std::string fingerprint;
   std::string format;
+  std::string paging;
   std::vector<PageState> pages;
 
   std::string ToJson() const;

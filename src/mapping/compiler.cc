@@ -1028,8 +1028,8 @@ class Compiler {
     if (plan_->outbound) {
       CheckChildren(root, {"encoder", "param", "values", "field"});
     } else {
-      CheckChildren(root,
-                    {"decoder", "records", "param", "values", "skip", "deleted", "id", "field"});
+      CheckChildren(root, {"decoder", "records", "paging", "param", "values", "skip", "deleted",
+                           "id", "field"});
     }
     std::string entity = root.Get("entity");
     plan_->entity = registry_.Find(entity);
@@ -1051,6 +1051,7 @@ class Compiler {
     std::vector<int> id_deps;  // fields the id rule reads
     if (!plan_->outbound) {
       CompileRecords(root);
+      CompilePaging(root);
       for (const DocNode* s : root.Children("skip")) {
         CheckAttributes(*s, kConditionAttributes);
         CheckChildren(*s, {});
@@ -1212,6 +1213,7 @@ class Compiler {
     CheckChildren(r, {});
     std::string path = r.Get("path");
     plan_->records_text = path;
+    plan_->records_pos = r.position;
     if (!r.Has("path")) {
       Error(r.position, "<records> needs path=\"...\"");
       return;
@@ -1229,7 +1231,78 @@ class Compiler {
       }
     } else {
       CompileXPath(path, r.position, &plan_->records_xpath);
+      std::string parent = XPathParent(path);
+      if (!parent.empty() && plan_->records_xpath) {
+        try {
+          plan_->records_parent_xpath = std::make_shared<pugi::xpath_query>(parent.c_str());
+        } catch (const pugi::xpath_exception&) {
+          plan_->records_parent_xpath.reset();  // no check rather than a wrong one
+        }
+      }
     }
+  }
+
+  // "/a:feed" for "/a:feed/a:entry": the path without its last step, when it is a plain
+  // location path ("" for "//row", "a | b", "/feed").
+  static std::string XPathParent(const std::string& path) {
+    if (path.find('|') != std::string::npos) return "";
+    int depth = 0;
+    char quote = 0;
+    size_t last = std::string::npos;
+    for (size_t i = 0; i < path.size(); ++i) {
+      char c = path[i];
+      if (quote) {
+        if (c == quote) quote = 0;
+        continue;
+      }
+      if (c == '\'' || c == '"') quote = c;
+      if (c == '[' || c == '(') ++depth;
+      if (c == ']' || c == ')') --depth;
+      if (c == '/' && depth == 0) last = i;
+    }
+    if (last == std::string::npos || last == 0) return "";
+    if (path[last - 1] == '/') return "";  // "...//row": any depth
+    return path.substr(0, last);
+  }
+
+  // <paging style="page" page-param="page" size-param="items_per_page" first-page="0"/>: the
+  // paging of the protocol the mapping reads (Plan::paging).
+  void CompilePaging(const DocNode& root) {
+    std::vector<const DocNode*> pagings = root.Children("paging");
+    if (pagings.empty()) return;
+    if (pagings.size() > 1) Error(pagings[1]->position, "more than one <paging>");
+    const DocNode& p = *pagings[0];
+    CheckAttributes(p, {"style", "page-param", "size-param", "first-page"});
+    CheckChildren(p, {});
+    static const std::vector<std::string> kStyles = {"next-link", "link-header", "skip",
+                                                     "page",      "offset",      "none"};
+    std::string style = p.Get("style");
+    if (std::find(kStyles.begin(), kStyles.end(), style) == kStyles.end()) {
+      Error(p.position, (style.empty() ? std::string("<paging> needs style=\"...\"")
+                                       : "<paging style=\"" + style + "\">") +
+                            "; expected one of: " + core::Join(kStyles, ", "));
+      return;
+    }
+    std::string text = style;
+    for (const char* attr : {"page-param", "size-param"}) {
+      if (!p.Has(attr)) continue;
+      std::string v = p.Get(attr);
+      if (v.empty() || v.find_first_of(" =&?#") != std::string::npos) {
+        Error(p.Attribute(attr)->position,
+              std::string(attr) + "=\"" + v + "\"; expected a query parameter name");
+        return;
+      }
+      text += std::string(" ") + attr + "=" + v;
+    }
+    if (p.Has("first-page")) {
+      std::string v = p.Get("first-page");
+      if (v != "0" && v != "1") {
+        Error(p.Attribute("first-page")->position, "first-page=\"" + v + "\"; expected 0 or 1");
+        return;
+      }
+      text += " first-page=" + v;
+    }
+    plan_->paging = std::move(text);
   }
 
   void CompileParam(const DocNode& p) {

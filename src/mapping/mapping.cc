@@ -2,6 +2,7 @@
 // database rows.
 #include "mapping/mapping.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "codec/csv_reader.h"
@@ -14,6 +15,16 @@
 
 namespace meabridge::mapping {
 namespace {
+
+template <typename PositionFn>
+class LazyPosition final : public RecordPosition {
+ public:
+  explicit LazyPosition(PositionFn& fn) : fn_(fn) {}
+  std::string Get() const override { return fn_(); }
+
+ private:
+  PositionFn& fn_;
+};
 
 // Turns the problems of one record (and its validation) into a record or a reject.
 class Finisher {
@@ -40,7 +51,8 @@ class Finisher {
     }
     if (problems->empty()) {
       ++info_->records;
-      return sink_.OnRecord(std::move(record));
+      LazyPosition<PositionFn> where(position);
+      return sink_.OnRecordAt(std::move(record), where);
     }
     return RejectWith(record.id(), *problems, position(), "");
   }
@@ -146,6 +158,7 @@ const model::EntitySpec& Mapping::entity() const { return *plan_->entity; }
 const std::string& Mapping::file() const { return plan_->file; }
 const std::string& Mapping::format() const { return plan_->format_name; }
 const std::vector<ParamSpec>& Mapping::params() const { return plan_->params; }
+const std::string& Mapping::paging() const { return plan_->paging; }
 
 namespace {
 
@@ -229,10 +242,29 @@ Result<DocumentInfo> RunJson(const Plan& plan, codec::ByteSource& input, const P
   Evaluator evaluator(plan, params);
   Finisher finisher(plan, sink, &info);
   std::vector<Problem> problems;
+  codec::JsonShape shape;
   Status s = reader->Read(
       input,
       [&](const codec::JsonTree& tree, const codec::JsonPosition& position) -> Status {
         JsonView view(tree, plan.odata);
+        if (!position.damage().empty()) {
+          // An encoding error stays in its record: mapped for its id, then rejected.
+          model::Record record(*plan.entity);
+          problems.clear();
+          evaluator.MapRecord(view, &record, &problems);
+          std::vector<Problem> damaged;
+          for (const codec::JsonDamage& d : position.damage()) {
+            damaged.push_back(
+                Problem{d.member, "encoding", d.bytes,
+                        "the source's string at " +
+                            (d.member.empty() ? std::string("the record") : d.member) +
+                            " (near byte offset " + std::to_string(d.offset) + ") holds " + d.what +
+                            " (" + d.bytes +
+                            "): the record is rejected and the rest of the document is read; the "
+                            "source must send valid JSON strings in UTF-8"});
+          }
+          return finisher.RejectWith(record.id(), damaged, position.Pointer(), "");
+        }
         if (evaluator.Skip(view)) {
           ++info.skipped;
           return Status::Ok();
@@ -249,9 +281,40 @@ Result<DocumentInfo> RunJson(const Plan& plan, codec::ByteSource& input, const P
         return finisher.Finish(std::move(record), &problems,
                                [&position] { return position.Pointer(); });
       },
-      &info.captured);
+      &info.captured, &shape);
   if (!s.ok()) return s;
+  if (!shape.reached && !shape.empty) {
+    return Status::NotFound(input.name() + ": the records path " + plan.records_text +
+                            " matches nothing in this document: " + shape.description +
+                            ". Nothing was read from it; check <records path> in " +
+                            plan.records_pos.ToString() +
+                            " against what the source sends (or the source's url)");
+  }
   return info;
+}
+
+// What an XML document holds, for a records path that matches nothing: "the root element is
+// <feed> (namespace http://www.w3.org/2005/Atom) with children id, title, link".
+std::string DescribeXml(const pugi::xml_node& root) {
+  std::string d = "the root element is <" + std::string(root.name()) + ">";
+  for (pugi::xml_attribute a = root.first_attribute(); a; a = a.next_attribute()) {
+    std::string n = a.name();
+    if (n == "xmlns" || n.rfind("xmlns:", 0) == 0) {
+      d += " (" + n + "=\"" + a.value() + "\")";
+      break;
+    }
+  }
+  std::vector<std::string> names;
+  size_t total = 0;
+  for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) continue;
+    std::string n = c.name();
+    if (std::find(names.begin(), names.end(), n) != names.end()) continue;
+    ++total;
+    if (names.size() < 6) names.push_back(n);
+  }
+  if (names.empty()) return d + " with no child elements";
+  return d + " with children " + core::Join(names, ", ") + (total > names.size() ? ", ..." : "");
 }
 
 Result<DocumentInfo> RunXml(const Plan& plan, codec::ByteSource& input, const Params& params,
@@ -273,6 +336,19 @@ Result<DocumentInfo> RunXml(const Plan& plan, codec::ByteSource& input, const Pa
   Finisher finisher(plan, sink, &info);
   std::vector<Problem> problems;
   pugi::xpath_node_set records = plan.records_xpath->evaluate_node_set(doc->document());
+  if (records.empty() && plan.records_parent_xpath) {
+    pugi::xml_node root;
+    for (root = doc->document().first_child(); root && root.type() != pugi::node_element;
+         root = root.next_sibling()) {
+    }
+    if (root && plan.records_parent_xpath->evaluate_node_set(doc->document()).empty()) {
+      return Status::NotFound(input.name() + ": the records path " + plan.records_text +
+                              " matches nothing in this document: " + DescribeXml(root) +
+                              ". Nothing was read from it; check <records path> in " +
+                              plan.records_pos.ToString() +
+                              " against what the source sends (or the source's url)");
+    }
+  }
   for (const pugi::xpath_node& n : records) {
     pugi::xml_node e = n.node();
     if (!e || e.type() != pugi::node_element) continue;

@@ -49,12 +49,28 @@ struct Reject {
   std::string ToString() const;
 };
 
+// A record's position ("/d/results/17", "row 4"), computed only when asked for: a sink asks
+// only for a record it refuses (a repeated id).
+class RecordPosition {
+ public:
+  virtual std::string Get() const = 0;
+
+ protected:
+  ~RecordPosition() = default;
+};
+
 // Receives mapped records and rejects, in source order. A non-ok status stops the run (a
 // shutdown, a full spool): Run() returns that status.
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
   virtual Status OnRecord(model::Record record) = 0;
+  // The same with the record's position at hand (what Run() and MapRow() call); by default
+  // OnRecord.
+  virtual Status OnRecordAt(model::Record record, const RecordPosition& position) {
+    (void)position;
+    return OnRecord(std::move(record));
+  }
   virtual Status OnReject(Reject reject) = 0;
   // A record the source marks deleted (a <deleted> rule held for it): its mapped id and its
   // position. Sinks that keep no deletions ignore it (the default).
@@ -137,6 +153,11 @@ class Mapping {
   // The decoder: "json", "xml" or "csv".
   const std::string& format() const;
   const std::vector<ParamSpec>& params() const;
+  // The paging the mapping declares for its protocol (<paging style="page" page-param="page"
+  // first-page="0"/>), as one line: the style, then the attributes given, in the order
+  // page-param, size-param, first-page ("page page-param=page first-page=0"); "" when the
+  // mapping declares none. A source with paging="auto" follows it (docs/harvesting.md#paging).
+  const std::string& paging() const;
 
   // InvalidArgument naming each required parameter that is missing and each given parameter
   // the mapping does not declare.

@@ -183,6 +183,8 @@ struct Plan {
   const vocab::Vocabulary* languages = nullptr;
   std::string format_name;
   Format format = Format::kJson;
+  // <paging>: the paging the source's protocol uses, as Mapping::paging() gives it ("" none).
+  std::string paging;
 
   // json decoder
   std::vector<std::string> record_paths;
@@ -191,6 +193,10 @@ struct Plan {
   std::vector<codec::XmlNamespace> namespaces;
   std::shared_ptr<pugi::xpath_query> records_xpath;
   std::string records_text;
+  codec::DocPosition records_pos;  // of <records>, for the document-level check's message
+  // xml: the records XPath without its last step ("/a:feed" for "/a:feed/a:entry"), to tell
+  // an empty feed from a document of another shape; null when there is none to take.
+  std::shared_ptr<pugi::xpath_query> records_parent_xpath;
   // csv decoder
   char delimiter = ',';
   char quote = '"';

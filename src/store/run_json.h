@@ -1,9 +1,9 @@
 // A recorded run as JSON members: the one shape `meabridge status --json` and the admin API
 // (GET /admin/runs, docs/operations.md) both write, so the two never drift apart.
 //
-//   "id", "source", "status", "full", "started", "finished" (RFC 3339 or null),
-//   "durationSeconds" (or null), "counts" {fetched, created, updated, unchanged, deleted,
-//   rejected, pages, bytes}, "warnings" [...], "error" (or null)
+//   "id", "source", "status" (ok, partial, failed, aborted), "full", "started", "finished"
+//   (RFC 3339 or null), "durationSeconds" (or null), "counts" {fetched, created, updated,
+//   unchanged, deleted, rejected, pages, bytes}, "warnings" [...], "error" (or null)
 //
 // The caller opens and closes the object, so it can add members of its own.
 #pragma once

@@ -317,3 +317,134 @@ TEST(JsonTreeTest, BuildsFromWriterEventsAndEscapes) {
 
 }  // namespace
 }  // namespace meabridge::codec
+
+// ---- encoding errors stay in their record (issue 12) ----
+
+struct Damaged {
+  Status status;
+  std::vector<std::string> records;
+  std::vector<std::vector<JsonDamage>> damage;
+};
+
+Damaged ReadDamage(const std::string& text, const std::string& path, size_t chunk = 64 * 1024) {
+  Damaged out;
+  JsonDecodeOptions o;
+  o.record_paths = {path};
+  o.chunk_size = chunk;
+  auto reader = JsonRecordReader::Create(o);
+  std::unique_ptr<ByteSource> source = chunk < 64 * 1024 ? std::make_unique<StreamingSource>(text)
+                                                         : ByteSource::FromString(text, "doc.json");
+  out.status = reader->Read(
+      *source,
+      [&](const JsonTree& tree, const JsonPosition& position) {
+        out.records.push_back(tree.ToJson(tree.root()));
+        out.damage.push_back(position.damage());
+        return Status::Ok();
+      },
+      nullptr);
+  return out;
+}
+
+TEST(JsonReaderTest, ALoneSurrogateDamagesOnlyItsRecord) {
+  for (size_t chunk : {size_t{64 * 1024}, size_t{3}}) {
+    Damaged r = ReadDamage(
+        R"([{"id": "a", "name": "ok \ud83d\ude00"}, {"id": "b", "title": {"en": "x \ud800 y"}},)"
+        R"( {"id": "c", "n": "\udc00"}, {"id": "d", "n": "\ud800\u0041"}, {"id": "e"}])",
+        "/*", chunk);
+    ASSERT_TRUE(r.status.ok()) << r.status.message();
+    ASSERT_EQ(r.records.size(), 5u);
+    EXPECT_TRUE(r.damage[0].empty()) << "a surrogate pair is fine";
+    EXPECT_EQ(r.records[0], "{\"id\":\"a\",\"name\":\"ok \xF0\x9F\x98\x80\"}");
+    ASSERT_EQ(r.damage[1].size(), 1u);
+    EXPECT_EQ(r.damage[1][0].member, "title/en");
+    EXPECT_EQ(r.damage[1][0].bytes, "\\ud800");
+    EXPECT_EQ(r.damage[1][0].what, "a lone UTF-16 surrogate");
+    EXPECT_EQ(r.records[1], "{\"id\":\"b\",\"title\":{\"en\":\"x \xEF\xBF\xBD y\"}}");
+    ASSERT_EQ(r.damage[2].size(), 1u) << "a lone low surrogate";
+    EXPECT_EQ(r.damage[2][0].bytes, "\\udc00");
+    ASSERT_EQ(r.damage[3].size(), 1u) << "a high surrogate followed by another escape";
+    EXPECT_EQ(r.records[3],
+              "{\"id\":\"d\",\"n\":\"\xEF\xBF\xBD"
+              "A\"}");
+    EXPECT_TRUE(r.damage[4].empty());
+  }
+}
+
+TEST(JsonReaderTest, AnInvalidEscapeAndMalformedUtf8DamageOnlyTheirRecord) {
+  Damaged r = ReadDamage(
+      "{\"value\": [{\"id\": \"a\", \"n\": \"\\x41\"}, {\"id\": \"b\", \"list\": "
+      "[\"ok\", \"caf\xE9\"]}, {\"id\": \"c\", \"n\": \"\\u12\"}, {\"id\": "
+      "\"d\"}]}",
+      "/value/*");
+  ASSERT_TRUE(r.status.ok()) << r.status.message();
+  ASSERT_EQ(r.records.size(), 4u);
+  ASSERT_EQ(r.damage[0].size(), 1u);
+  EXPECT_EQ(r.damage[0][0].what, "an invalid escape");
+  EXPECT_EQ(r.damage[0][0].bytes, "\\x");
+  EXPECT_EQ(r.damage[0][0].member, "n");
+  ASSERT_EQ(r.damage[1].size(), 1u);
+  EXPECT_EQ(r.damage[1][0].what, "malformed UTF-8");
+  EXPECT_EQ(r.damage[1][0].bytes, "caf\\xe9");
+  EXPECT_EQ(r.damage[1][0].member, "list/1");
+  ASSERT_EQ(r.damage[2].size(), 1u);
+  EXPECT_EQ(r.damage[2][0].what, "an invalid \\u escape");
+  EXPECT_TRUE(r.damage[3].empty());
+}
+
+TEST(JsonReaderTest, AnEncodingErrorOutsideTheRecordsStopsTheRead) {
+  Damaged r = ReadDamage(R"({"__next": "x\ud800", "value": [{"id": "a"}]})", "/value/*");
+  EXPECT_EQ(r.status.code(), Status::Code::kParseError);
+  EXPECT_NE(r.status.message().find("a string outside the records holds a lone UTF-16 surrogate "
+                                    "(\\ud800); the document cannot be read"),
+            std::string::npos)
+      << r.status.message();
+}
+
+// ---- the document-level check (issue 12) ----
+
+JsonShape ShapeOf(const std::string& text, std::vector<std::string> paths, bool odata = false) {
+  JsonDecodeOptions o;
+  o.record_paths = std::move(paths);
+  o.odata = odata;
+  auto reader = JsonRecordReader::Create(o);
+  auto source = ByteSource::FromString(text, "doc.json");
+  JsonShape shape;
+  Status s = reader->Read(
+      *source, [](const JsonTree&, const JsonPosition&) { return Status::Ok(); }, nullptr, &shape);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return shape;
+}
+
+TEST(JsonReaderTest, TheShapeSaysWhetherARecordsPathReachedItsContainer) {
+  struct Case {
+    std::string text;
+    std::string path;
+    bool odata;
+    bool reached;
+    bool empty;
+    std::string description;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"([{"id": 1, "title": "t", "treaty": "cbd", "a": 1, "b": 2, "c": 3, "d": 4},
+               {"id": 2}, {"id": 3}, {"id": 4}])",
+            "/data/*", false, false, false,
+            "`/data` not found; the top level is an array of 4 objects with keys id, title, "
+            "treaty, a, b, c, ..."},
+           {R"({"value": [{"id": 1}], "@odata.context": "x"})", "/d/results/*", false, false, false,
+            "`/d/results` not found; the top level has `value`, `@odata.context`"},
+           {R"({"d": {"__count": "1", "items": []}})", "/d/results/*", false, false, false,
+            "`/d/results` not found; `/d` has `__count`, `items`"},
+           {R"({"data": "nothing"})", "/data/*", false, false, false, "`/data` is a string"},
+           {R"({"value": []})", "/value/*", false, true, false, ""},
+           {R"({"data": null})", "/data/*", false, true, false, ""},
+           {R"({"d": {"results": []}})", "/d/*", true, true, false, ""},
+           {R"([])", "/data/*", false, false, true, ""},
+           {R"({})", "/value/*", false, false, true, ""},
+           {R"([{"id": 1}])", "/*", false, true, false, ""},
+       }) {
+    JsonShape s = ShapeOf(c.text, {c.path}, c.odata);
+    EXPECT_EQ(s.reached, c.reached) << c.text;
+    EXPECT_EQ(s.empty, c.empty) << c.text;
+    EXPECT_EQ(s.description, c.description) << c.text;
+  }
+}

@@ -160,6 +160,7 @@ TEST_F(WebTest, MetricsRenderIsValidExpositionWithStoreAndProcessFigures) {
   EXPECT_EQ(e.Get(R"(meabridge_harvest_runs_total{source="alpha",status="ok"})"), 1);
   EXPECT_EQ(e.Get(R"(meabridge_harvest_runs_total{source="alpha",status="failed"})"), 1);
   EXPECT_EQ(e.Get(R"(meabridge_harvest_runs_total{source="alpha",status="aborted"})"), 0);
+  EXPECT_EQ(e.Get(R"(meabridge_harvest_runs_total{source="alpha",status="partial"})"), 0);
   // Configured sources that never ran in this process appear with zeros.
   EXPECT_EQ(e.Get(R"(meabridge_harvest_runs_total{source="gamma",status="ok"})"), 0);
   EXPECT_EQ(e.Get(R"(meabridge_harvest_records_total{source="alpha",outcome="fetched"})"), 20);

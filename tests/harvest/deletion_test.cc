@@ -138,6 +138,10 @@ TEST_P(DeletionStoresTest, ProbeTakesA404OnTheCollectionAsEmptyNotAsDeleted) {
     collection_404_ = true;  // every entity still answers 200
   }
   RunReport r = Harvest(s);
+  EXPECT_EQ(r.run.status, "failed") << "a vanished collection fails the run by default";
+  EXPECT_EQ(LiveCount(), 4);
+  s.not_found = "empty";
+  r = Harvest(s);
   ASSERT_TRUE(r.ok()) << r.run.error;
   EXPECT_EQ(r.run.counts.deleted, 0);
   EXPECT_EQ(LiveCount(), 4);

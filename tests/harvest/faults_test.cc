@@ -244,9 +244,24 @@ TEST_F(FaultTest, AnotherClientErrorFailsAtOnceWithTheUrlAndStatus) {
   ExpectPreviousDataIntact(r);
 }
 
-TEST_F(FaultTest, A404OnTheCollectionMeansEmpty) {
+TEST_F(FaultTest, A404OnTheCollectionFailsUnlessTheSourceSaysItMeansEmpty) {
   Fault([](const SeenRequest&) { return Reply::Status(404); });
   RunReport r = Harvest(source_);
+  EXPECT_EQ(r.run.status, "failed");
+  EXPECT_NE(r.run.error.find("answered HTTP 404 Not Found: the run fails and the last good data "
+                             "stays; check the source's url, or, if this source answers so when "
+                             "it holds nothing, set not-found=\"empty\""),
+            std::string::npos)
+      << r.run.error;
+  ExpectPreviousDataIntact(r);
+  Fault([](const SeenRequest&) { return Reply::Status(410); });
+  r = Harvest(source_);
+  EXPECT_EQ(r.run.status, "failed");
+  EXPECT_NE(r.run.error.find("answered HTTP 410 Gone"), std::string::npos) << r.run.error;
+
+  Fault([](const SeenRequest&) { return Reply::Status(404); });
+  source_.not_found = "empty";
+  r = Harvest(source_);
   ASSERT_TRUE(r.ok()) << r.run.error;
   EXPECT_EQ(r.run.counts.fetched, 0);
   EXPECT_EQ(r.run.counts.deleted, 0);

@@ -119,8 +119,11 @@ TEST_F(PagingRunTest, ASkipIgnoringServerStopsAtTheIdenticalPage) {
   s.page_size = 10;
   s.deletion = "snapshot";
   RunReport r = Harvest(s);
-  ASSERT_TRUE(r.ok()) << r.run.error;
-  EXPECT_EQ(r.run.counts.created, 10);
+  EXPECT_EQ(r.run.status, "partial") << r.run.error;
+  EXPECT_NE(r.run.error.find("the run did not see the whole source: paging stopped: page 2"),
+            std::string::npos)
+      << r.run.error;
+  EXPECT_EQ(r.run.counts.created, 10) << "what a partial run read is committed";
   EXPECT_EQ(r.run.counts.pages, 2);
   EXPECT_TRUE(HasWarning(r, "page 2")) << Warnings(r);
   EXPECT_TRUE(HasWarning(r, "identical to page 1")) << Warnings(r);
@@ -167,7 +170,7 @@ TEST_F(PagingRunTest, ANextLinkSeenBeforeEndsPaging) {
     return Reply::Json(V2Page(MakeContacts(2, "b"), server.Url("/a")));
   });
   RunReport r = Harvest(Source("loop", server.Url("/a")));
-  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.status, "partial") << r.run.error;
   EXPECT_EQ(r.run.counts.created, 4);
   EXPECT_EQ(r.run.counts.pages, 2);
   EXPECT_TRUE(HasWarning(r, "already read in this run")) << Warnings(r);
@@ -183,12 +186,13 @@ TEST_F(PagingRunTest, ThePageCapEndsPaging) {
   config::SourceConfig s = Source("cap", server.Url("/1"));
   s.max_pages = 5;
   RunReport r = Harvest(s);
-  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.status, "partial") << r.run.error;
+  EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.run.counts.pages, 5);
   EXPECT_TRUE(HasWarning(r, "page cap (max-pages=5)")) << Warnings(r);
 }
 
-TEST_P(PagingRunStoresTest, DuplicateIdsKeepTheFirstAndAPageOfRepeatsEndsPaging) {
+TEST_P(PagingRunStoresTest, ARepeatedIdIsARejectAndAPageOfRepeatsEndsPaging) {
   HttpTestServer server(nullptr);
   server.SetHandler([&](const SeenRequest& r) {
     if (r.path == "/dups") {
@@ -205,13 +209,22 @@ TEST_P(PagingRunStoresTest, DuplicateIdsKeepTheFirstAndAPageOfRepeatsEndsPaging)
   ASSERT_TRUE(r.ok()) << r.run.error;
   EXPECT_EQ(r.run.counts.created, 3);
   EXPECT_EQ(r.run.counts.fetched, 4);
+  EXPECT_EQ(r.run.counts.rejected, 1);
   EXPECT_EQ(Field("d-1", "lastName"), "First");
   EXPECT_TRUE(HasWarning(r, "1 records repeated an id")) << Warnings(r);
-  EXPECT_TRUE(HasWarning(r, "'d-1'")) << Warnings(r);
+  std::vector<store::Reject> rejects = Rejects(r.run.id);
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].rule, "duplicate-id");
+  EXPECT_EQ(rejects[0].record_id, "d-1");
+  EXPECT_EQ(rejects[0].field, "id");
+  EXPECT_NE(rejects[0].message.find("came already at page 1, record 1 of this run"),
+            std::string::npos)
+      << rejects[0].message;
 
   r = Harvest(Source("overlap", server.Url("/1")));
-  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.status, "partial") << r.run.error;
   EXPECT_EQ(r.run.counts.pages, 2);
+  EXPECT_EQ(r.run.counts.rejected, 3) << "the repeats are rejects";
   EXPECT_TRUE(HasWarning(r, "every record of page 2")) << Warnings(r);
 }
 

@@ -26,7 +26,12 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-std::string BinaryPath() { return MEABRIDGE_BINARY; }
+// MEABRIDGE_BINARY_UNDER_TEST runs the tests against another build of the binary (an older one,
+// to compare what a case gave before a change).
+std::string BinaryPath() {
+  const char* other = std::getenv("MEABRIDGE_BINARY_UNDER_TEST");
+  return other && *other ? other : MEABRIDGE_BINARY;
+}
 
 std::string HelperPath(const std::string& name) {
   const char* dir = std::getenv("MEABRIDGE_HELPER_DIR");

@@ -313,10 +313,11 @@ Result<std::string> Metrics::Render(store::Store& store, const Control& control)
   // see the series from the start.
   for (const SourceState& s : sources) {
     RunSeries& r = runs[s.name];
-    for (const char* status : {"ok", "failed", "aborted"}) r.by_status[status];
+    for (const char* status : {"ok", "partial", "failed", "aborted"}) r.by_status[status];
   }
   w.Head("meabridge_harvest_runs_total", "counter",
-         "Harvest runs this process finished, by source and status (ok, failed, aborted).");
+         "Harvest runs this process finished, by source and status (ok, partial, failed, "
+         "aborted).");
   for (const auto& [source, r] : runs) {
     for (const auto& [status, n] : r.by_status) {
       w.Sample("meabridge_harvest_runs_total", Labels({{"source", source}, {"status", status}}), n);
@@ -386,7 +387,8 @@ Result<std::string> Metrics::Render(store::Store& store, const Control& control)
     if (!r.empty()) last.push_back(std::move(r.front()));
   }
   w.Head("meabridge_source_last_run_success", "gauge",
-         "1 when the source's newest recorded run ended ok, 0 when it failed or was aborted.");
+         "1 when the source's newest recorded run ended ok, 0 when it was partial, failed or "
+         "was aborted.");
   for (const store::RunRecord& r : last) {
     w.Sample("meabridge_source_last_run_success", Labels({{"source", r.source}}),
              uint64_t{r.status == "ok" ? 1u : 0u});

@@ -23,7 +23,7 @@ h1{font-size:1.5em;margin:0 0 .2em}h2{font-size:1.15em;margin:1.6em 0 .4em}
 table{border-collapse:collapse;margin:.3em 0}
 th,td{border:1px solid #d0d7de;padding:.25em .6em;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.ok{color:#1a7f37;font-weight:600}.failed,.aborted{color:#cf222e;font-weight:600}
+.ok{color:#1a7f37;font-weight:600}.failed,.aborted,.partial{color:#cf222e;font-weight:600}
 .err{color:#cf222e;white-space:pre-wrap;max-width:40em}.warn{color:#9a6700}
 .muted{color:#57606a}ul{margin:0;padding-left:1.2em}code{font-size:.95em}
 )";
@@ -111,7 +111,7 @@ Result<std::string> RenderStatusPage(const StatusPageInput& in) {
     const store::RunRecord& r = runs.front();
     const store::RunCounts& c = r.counts;
     std::string status_class =
-        r.status == "ok" ? "ok" : (r.status == "failed" ? "failed" : "aborted");
+        r.status == "ok" || r.status == "failed" || r.status == "partial" ? r.status : "aborted";
     o += "<td class=\"n\">" + std::to_string(r.id) + "</td><td class=\"" + status_class + "\">" +
          H(r.status) + (r.full ? " (full)" : "") + "</td><td>" + H(TimeText(r.started)) +
          "</td><td class=\"n\">" + H(Seconds(r.started, r.finished)) + "</td>";

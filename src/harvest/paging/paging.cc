@@ -104,14 +104,64 @@ std::string FirstCaptured(const std::vector<std::string>& paths,
   return "";
 }
 
+Result<PagingSettings> ResolvePaging(std::string_view style, int page_size, std::string page_param,
+                                     std::string size_param, int first_page,
+                                     std::string_view declared) {
+  PagingSettings s;
+  MB_ASSIGN_OR_RETURN(s.style, ParsePagingStyle(style));
+  s.page_size = page_size;
+  if (s.style != PagingStyle::kAuto || declared.empty()) {
+    s.page_param = std::move(page_param);
+    s.size_param = std::move(size_param);
+    s.first_page = first_page;
+    return s;
+  }
+  // "page page-param=page first-page=0": the style, then name=value attributes.
+  std::vector<std::string> words = core::Split(declared, ' ');
+  Result<PagingStyle> d = ParsePagingStyle(words.empty() ? "" : words[0]);
+  if (!d.ok() || *d == PagingStyle::kAuto) {
+    return Status::InvalidArgument("the mapping declares an unknown paging '" +
+                                   std::string(declared) + "'");
+  }
+  s.style = *d;
+  s.declared = true;
+  s.send_size = false;
+  s.first_page = 1;
+  for (size_t i = 1; i < words.size(); ++i) {
+    size_t eq = words[i].find('=');
+    if (eq == std::string::npos) continue;
+    std::string k = words[i].substr(0, eq), v = words[i].substr(eq + 1);
+    if (k == "page-param") s.page_param = v;
+    if (k == "size-param") {
+      s.size_param = v;
+      s.send_size = true;
+    }
+    if (k == "first-page") s.first_page = v == "0" ? 0 : 1;
+  }
+  return s;
+}
+
+std::vector<std::string> CountCaptures(std::string_view format) {
+  if (format == "json") return {"/@odata.count", "/odata.count", "/d/__count", "/__count"};
+  if (format == "xml") return {"/*[local-name()='feed']/*[local-name()='count']"};
+  return {};
+}
+
 Pager::Pager(PagingStyle style, std::string url, int page_size, std::string page_param,
              std::string size_param, int first_page)
-    : style_(style),
+    : Pager(PagingSettings{style, page_size, std::move(page_param), std::move(size_param),
+                           first_page, true, false},
+            std::move(url)) {}
+
+Pager::Pager(const PagingSettings& settings, std::string url)
+    : style_(settings.style),
       base_url_(std::move(url)),
-      page_size_(page_size > 0 ? page_size : 1000),
-      page_param_(std::move(page_param)),
-      size_param_(std::move(size_param)),
+      page_size_(settings.page_size > 0 ? settings.page_size : 1000),
+      page_param_(settings.page_param),
+      size_param_(settings.size_param),
       position_(0) {
+  const int first_page = settings.first_page;
+  const bool send_size = settings.send_size;
   const std::string size = std::to_string(page_size_);
   switch (style_) {
     case PagingStyle::kSkip:
@@ -123,13 +173,13 @@ Pager::Pager(PagingStyle style, std::string url, int page_size, std::string page
       if (page_param_.empty()) page_param_ = "page";
       if (size_param_.empty()) size_param_ = "pageSize";
       position_ = first_page;
-      base_url_ = SetQueryParam(base_url_, size_param_, size);
+      if (send_size) base_url_ = SetQueryParam(base_url_, size_param_, size);
       first_url_ = SetQueryParam(base_url_, page_param_, std::to_string(position_));
       break;
     case PagingStyle::kOffset:
       if (page_param_.empty()) page_param_ = "offset";
       if (size_param_.empty()) size_param_ = "limit";
-      base_url_ = SetQueryParam(base_url_, size_param_, size);
+      if (send_size) base_url_ = SetQueryParam(base_url_, size_param_, size);
       first_url_ = SetQueryParam(base_url_, page_param_, "0");
       break;
     default:

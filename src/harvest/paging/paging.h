@@ -12,8 +12,16 @@
 //   page         a page-number parameter (and a page-size parameter)
 //   offset       an offset parameter (and a limit parameter)
 //   none         one document
+// A mapping may declare the paging of the protocol it reads (<paging style="page"
+// page-param="page" first-page="0"/>, Mapping::paging()): a source left at paging="auto"
+// follows that declaration instead (with the declaration's parameters; a page-size parameter
+// only when it names one).
 // skip/offset advance by the records actually received (a server that caps the page size
 // loses nothing); page/skip/offset end at an empty page.
+//
+// auto is sure of the end only where a server pages by next links: a first page without one
+// that holds exactly page-size records, or a document whose count ($count, __count,
+// @odata.count) is above the records received, leaves the run incomplete ("partial").
 //
 // Guards, each ending paging with a warning (and the run is then incomplete: no snapshot
 // deletion, no watermark advance): a page identical to the previous one (the server ignores
@@ -58,10 +66,31 @@ std::vector<std::string> DeltaLinkCaptures(std::string_view format);
 std::string FirstCaptured(const std::vector<std::string>& paths,
                           const std::map<std::string, std::string>& captured);
 
+// How one run pages: the source's settings, or what the mapping declares.
+struct PagingSettings {
+  PagingStyle style = PagingStyle::kAuto;
+  int page_size = 1000;
+  std::string page_param;  // "" = the style's default
+  std::string size_param;  // "" = the style's default
+  int first_page = 1;
+  bool send_size = true;  // page/offset: add the page-size parameter
+  bool declared = false;  // from the mapping's <paging> (the source said auto)
+};
+
+// The source's settings; with style "auto" (or "") and a `declared` paging (Mapping::paging()),
+// the declaration's. InvalidArgument for an unknown style (in either).
+Result<PagingSettings> ResolvePaging(std::string_view style, int page_size, std::string page_param,
+                                     std::string size_param, int first_page,
+                                     std::string_view declared);
+
+// The capture paths of a document's own record count ($count / $inlinecount answers).
+std::vector<std::string> CountCaptures(std::string_view format);
+
 class Pager {
  public:
   Pager(PagingStyle style, std::string url, int page_size, std::string page_param,
         std::string size_param, int first_page);
+  Pager(const PagingSettings& settings, std::string url);
 
   // The first page's URL: the source URL with the style's parameters added.
   const std::string& first_url() const { return first_url_; }

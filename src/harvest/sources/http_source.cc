@@ -64,6 +64,8 @@ class HttpSource final : public Source {
   Status Decode(RunContext& ctx, int page, const std::string& url, std::string_view body,
                 std::map<std::string, std::string>* captured, mapping::DocumentInfo* info);
   Status ReadFrom(RunContext& ctx, const std::string& start, bool cursor_run);
+  std::string AutoEndDoubt(int page, const std::string& shown, size_t on_page, bool saw_next_link,
+                           int64_t received, const std::string& count) const;
 
   const config::SourceConfig& cfg_;
   std::unique_ptr<HttpClient> client_;
@@ -106,6 +108,7 @@ Status HttpSource::Decode(RunContext& ctx, int page, const std::string& url, std
   MB_ASSIGN_OR_RETURN(const mapping::Mapping* m, ctx.mapping());
   std::vector<std::string> captures = NextLinkCaptures(ctx.format);
   for (std::string& c : DeltaLinkCaptures(ctx.format)) captures.push_back(std::move(c));
+  for (std::string& c : CountCaptures(ctx.format)) captures.push_back(std::move(c));
   std::unique_ptr<codec::ByteSource> in = codec::ByteSource::FromView(body, ctx.redactor.Url(url));
   Result<mapping::DocumentInfo> r = m->Run(*in, ctx.params, ctx.spool, captures);
   if (!r.ok()) {
@@ -117,6 +120,30 @@ Status HttpSource::Decode(RunContext& ctx, int page, const std::string& url, std
   *captured = std::move(r->captured);
   *info = std::move(*r);
   return Status::Ok();
+}
+
+// paging="auto" with no declared paging ended on a page without a next link: "" when that is
+// surely the end, else why it may not be (the run is then partial).
+std::string HttpSource::AutoEndDoubt(int page, const std::string& shown, size_t on_page,
+                                     bool saw_next_link, int64_t received,
+                                     const std::string& count) const {
+  const std::string what =
+      "; the run is partial. Say how this source pages: paging=\"page\", \"offset\" or "
+      "\"skip\" (paging=\"none\" if it is one document), or use a mapping that declares "
+      "<paging> (docs/harvesting.md#paging)";
+  if (std::optional<int64_t> total = core::ParseInt(count); total && *total > received) {
+    return "paging ended at page " + std::to_string(page) + " (" + shown +
+           ") without a next link, but the server counts " + std::to_string(*total) +
+           " records and this run received " + std::to_string(received) + what;
+  }
+  if (!saw_next_link && page == 1 && on_page > 0 &&
+      on_page == static_cast<size_t>(cfg_.page_size)) {
+    return "page 1 (" + shown + ") held " + std::to_string(on_page) +
+           " records, as many as page-size, and no next link: paging=\"auto\" cannot tell the "
+           "end of the source from a server's page" +
+           what;
+  }
+  return "";
 }
 
 Status HttpSource::Read(RunContext& ctx) {
@@ -148,11 +175,16 @@ Status HttpSource::Read(RunContext& ctx) {
 }
 
 Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool cursor_run) {
-  Result<PagingStyle> style = ParsePagingStyle(cfg_.paging);
-  if (!style.ok()) return style.status();
-  PagingStyle effective = cursor_run ? PagingStyle::kAuto : *style;
-  Pager pager(effective, start, cfg_.page_size, cfg_.page_param, cfg_.size_param, cfg_.first_page);
+  Result<PagingSettings> settings = ResolvePaging(cfg_.paging, cfg_.page_size, cfg_.page_param,
+                                                  cfg_.size_param, cfg_.first_page, ctx.paging);
+  if (!settings.ok()) return settings.status().WithContext("source '" + cfg_.name + "'");
+  if (cursor_run) *settings = PagingSettings{};  // a delta link pages by its own next links
+  Pager pager(*settings, start);
   PageGuard guard(cfg_.max_pages);
+  const bool auto_paging = settings->style == PagingStyle::kAuto;
+  bool saw_next_link = false;  // some page of this run gave a next link
+  int64_t received = 0;        // source records on the pages so far
+  int64_t undecoded = 0;       // of them, on unchanged pages not decoded
 
   // Validators and page hashes of the last complete harvest, when they still apply.
   const bool use_state = !ctx.reconcile && !ctx.incremental && !cursor_run &&
@@ -171,8 +203,7 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
   for (int page = 1;; ++page) {
     if (ctx.stop.stop_requested()) return Status::Aborted("stopped (shutdown or run timeout)");
     if (std::string w = guard.BeforeRequest(page, url); !w.empty()) {
-      ctx.Warn(w);
-      ctx.complete = false;
+      ctx.Incomplete(w);
       break;
     }
     HttpRequest req;
@@ -215,11 +246,23 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
                                           ") answered " + StatusLine(*resp) +
                                           ": this run reads everything");
       }
-      if (page == 1 && status == 404) {
-        ctx.Warn("GET " + shown + " answered 404 Not Found: taken as an empty collection");
+      if (page == 1) {
+        if (cfg_.not_found != "empty") {
+          return Status::IoError(
+              "source '" + cfg_.name + "': the collection GET " + shown + " answered " +
+              StatusLine(*resp) +
+              ": the run fails and the last good data stays; check the source's url, or, if "
+              "this source answers so when it holds nothing, set not-found=\"empty\"");
+        }
+        // An empty collection: the deletion policy and its guard see an empty answer.
+        ctx.Warn("GET " + shown + " answered " + StatusLine(*resp) +
+                 ": taken as an empty collection (not-found=\"empty\"); the watermark stays "
+                 "where it was");
+        ctx.hold_watermark = true;
+        any_changed = true;
         break;
       }
-      if (page > 1 && pager.EndsOn404()) break;
+      if (pager.EndsOn404()) break;
       return Status::IoError("source '" + cfg_.name + "', page " + std::to_string(page) + ": GET " +
                              shown + " answered " + StatusLine(*resp) + Hint(status));
     } else {
@@ -227,8 +270,7 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
                              shown + " answered " + StatusLine(*resp) + Hint(status));
     }
     if (std::string w = guard.AfterPage(page, shown, sha1); !w.empty()) {
-      ctx.Warn(w);
-      ctx.complete = false;
+      ctx.Incomplete(w);
       break;
     }
     PageState ps{url, resp->etag, resp->last_modified, sha1, -1};
@@ -260,6 +302,10 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
         }
         deferred.push_back(std::move(d));
       }
+      if (before->records > 0) {
+        received += before->records;
+        undecoded += before->records;
+      }
       if (pager.Generates() && before->records >= 0) {
         // The pager makes the URLs: it advances by the records the page held last time.
         PageFacts facts;
@@ -280,9 +326,9 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
       Spool::PageCounts counts = ctx.spool.EndPage();
       ctx.ReportProgress("fetch");
       if (page > 1 && counts.records > 0 && counts.duplicates == counts.records) {
-        ctx.Warn("paging stopped: every record of page " + std::to_string(page) + " (" + shown +
-                 ") repeats an id from an earlier page; the server's paging overlaps");
-        ctx.complete = false;
+        ctx.Incomplete("paging stopped: every record of page " + std::to_string(page) + " (" +
+                       shown +
+                       ") repeats an id from an earlier page; the server's paging overlaps");
         break;
       }
       PageFacts facts;
@@ -296,12 +342,20 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
         delta_link = ResolveUrl(facts.url, d).value_or(d);
       }
       next = pager.Next(facts);
+      saw_next_link = saw_next_link || !facts.body_next.empty() || !facts.link_next.empty();
+      received += static_cast<int64_t>(facts.records + info.deleted);
+      if (!next && auto_paging) {
+        std::string doubt = AutoEndDoubt(page, shown, facts.records, saw_next_link, received,
+                                         FirstCaptured(CountCaptures(ctx.format), captured));
+        if (!doubt.empty()) ctx.Incomplete(std::move(doubt));
+      }
     }
     if (!next) break;
     url = *next;
   }
 
   ctx.not_modified = use_state && !any_changed && ctx.complete;
+  if (!(any_changed && ctx.needs_all_ids)) ctx.undecoded_records += undecoded;
   if (any_changed && ctx.needs_all_ids) {
     for (const Deferred& d : deferred) {
       std::string body;

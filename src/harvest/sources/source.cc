@@ -8,6 +8,12 @@ namespace meabridge::harvest {
 
 void RunContext::Warn(std::string warning) { warnings.push_back(std::move(warning)); }
 
+void RunContext::Incomplete(std::string why) {
+  complete = false;
+  incomplete.push_back(why);
+  warnings.push_back(std::move(why));
+}
+
 void RunContext::ReportProgress(const std::string& phase) {
   if (!progress) return;
   Progress p;

@@ -59,6 +59,9 @@ struct RunContext {
   // nor the vocabularies it loads). Errors say which mapping file is wrong and why.
   std::function<Result<const mapping::Mapping*>()> mapping;
   std::string format;  // the mapping's decoder ("json", "xml", "csv"), known without compiling
+  // The paging the mapping declares (Mapping::paging(), "" for none), known the same way: what
+  // paging="auto" follows (harvest/paging/paging.h).
+  std::string paging;
   const mapping::Params& params;
   Spool& spool;
   const SourceState& previous;  // committed by the last successful run
@@ -86,11 +89,20 @@ struct RunContext {
   int64_t pages = 0;
   int64_t bytes = 0;
   std::optional<core::EpochMs> server_time;  // Date of the first response
-  bool complete = true;                      // false when a guard ended paging early
+  // false when the run did not see the whole source (a guard ended paging, paging ended
+  // without being sure it reached the end): the run is then "partial". Set by Incomplete().
+  bool complete = true;
+  std::vector<std::string> incomplete;  // why, one reason each (also among the warnings)
+  // The answer gives no ground to advance the watermark (a 404 taken as an empty collection).
+  bool hold_watermark = false;
   bool not_modified = false;  // nothing changed since the last run: nothing was decoded
+  // Records on pages that were unchanged and therefore not decoded (not in the spool).
+  int64_t undecoded_records = 0;
   std::vector<std::string> warnings;
 
   void Warn(std::string warning);
+  // The run did not see the whole source, because of `why` (a warning too).
+  void Incomplete(std::string why);
   void ReportProgress(const std::string& phase);
 };
 
