@@ -316,7 +316,7 @@ TEST_F(NoSilentLossTest, ARunThatRejectsEveryRecordFailsAndKeepsItsRejects) {
 
   // More than max-reject-share: failed too, and the records are not committed.
   std::string mixed = MeetingsWithListTitles(3);
-  mixed.insert(mixed.size() - 1,
+  mixed.insert(mixed.size() - 2,
                ",{\"id\": \"ok1\", \"treaty\": \"cbd\", \"title\": [{\"language\": \"en\", "
                "\"value\": \"Fine\"}]}");
   testing::WriteFile(dir_.File("meetings.json"), mixed);
