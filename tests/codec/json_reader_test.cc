@@ -315,9 +315,6 @@ TEST(JsonTreeTest, BuildsFromWriterEventsAndEscapes) {
   EXPECT_EQ(t.Member(t.root(), "zz"), JsonTree::kNone);
 }
 
-}  // namespace
-}  // namespace meabridge::codec
-
 // ---- encoding errors stay in their record (issue 12) ----
 
 struct Damaged {
@@ -448,3 +445,6 @@ TEST(JsonReaderTest, TheShapeSaysWhetherARecordsPathReachedItsContainer) {
     EXPECT_EQ(s.description, c.description) << c.text;
   }
 }
+
+}  // namespace
+}  // namespace meabridge::codec
