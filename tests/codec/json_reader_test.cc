@@ -435,8 +435,11 @@ TEST(JsonReaderTest, TheShapeSaysWhetherARecordsPathReachedItsContainer) {
            {R"({"value": []})", "/value/*", false, true, false, ""},
            {R"({"data": null})", "/data/*", false, true, false, ""},
            {R"({"d": {"results": []}})", "/d/*", true, true, false, ""},
-           {R"([])", "/data/*", false, false, true, ""},
-           {R"({})", "/value/*", false, false, true, ""},
+           // Empty documents: no records, and no mismatch either (the description is unused).
+           {R"([])", "/data/*", false, false, true,
+            "`/data` not found; the top level is an array of 0 values"},
+           {R"({})", "/value/*", false, false, true,
+            "`/value` not found; the top level is an empty object"},
            {R"([{"id": 1}])", "/*", false, true, false, ""},
        }) {
     JsonShape s = ShapeOf(c.text, {c.path}, c.odata);
