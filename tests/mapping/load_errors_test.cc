@@ -61,7 +61,7 @@ const Case kCases[] = {
      "path=\"id\"/></mapping>",
      "test.mapping:3:1", "one record per row|remove <records>"},
     {"unknown_element", HEAD "<id path=\"id\"/>\n<feild name=\"email\" path=\"e\"/>\n</mapping>",
-     "test.mapping:5:1", "unknown element <feild>|expected one of: <decoder>, <records>, <param>"},
+     "test.mapping:5:1", "unknown element <feild>|expected one of: <decoder>, <records>, <paging>, <param>"},
     {"unknown_attribute", HEAD "<id path=\"id\"/>\n<field name=\"email\" pth=\"e\"/>\n</mapping>",
      "test.mapping:5:1",
      "unknown attribute 'pth' on <field>|expected one of: path, value, template"},
