@@ -22,7 +22,10 @@ case "$flavour" in
 esac
 # ccache, where the machine has it, makes a rebuild of unchanged files (another flavour's
 # checkout, a fresh clone on the same machine) nearly free; nothing needs it.
+# Paths under the checkout are hashed relative to it (CCACHE_BASEDIR), so that every checkout
+# and worktree shares the same objects.
 if command -v ccache >/dev/null; then
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
   args+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
 cmake -S . -B "build/$flavour" "${args[@]}" >/dev/null

@@ -7,11 +7,11 @@ PACKAGES=(
   # build
   build-essential cmake pkg-config git ca-certificates
   libpoco-dev rapidjson-dev libpugixml-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev
-  libsystemd-dev
+  libsystemd-dev libmariadb-dev ccache
   # run time data: countries and languages
   iso-codes
   # tests
-  libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3 postgresql
+  libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3 postgresql mariadb-server
   python3 python3-feedparser python3-rdflib chromium systemd
   # the package's tests: lintian, and the system test's Debian 12 container (debootstrap,
   # systemd-nspawn from systemd-container; curl and jq to look at it)

@@ -16,7 +16,7 @@ bool Contains(const std::string& s, const std::string& part) {
 }
 
 std::string Shipped(const std::string& rel) {
-  return std::string(MEABRIDGE_SOURCE_DIR) + "/mappings/" + rel;
+  return meabridge::testing::SourceDir() + "/mappings/" + rel;
 }
 
 class CheckConfigMappingsTest : public ::testing::Test {

@@ -12,7 +12,7 @@ using testing::RunMeabridge;
 
 TEST(ShippedConfigsTest, TheEmbeddedDefaultIsValidAndHasTheDemoSources) {
   ProcessResult r =
-      RunMeabridge({"check-config"}, {std::string("MEABRIDGE_DATADIR=") + MEABRIDGE_SOURCE_DIR});
+      RunMeabridge({"check-config"}, {"MEABRIDGE_DATADIR=" + meabridge::testing::SourceDir()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("is valid"), std::string::npos) << r.out;
   for (const char* source : {"demo-contacts", "demo-unfccc-status", "demo-cbd-status",
@@ -23,7 +23,7 @@ TEST(ShippedConfigsTest, TheEmbeddedDefaultIsValidAndHasTheDemoSources) {
 
 TEST(ShippedConfigsTest, TheExampleIsValid) {
   ProcessResult r = RunMeabridge(
-      {"check-config", "--config", std::string(MEABRIDGE_SOURCE_DIR) + "/config/example.xml"});
+      {"check-config", "--config", meabridge::testing::SourceDir() + "/config/example.xml"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("schedule 30 2 * * *"), std::string::npos) << r.out;
 }

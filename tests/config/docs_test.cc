@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "config/spec.h"
+#include "support/test_support.h"
 
 namespace meabridge::config {
 namespace {
@@ -25,7 +26,7 @@ void Check(const std::string& doc, const ElementSpec& e) {
 }
 
 TEST(ConfigDocsTest, EveryKeyIsDocumented) {
-  std::ifstream in(std::string(MEABRIDGE_SOURCE_DIR) + "/docs/configuration.md");
+  std::ifstream in(meabridge::testing::SourceDir() + "/docs/configuration.md");
   ASSERT_TRUE(in) << "docs/configuration.md is missing";
   std::stringstream ss;
   ss << in.rdbuf();

@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "core/time.h"
+#include "support/test_support.h"
 
 namespace meabridge::config {
 namespace {
@@ -174,7 +175,7 @@ TEST(ScheduleTest, SchedulerElementAndResolvedJitter) {
   <source name="b" kind="http" url="https://example.org/b"
           mapping="mappings/informea-odata-v4/contacts.json" schedule="0 3 * * *" jitter="15m"/>
 </meabridge>)",
-                                 "test.xml", MEABRIDGE_SOURCE_DIR);
+                                 "test.xml", meabridge::testing::SourceDir());
   ASSERT_NE(ok.config, nullptr) << (ok.errors.empty() ? "" : ok.errors[0].ToString());
   EXPECT_EQ(ok.config->scheduler_max_concurrent_runs, 2);
   EXPECT_EQ(ok.config->scheduler_run_timeout_ms, 600000);

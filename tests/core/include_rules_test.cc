@@ -5,12 +5,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/test_support.h"
+
 namespace {
 namespace fs = std::filesystem;
 
 // RapidJSON must only be included through core/json.h, which makes its assertions safe.
 TEST(IncludeRulesTest, RapidJsonOnlyThroughCoreJson) {
-  fs::path root = fs::path(MEABRIDGE_SOURCE_DIR);
+  fs::path root = fs::path(meabridge::testing::SourceDir());
   std::vector<std::string> offenders;
   for (const char* dir : {"src", "tests", "bench"}) {
     for (const auto& entry : fs::recursive_directory_iterator(root / dir)) {

@@ -52,7 +52,7 @@ class HarvestCorpusTest : public ::testing::Test {
     s.name = name;
     s.kind = "http";
     s.url = server_->Url(path);
-    s.mapping = std::string(MEABRIDGE_SOURCE_DIR) + "/mappings/" + mapping;
+    s.mapping = meabridge::testing::SourceDir() + "/mappings/" + mapping;
     s.deletion = "snapshot";
     return s;
   }

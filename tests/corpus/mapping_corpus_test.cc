@@ -46,7 +46,7 @@ class MappingCorpusTest : public ::testing::Test {
   // Runs a shipped mapping over a corpus file; every record must map.
   std::vector<model::Record> Run(const std::string& mapping, const std::string& corpus_file,
                                  const Params& params = {}) {
-    auto m = Mapping::Load(std::string(MEABRIDGE_SOURCE_DIR) + "/mappings/" + mapping, *vocabs_);
+    auto m = Mapping::Load(meabridge::testing::SourceDir() + "/mappings/" + mapping, *vocabs_);
     EXPECT_TRUE(m.ok()) << m.status().message();
     if (!m.ok()) return {};
     auto source = codec::ByteSource::FromFile(meabridge::testing::CorpusDir() + "/" + corpus_file);

@@ -144,7 +144,7 @@ TEST(StatusPageBrowser, ChromiumRendersTheTablesOfARunningServer) {
             "  <server bind=\"127.0.0.1\" port=\"8080\"/>\n"
             "  <admin token-file=\"admin-token\"/>\n"
             "  <source name=\"unfccc-status\" kind=\"file\" path=\"status.csv\" mapping=\"" +
-                std::string(MEABRIDGE_SOURCE_DIR) +
+                meabridge::testing::SourceDir() +
                 "/mappings/status-csv/memberships.json\" schedule=\"manual\">\n"
                 "    <param name=\"treaty\" value=\"unfccc\"/>\n"
                 "  </source>\n"

@@ -338,7 +338,7 @@ TEST_F(WebTest, EveryMetricIsDocumented) {
   ASSERT_TRUE(text.ok());
   Exposition e = Parse(*text);
   std::string doc =
-      meabridge::testing::ReadFileOrDie(std::string(MEABRIDGE_SOURCE_DIR) + "/docs/operations.md");
+      meabridge::testing::ReadFileOrDie(meabridge::testing::SourceDir() + "/docs/operations.md");
   ASSERT_GT(e.types.size(), 15u);
   for (const auto& [family, type] : e.types) {
     EXPECT_NE(doc.find("| `" + family + "` | " + type + " |"), std::string::npos)

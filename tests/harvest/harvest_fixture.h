@@ -26,7 +26,7 @@
 namespace meabridge::harvest::test {
 
 inline std::string MappingPath(const std::string& relative) {
-  return std::string(MEABRIDGE_SOURCE_DIR) + "/mappings/" + relative;
+  return meabridge::testing::SourceDir() + "/mappings/" + relative;
 }
 inline std::string FixturePath(const std::string& relative) {
   return meabridge::testing::TestDataDir() + "/harvest/" + relative;

@@ -167,7 +167,7 @@ class MultiNodeTest : public ::testing::Test {
   std::string FeedSource(const std::string& name, const std::string& extra = "") {
     return "  <source name=\"" + name + "\" kind=\"http\" url=\"" + feed_->Url("/" + name) +
            "\" deletion=\"snapshot\" schedule=\"manual\" " + extra + " mapping=\"" +
-           MEABRIDGE_SOURCE_DIR "/mappings/informea-odata-v2/contacts.xml\"/>";
+           meabridge::testing::SourceDir() + "/mappings/informea-odata-v2/contacts.xml\"/>";
   }
 
   // A node in a folder of its own, serving on an ephemeral port.
@@ -337,7 +337,7 @@ TEST_F(MultiNodeTest, ANodeKilledMidRunCommitsNothingAndTheOtherTakesTheSourceAt
   const std::string config = WriteConfig(
       "meabridge.xml", "  <source name=\"stall\" kind=\"http\" url=\"" + feed_->Url("/stall/1") +
                            "\" schedule=\"every 2s\" jitter=\"0\" retries=\"0\" timeout=\"60s\" "
-                           "mapping=\"" MEABRIDGE_SOURCE_DIR
+                           "mapping=\"" + meabridge::testing::SourceDir() +
                            "/mappings/informea-odata-v2/contacts.xml\"/>");
 
   // Node A starts alone: the source was never harvested, so A runs it at once, and stalls.
@@ -399,7 +399,8 @@ TEST_F(MultiNodeTest, TwoNodesSharingTenSourcesRunEveryScheduledRunExactlyOnce) 
     std::string name = "s" + std::to_string(i);
     sources += "  <source name=\"" + name + "\" kind=\"http\" url=\"" + feed_->Url("/" + name) +
                "\" schedule=\"every 2s\" jitter=\"0\" retries=\"0\" conditional=\"false\" "
-               "mapping=\"" MEABRIDGE_SOURCE_DIR "/mappings/informea-odata-v2/contacts.xml\"/>\n";
+               "mapping=\"" + meabridge::testing::SourceDir() +
+               "/mappings/informea-odata-v2/contacts.xml\"/>\n";
   }
   const std::string config = WriteConfig("meabridge.xml", sources);
   auto a = Node(config, "a");

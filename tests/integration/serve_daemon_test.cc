@@ -312,7 +312,7 @@ TEST(ServeDaemonTest, NotifiesSystemd) {
 TEST(ServeDaemonTest, TheEmbeddedDefaultHarvestsTheDemoDataAndServesIt) {
   TempDir cwd;
   ServeProcess d({"--port", "0"}, cwd.path(), "serve.log",
-                 {std::string("MEABRIDGE_DATADIR=") + MEABRIDGE_SOURCE_DIR});
+                 {"MEABRIDGE_DATADIR=" + meabridge::testing::SourceDir()});
   int port = d.WaitForPort();
   ASSERT_GT(port, 0) << d.log();
   for (const char* source : {"demo-contacts", "demo-unfccc-status", "demo-cbd-status",

@@ -14,7 +14,7 @@ namespace {
 using testing::RunMeabridge;
 
 std::string Mapping(const std::string& rel) {
-  return std::string(MEABRIDGE_SOURCE_DIR) + "/mappings/" + rel;
+  return meabridge::testing::SourceDir() + "/mappings/" + rel;
 }
 std::string Data(const std::string& rel) { return testing::TestDataDir() + "/mapping/" + rel; }
 
@@ -154,7 +154,7 @@ TEST_F(MappingCliTest, ShippedMappingsAreFoundByTheirRelativeName) {
   testing::TempDir dir;  // a working directory without a mappings/ folder
   auto r = RunMeabridge({"mapping", "test", "mappings/informea-odata-v2/contacts.xml", "--input",
                          Data("odata-v2/contacts.json"), "--format", "count"},
-                        {"MEABRIDGE_DATADIR=" + std::string(MEABRIDGE_SOURCE_DIR)});
+                        {"MEABRIDGE_DATADIR=" + meabridge::testing::SourceDir()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "3 records, 0 rejects\n");
 }

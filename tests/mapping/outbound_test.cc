@@ -6,6 +6,7 @@
 
 #include "core/json.h"
 #include "mapping_test_util.h"
+#include "support/test_support.h"
 
 namespace meabridge::mapping {
 namespace {
@@ -154,7 +155,7 @@ TEST(OutboundTest, DirectionIsChecked) {
 }
 
 TEST(OutboundTest, ShippedExampleProfilesRender) {
-  std::string dir = std::string(MEABRIDGE_SOURCE_DIR) + "/mappings/profiles/";
+  std::string dir = meabridge::testing::SourceDir() + "/mappings/profiles/";
   auto contacts =
       OutboundMapping::Load(dir + "national-reporting-contacts.json", TestVocabularies());
   ASSERT_TRUE(contacts.ok()) << contacts.status().message();

@@ -23,7 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::CollectSink;
 
-std::string MappingsDir() { return std::string(MEABRIDGE_SOURCE_DIR) + "/mappings"; }
+std::string MappingsDir() { return meabridge::testing::SourceDir() + "/mappings"; }
 std::string DataDir() { return meabridge::testing::TestDataDir() + "/mapping"; }
 
 const vocab::Vocabularies& RealVocabularies() {

@@ -14,6 +14,7 @@
 
 #include "model/registry.h"
 #include "vocab/vocabulary.h"
+#include "support/test_support.h"
 
 namespace meabridge::model {
 namespace {
@@ -111,7 +112,7 @@ std::vector<std::string> Codes(FieldType type, const std::string& example) {
 class EntitiesDocTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::ifstream in(std::string(MEABRIDGE_SOURCE_DIR) + "/docs/entities.md");
+    std::ifstream in(meabridge::testing::SourceDir() + "/docs/entities.md");
     ASSERT_TRUE(in) << "docs/entities.md is missing";
     std::stringstream ss;
     ss << in.rdbuf();

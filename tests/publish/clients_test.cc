@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "publish_fixture.h"
+#include "support/test_support.h"
 
 namespace meabridge::publish::testing {
 namespace {
@@ -13,7 +14,7 @@ namespace fs = std::filesystem;
 using meabridge::testing::ProcessResult;
 using meabridge::testing::RunProcess;
 
-std::string ClientsDir() { return std::string(MEABRIDGE_SOURCE_DIR) + "/tests/publish/clients"; }
+std::string ClientsDir() { return meabridge::testing::SourceDir() + "/tests/publish/clients"; }
 
 bool HasPython(const char* module) {
   ProcessResult r = RunProcess({"/usr/bin/python3", "-c", std::string("import ") + module});

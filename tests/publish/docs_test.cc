@@ -7,12 +7,13 @@
 
 #include "model/registry.h"
 #include "publish/csv/csv.h"
+#include "support/test_support.h"
 
 namespace meabridge::publish {
 namespace {
 
 std::string Doc() {
-  std::ifstream in(std::string(MEABRIDGE_SOURCE_DIR) + "/docs/publishing.md");
+  std::ifstream in(meabridge::testing::SourceDir() + "/docs/publishing.md");
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();

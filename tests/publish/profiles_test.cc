@@ -8,7 +8,7 @@ namespace meabridge::publish::testing {
 namespace {
 
 std::string Shipped(const std::string& rel) {
-  return std::string(MEABRIDGE_SOURCE_DIR) + "/mappings/" + rel;
+  return meabridge::testing::SourceDir() + "/mappings/" + rel;
 }
 
 class ProfilesTest : public PublishTest {

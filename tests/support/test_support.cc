@@ -41,6 +41,8 @@ std::string HelperPath(const std::string& name) {
 
 std::string TestDataDir() { return MEABRIDGE_TEST_DATA; }
 
+std::string SourceDir() { return MEABRIDGE_SOURCE_DIR; }
+
 std::string CorpusDir() {
   const char* env = std::getenv("MEABRIDGE_CORPUS");
   std::string dir = env && *env ? env : MEABRIDGE_CORPUS_DEFAULT;

@@ -27,6 +27,8 @@ std::string BinaryPath();
 std::string HelperPath(const std::string& name);
 // tests/data (the project's own fixtures).
 std::string TestDataDir();
+// The source tree (mappings/, docs/, config/ ...).
+std::string SourceDir();
 // ../shared/corpus (or $MEABRIDGE_CORPUS); "" when absent: corpus tests skip then, and say so.
 std::string CorpusDir();
 
