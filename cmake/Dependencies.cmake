@@ -17,6 +17,8 @@ find_package(pugixml REQUIRED)
 find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)  # SHA-1 content hashes (core/hash.cc); Poco::Crypto uses it too
 find_package(SQLite3 REQUIRED)
+# Howard Hinnant's date library, reading the system's tz database (core/time_zone.cc).
+find_package(date REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 # RapidJSON is header-only; src/core/json.h is the only file that includes it.

@@ -20,6 +20,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/mappings DESTINATION ${MEABRIDGE_SHARE})
 # The demo data of the embedded default configuration, when the tree has it.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/demo DESTINATION ${MEABRIDGE_SHARE} OPTIONAL)
 install(FILES ${PROJECT_SOURCE_DIR}/config/example.xml ${PROJECT_SOURCE_DIR}/config/default.xml
+              ${PROJECT_SOURCE_DIR}/config/informea-toolkit.xml
         DESTINATION ${MEABRIDGE_SHARE}/config)
 # The service's configuration: /etc/meabridge under the /usr prefix (as GNUInstallDirs maps it),
 # PREFIX/etc/meabridge otherwise. Decided at install time, so `cmake --install --prefix` and
@@ -118,8 +119,8 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # scripts call. iso-codes: the countries and languages read at run time (vocab/); systemd:
 # the units' settings (ProtectProc=, PrivateIPC= need 248), systemd-sysusers and
 # systemd-tmpfiles in postinst; procps: /bin/kill of ExecReload=; passwd: userdel and
-# groupdel in postrm purge.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "iso-codes, systemd (>= 248), procps, passwd")
+# groupdel in postrm purge; tzdata: the IANA zones of sql sources' time-zone (core/time_zone.h).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "iso-codes, tzdata, systemd (>= 248), procps, passwd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/packaging/conffiles
                                        ${PROJECT_SOURCE_DIR}/packaging/postinst
                                        ${PROJECT_SOURCE_DIR}/packaging/prerm

@@ -8,6 +8,8 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates
   libpoco-dev rapidjson-dev libpugixml-dev libcurl4-openssl-dev libsqlite3-dev libpq-dev
   libsystemd-dev libmariadb-dev ccache
+  # time zones of sql sources (the system tz database through the date library)
+  libhowardhinnant-date-dev tzdata
   # run time data: countries and languages
   iso-codes
   # tests

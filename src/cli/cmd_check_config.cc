@@ -5,6 +5,7 @@
 #include "config/spec.h"
 #include "core/strings.h"
 #include "harvest/fetch/redact.h"
+#include "harvest/sources/source.h"
 #include "mapping/mapping.h"
 #include "mapping/outbound.h"
 #include "vocab/vocabulary.h"
@@ -112,6 +113,10 @@ std::vector<std::string> CheckMappings(const config::Config& cfg,
     if (s.kind == "sql" && (*m)->format() != "csv") {
       add(prefix, (*m)->file() + ": a sql source maps rows like CSV rows, but this mapping's " +
                       "decoder is " + (*m)->format() + "; expected <decoder format=\"csv\"/>");
+    }
+    if (s.kind == "sql") {
+      Status children = harvest::CheckSqlChildren(s, **m);
+      if (!children.ok()) add(s.position.ToString() + ": ", children.message());
     }
   }
   for (const config::ProfileConfig& p : cfg.profiles) {

@@ -36,6 +36,15 @@ struct HeaderConfig {
   std::string value;
 };
 
+// A child query of a sql source (<child name query key>): rows belonging to the main query's
+// records, joined on the source's key (docs/harvesting.md#child-rows).
+struct ChildQueryConfig {
+  std::string name;   // what the mapping's paths call these rows (NAME/*)
+  std::string query;  // ordered by `key`
+  std::string key;    // the column holding the parent's key
+  codec::DocPosition position;
+};
+
 struct SourceConfig {
   std::string name;
   std::string kind;  // http, file, sql
@@ -100,6 +109,12 @@ struct SourceConfig {
   std::string driver;
   std::string connection;
   std::string query;
+  // The main query's key column (with children), the child queries, and the language of
+  // texts marked und/zxx ("" = such a text is a reject).
+  std::string key;
+  std::vector<ChildQueryConfig> children;
+  std::string default_language;
+  std::string time_zone;  // "" = UTC; checked by core::TimeZone::Parse at load
 };
 
 // A partner profile (<profile>): feeds at /feeds/NAME/ENTITY through an outbound mapping.

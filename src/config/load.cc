@@ -12,6 +12,7 @@
 #include "config/spec.h"
 #include "config/values.h"
 #include "core/strings.h"
+#include "core/time_zone.h"
 
 namespace meabridge::config {
 namespace fs = std::filesystem;
@@ -352,6 +353,19 @@ class Loader {
     s->driver = get("driver");
     s->connection = get("connection");
     s->query = get("query");
+    s->key = get("key");
+    s->default_language = get("default-language");
+    s->time_zone = get("time-zone");
+    if (!s->time_zone.empty()) {
+      Result<core::TimeZone> zone = core::TimeZone::Parse(s->time_zone);
+      if (!zone.ok()) Error(where("time-zone"), who + ": " + zone.status().message());
+    }
+    if (const ElementSpec* cspec = spec.Child("child")) {
+      for (const codec::DocNode* c : node.Children("child")) {
+        s->children.push_back(ChildQueryConfig{Attr(*c, *cspec, "name"), Attr(*c, *cspec, "query"),
+                                               Attr(*c, *cspec, "key"), c->position});
+      }
+    }
     if (const ElementSpec* hspec = spec.Child("header")) {
       for (const codec::DocNode* h : node.Children("header")) {
         s->headers.push_back(HeaderConfig{Attr(*h, *hspec, "name"), Attr(*h, *hspec, "value")});
@@ -436,11 +450,34 @@ class Loader {
         Error(where("incremental"), who + ": incremental=\"param\" needs {since} in the query",
               "query=\"SELECT * FROM focal_points WHERE updated > {since}\"");
       }
+      if (!s->children.empty() && s->key.empty()) {
+        Error(node.position,
+              who + " has <child> queries but no key: which main-query column do their key "
+                    "columns refer to?",
+              "key=\"id\" (and the main query ordered by it)");
+      }
+      const bool since = s->incremental == "param";
+      for (const ChildQueryConfig& c : s->children) {
+        if (since && c.query.find("{since}") == std::string::npos) {
+          Error(c.position,
+                who + ": child '" + c.name +
+                    "' needs {since} too: an incremental run reads only the changed records, "
+                    "and the children of the others would be orphans",
+                "query=\"SELECT ... FROM child JOIN main ON ... WHERE main.updated > {since} "
+                "ORDER BY ...\"");
+        }
+      }
       if (s->driver == "sqlite" && !s->connection.empty()) {
         s->connection = ResolvePath(s->connection);
       }
     } else {
-      for (const char* key : {"driver", "connection", "query"}) {
+      if (!node.Children("child").empty()) {
+        Error(node.Children("child")[0]->position,
+              who + ": <child> applies to sql sources (this one is " + s->kind + ")",
+              "remove the <child> element");
+      }
+      for (const char* key :
+           {"driver", "connection", "query", "key", "default-language", "time-zone"}) {
         if (node.Has(key)) {
           Error(where(key),
                 who + ": " + key + " applies to sql sources (this one is " + s->kind + ")",

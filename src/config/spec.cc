@@ -292,6 +292,37 @@ ElementSpec Build() {
         "sql: the query; its columns are mapped like CSV columns; {since} is bound to the "
         "watermark with incremental=\"param\"",
         "", "SELECT * FROM focal_points"),
+      A("key", K::kString,
+        "sql with <child> queries: the main query's column holding each record's key, which the "
+        "children's key columns refer to; the main query is ordered by it",
+        "", "id"),
+      A("default-language", K::kString,
+        "sql: the language of texts whose language is und (not specified, Drupal) or zxx (no "
+        "linguistic content); without it such a text is a reject (rule undetermined-language)",
+        "", "en"),
+      A("time-zone", K::kString,
+        "sql: the zone of date-times the database writes without an offset (MySQL DATETIME): an "
+        "IANA name of the system's tz database or a fixed offset; without it they are UTC",
+        "", "Europe/Paris"),
+  };
+  ElementSpec child = E("child",
+                        "A child query of a sql source: rows that belong to the main query's "
+                        "records (one per language, one per list item), joined on the key.");
+  child.repeated = true;
+  child.key = "name";
+  child.attributes = {
+      Required(A("name", K::kString,
+                 "The name the mapping's paths use for these rows (NAME/* and NAME/*/COLUMN)", "",
+                 "title")),
+      Required(A("query", K::kString,
+                 "The query; ordered by its key column the way the main query is ordered by the "
+                 "source's key",
+                 "",
+                 "SELECT decision_id, language, title FROM informea_decisions_title ORDER BY "
+                 "decision_id")),
+      Required(A("key", K::kString,
+                 "The column holding the key of the main query's record each row belongs to", "",
+                 "decision_id")),
   };
   ElementSpec header = E("header", "An extra HTTP request header of an http source.");
   header.repeated = true;
@@ -300,7 +331,7 @@ ElementSpec Build() {
       Required(A("name", K::kString, "Header name", "", "Accept-Language")),
       Required(A("value", K::kString, "Header value (never printed by check-config)", "", "en")),
   };
-  source.children = {param, header};
+  source.children = {param, header, child};
 
   ElementSpec root = E("meabridge", "The configuration file's root element.");
   root.children = {store, server, log, admin, scheduler, source, profile};

@@ -198,6 +198,30 @@ class Compiler {
     return static_cast<int>(plan_->columns.size() - 1);
   }
 
+  // A CSV column or database row column; "NAME/*" and "NAME/*/COLUMN" read the child rows
+  // NAME of a sql source (a header name holding "/*" is not worth the ambiguity).
+  bool CompileRowPath(const std::string& text, const DocPosition& pos, PathExpr* out) {
+    size_t star = text.find("/*");
+    if (star == std::string::npos) {
+      out->slot = CsvSlot(text);
+      return true;
+    }
+    const bool rows = star + 2 == text.size();
+    if (star == 0 || (!rows && text[star + 2] != '/') || (!rows && star + 3 == text.size()) ||
+        text.find("/*", star + 2) != std::string::npos) {
+      Error(pos, "bad row path '" + text +
+                     "'; expected a column, CHILD/* (each row of a child query) or "
+                     "CHILD/*/COLUMN (that column of each row)");
+      return false;
+    }
+    std::string child = text.substr(0, star);
+    auto it = std::find(plan_->children.begin(), plan_->children.end(), child);
+    if (it == plan_->children.end()) it = plan_->children.insert(plan_->children.end(), child);
+    out->child = static_cast<int>(it - plan_->children.begin());
+    if (!rows) out->slot = CsvSlot(text.substr(star + 3));
+    return true;
+  }
+
   bool CompilePath(const std::string& text, const DocPosition& pos, PathExpr* out) {
     out->text = text;
     out->pos = pos;
@@ -218,7 +242,7 @@ class Compiler {
       case Format::kXml:
         return CompileXPath(text, pos, &out->xpath);
       case Format::kCsv:
-        if (!out->self) out->slot = CsvSlot(text);
+        if (!out->self) return CompileRowPath(text, pos, out);
         return true;
     }
     return false;
@@ -1485,6 +1509,7 @@ class Compiler {
       Error(f.position, "shape=\"text\" needs lang=\"...\": the language of the text");
       ok = false;
     }
+    out->lang_column = plan_->format == Format::kCsv && f.Has("lang-path");
     ok = CompilePath(f.Get("lang-path", plan_->format == Format::kXml ? "@xml:lang" : "language"),
                      f.position, &out->lang_path) &&
          ok;
@@ -1671,7 +1696,8 @@ class Compiler {
       return;
     }
     if (r.path.xpath || r.path.json.segments.empty()) {
-      if (r.path.slot < 0) return;  // CSV columns are simple; XPath is not
+      // CSV columns are simple; XPath and child rows are not.
+      if (r.path.slot < 0 || r.path.child >= 0) return;
     } else {
       for (const auto& seg : r.path.json.segments) {
         if (seg.kind != codec::JsonPathSegment::Kind::kName) return;

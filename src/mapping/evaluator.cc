@@ -5,6 +5,7 @@
 #include <cmath>
 #include <regex>
 
+#include "core/json.h"
 #include "core/strings.h"
 
 namespace meabridge::mapping {
@@ -19,6 +20,13 @@ using K = Scalar::Kind;
 constexpr size_t kMaxRegexInput = 1024 * 1024;
 
 std::string Cut(std::string_view s) { return std::string(s.size() > 200 ? s.substr(0, 200) : s); }
+
+// ISO 639-2's "undetermined" (Drupal's langcode for "not specified") and "no linguistic
+// content": texts that carry no language of their own (a source's default-language decides).
+bool IsUndetermined(std::string_view lang) {
+  std::string_view t = core::Trim(lang);
+  return t.size() == 3 && (core::AsciiLower(t) == "und" || core::AsciiLower(t) == "zxx");
+}
 
 bool IsWs(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
@@ -325,12 +333,80 @@ std::string XmlView::Raw(const Scalar& s) const {
   return "";
 }
 
+const RowChild* RowView::ChildOf(const Scalar& s) const {
+  if (s.kind != K::kNode || !s.has_node || !children_ || s.node.p == 0) return nullptr;
+  size_t child = static_cast<size_t>(s.node.p - 1);
+  return child < children_->size() ? &(*children_)[child] : nullptr;
+}
+
+Scalar RowView::Cell(const std::optional<std::string>& cell) {
+  Scalar s;
+  if (cell) {
+    s.view = *cell;
+  } else {
+    s.kind = K::kNull;
+  }
+  return s;
+}
+
+std::string RowView::Raw(const Scalar& s) const {
+  const RowChild* child = ChildOf(s);
+  if (!child) return std::string(s.text());
+  // A child row: its columns, as "{column=value, ...}".
+  std::string out = "{";
+  const size_t width = child->columns->size();
+  for (size_t c = 0; c < width; ++c) {
+    const std::optional<std::string>& cell = (*child->cells)[s.node.id * width + c];
+    if (c) out += ", ";
+    out += (*child->columns)[c] + "=" + (cell ? *cell : "NULL");
+  }
+  return Cut(out + "}");
+}
+
 void RowView::Select(const Scalar* context, const PathExpr& path, Val* out) const {
   if (path.self) {
     if (context) out->items.push_back(*context);
     return;
   }
-  if (context) return;  // a cell has no parts
+  if (context) {
+    // A column of a child row; a cell has no parts.
+    const RowChild* child = ChildOf(*context);
+    if (!child || path.child >= 0 || path.slot < 0 ||
+        static_cast<size_t>(path.slot) >= child->slot_column.size()) {
+      return;
+    }
+    int col = child->slot_column[static_cast<size_t>(path.slot)];
+    if (col < 0) return;
+    out->items.push_back(
+        Cell((*child->cells)[context->node.id * child->columns->size() + static_cast<size_t>(col)]));
+    return;
+  }
+  if (path.child >= 0) {
+    // Each row of the child, or one column of each.
+    out->list = true;
+    if (!children_ || static_cast<size_t>(path.child) >= children_->size()) return;
+    const RowChild& child = (*children_)[static_cast<size_t>(path.child)];
+    int col = -1;
+    if (path.slot >= 0) {
+      if (static_cast<size_t>(path.slot) >= child.slot_column.size()) return;
+      col = child.slot_column[static_cast<size_t>(path.slot)];
+      if (col < 0) return;
+    }
+    const size_t rows = child.rows();
+    for (size_t r = 0; r < rows; ++r) {
+      if (col >= 0) {
+        out->items.push_back(Cell((*child.cells)[r * child.columns->size() + static_cast<size_t>(col)]));
+        continue;
+      }
+      Scalar s;
+      s.kind = K::kNode;
+      s.has_node = true;
+      s.node.p = static_cast<uintptr_t>(path.child) + 1;
+      s.node.id = static_cast<uint32_t>(r);
+      out->items.push_back(std::move(s));
+    }
+    return;
+  }
   if (path.slot < 0 || static_cast<size_t>(path.slot) >= slot_column_.size()) return;
   int col = slot_column_[static_cast<size_t>(path.slot)];
   if (col < 0 || static_cast<size_t>(col) >= cells_.size()) return;
@@ -344,7 +420,7 @@ void RowView::Select(const Scalar* context, const PathExpr& path, Val* out) cons
 }
 
 SourceView::Simple RowView::SimpleText(const PathExpr& path, std::string_view* out) const {
-  if (path.slot < 0 || static_cast<size_t>(path.slot) >= slot_column_.size()) {
+  if (path.child >= 0 || path.slot < 0 || static_cast<size_t>(path.slot) >= slot_column_.size()) {
     return Simple::kOther;
   }
   int col = slot_column_[static_cast<size_t>(path.slot)];
@@ -809,7 +885,7 @@ bool Evaluator::ApplyStep(const Step& step, const Rule& rule, Ctx& c, Val* v) {
           Scalar n;
           n.kind = K::kDate;
           n.date = d.date;
-          n.ms = d.Instant();
+          n.ms = InstantOf(d);
           n.b = d.has_time;
           n.has_node = s.has_node;
           n.node = s.node;
@@ -895,6 +971,10 @@ bool Evaluator::ApplyStep(const Step& step, const Rule& rule, Ctx& c, Val* v) {
         std::string_view t;
         if (!need_text(s, &t)) break;
         const vocab::Term* term = step.vocabulary->Lookup(t);
+        if (!term && !default_language_.empty() && step.vocabulary->name() == "languages" &&
+            IsUndetermined(t)) {
+          term = step.vocabulary->FindCode(default_language_);  // a file marked und
+        }
         if (term) {
           const std::string& result = step.label ? term->label : term->code;
           if (result != t) s.SetText(result);
@@ -1198,7 +1278,7 @@ bool Evaluator::ToValue(model::FieldType type, const std::string& vocabulary, Va
         }
         *out = d.date;
       } else {
-        core::EpochMs ms = d.Instant();
+        core::EpochMs ms = InstantOf(d);
         core::CivilDate day = core::DateOf(ms);
         if (day.year < 1 || day.year > 9999) {
           AddProblem(c, "date", std::to_string(ms), "instant out of the years 1-9999");
@@ -1215,6 +1295,11 @@ bool Evaluator::ToValue(model::FieldType type, const std::string& vocabulary, Va
   return false;
 }
 
+core::EpochMs Evaluator::InstantOf(const ParsedDate& d) const {
+  if (!time_zone_ || !d.has_time || d.has_offset || d.has_instant) return d.Instant();
+  return time_zone_->ToUtc(core::DaysFromCivil(d.date) * 86400000 + d.ms_of_day);
+}
+
 bool Evaluator::ToItemText(const model::ItemFieldSpec& spec, Val& v, Ctx& c, std::string* out) {
   out->clear();
   model::Value value;
@@ -1229,8 +1314,11 @@ bool Evaluator::AddLanguageText(const FieldPlan& f, const Rule& rule, Ctx& c, st
                                 std::string_view text, model::Multilingual* out) {
   std::string code;
   const vocab::Term* term = lang.empty() ? nullptr : plan_.languages->Lookup(TrimText(lang));
+  const bool undetermined = !term && IsUndetermined(lang);
   if (term) {
     code = term->code;
+  } else if (undetermined && !default_language_.empty()) {
+    code = default_language_;
   } else {
     switch (f.lang_on_miss) {
       case Miss::kDrop:
@@ -1239,6 +1327,16 @@ bool Evaluator::AddLanguageText(const FieldPlan& f, const Rule& rule, Ctx& c, st
         code = f.lang_default;
         break;
       default:
+        if (undetermined) {
+          AddProblem(c, "undetermined-language", Cut(lang),
+                     "a text whose language is '" + Cut(TrimText(lang)) +
+                         "' (und: not specified, as Drupal writes it; zxx: no linguistic "
+                         "content) (field at " +
+                         f.pos.ToString() +
+                         "); give the source default-language=\"..\" (the language such texts "
+                         "are in), or the field lang-on-miss=\"drop\"");
+          return false;
+        }
         AddProblem(c, "language", Cut(lang),
                    (lang.empty() ? std::string("a text without a language")
                                  : "'" + Cut(lang) + "' is not a known language") +
@@ -1259,6 +1357,40 @@ bool Evaluator::AddLanguageText(const FieldPlan& f, const Rule& rule, Ctx& c, st
   if (trimmed.empty()) return true;
   model::SetText(*out, std::move(code), std::string(trimmed));
   return true;
+}
+
+bool Evaluator::AddJsonTexts(const FieldPlan& f, const Rule& rule, Ctx& c, const Scalar& s,
+                             model::Multilingual* out) {
+  std::string_view text;
+  std::string scratch;
+  TextOf(s, &text, &scratch);
+  if (TrimText(text).empty()) return true;
+  rapidjson::Document doc;
+  Status parsed = json::Parse(text, doc);
+  if (!parsed.ok() || !doc.IsObject()) {
+    AddProblem(c, "multilingual", Cut(text),
+               "shape=\"keyed\" on a column expects a JSON object keyed by language, "
+               "{\"en\": \"...\", \"fr\": \"...\"} (what JSON_OBJECTAGG and json_group_object "
+               "write)" +
+                   (parsed.ok() ? std::string() : ": " + parsed.message()) + " (field at " +
+                   f.pos.ToString() + ")");
+    return false;
+  }
+  bool ok = true;
+  for (const auto& m : doc.GetObject()) {
+    const std::string key(m.name.GetString(), m.name.GetStringLength());
+    if (m.value.IsNull()) continue;
+    if (!m.value.IsString()) {
+      AddProblem(c, "multilingual", Cut(text),
+                 "the text for '" + key + "' is not a string (field at " + f.pos.ToString() + ")");
+      ok = false;
+      continue;
+    }
+    std::string_view value(m.value.GetString(), m.value.GetStringLength());
+    if (value.empty()) continue;
+    if (!AddLanguageText(f, rule, c, key, value, out)) ok = false;
+  }
+  return ok;
 }
 
 bool Evaluator::MapMultilingual(const FieldPlan& f, Ctx& c, model::Multilingual* out) {
@@ -1333,6 +1465,11 @@ bool Evaluator::MapMultilingual(const FieldPlan& f, Ctx& c, model::Multilingual*
   for (const Scalar& s : src.items) {
     if (s.kind == K::kNull) continue;
     if (s.kind != K::kNode) {
+      if (f.shape == S::kKeyed && plan_.format == Format::kCsv) {
+        // A JSON text cell keyed by language (JSON_OBJECTAGG, json_group_object).
+        if (!AddJsonTexts(f, rule, c, s, out)) ok = false;
+        continue;
+      }
       if (f.shape == S::kKeyed || f.shape == S::kList) {
         AddProblem(c, "multilingual", c.view.Raw(s),
                    "plain text where shape=\"" +
@@ -1345,7 +1482,23 @@ bool Evaluator::MapMultilingual(const FieldPlan& f, Ctx& c, model::Multilingual*
       std::string scratch;
       TextOf(s, &text, &scratch);
       std::string lang = f.lang;
-      if (plan_.format == Format::kXml && s.has_node && s.node.id == 0) {
+      if (f.lang_column) {
+        // A database row (or child row) that carries its text's language in a column.
+        Val lv;
+        c.view.Select(c.node, f.lang_path, &lv);
+        std::string_view l;
+        std::string s1;
+        if (!lv.items.empty() && lv.items[0].kind != K::kNull && TextOf(lv.items[0], &l, &s1) &&
+            !TrimText(l).empty()) {
+          lang = std::string(l);
+        } else if (lang.empty()) {
+          AddProblem(c, "language", "",
+                     "no language in column '" + f.lang_path.text + "' for the text '" +
+                         Cut(text) + "' (field at " + f.pos.ToString() + ")");
+          ok = false;
+          continue;
+        }
+      } else if (plan_.format == Format::kXml && s.has_node && s.node.id == 0) {
         Val lv;
         c.view.Select(&s, f.lang_path, &lv);
         std::string_view l;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +15,7 @@
 
 #include "codec/json_tree.h"
 #include "codec/xml_doc.h"
+#include "core/time_zone.h"
 #include "mapping/plan.h"
 #include "model/record.h"
 
@@ -122,26 +124,42 @@ class XmlView : public SourceView {
   pugi::xml_node record_;
 };
 
-// A CSV or database row: paths are columns (slots resolved per document).
+// The rows of one child query that belong to the record a RowView shows (sql <child>).
+struct RowChild {
+  const std::vector<std::string>* columns = nullptr;              // the query's column names
+  const std::vector<std::optional<std::string>>* cells = nullptr;  // rows x columns, by row
+  std::vector<int> slot_column;  // Plan::columns slot -> column index, -1 when absent
+  size_t rows() const {
+    return !columns || columns->empty() ? 0 : cells->size() / columns->size();
+  }
+};
+
+// A CSV or database row: paths are columns (slots resolved per document). A database row may
+// come with child rows (`children`, indexed like Plan::children): "NAME/*" gives each child
+// row as a node (kNode: node.p = child index + 1, node.id = row), paths relative to it read
+// its columns.
 class RowView : public SourceView {
  public:
   // cells[i] is null when nulls[i]; slot_column[slot] is the cell index or -1 when absent.
   RowView(const std::vector<std::string>& cells, const std::vector<bool>& nulls,
-          const std::vector<int>& slot_column)
-      : cells_(cells), nulls_(nulls), slot_column_(slot_column) {}
+          const std::vector<int>& slot_column, const std::vector<RowChild>* children = nullptr)
+      : cells_(cells), nulls_(nulls), slot_column_(slot_column), children_(children) {}
   void Select(const Scalar* context, const PathExpr& path, Val* out) const override;
   bool Elements(const Scalar&, std::vector<Scalar>*) const override { return false; }
   bool Members(const Scalar&, std::vector<std::pair<std::string, Scalar>>*) const override {
     return false;
   }
   bool EmptyNode(const Scalar&) const override { return false; }
-  std::string Raw(const Scalar& s) const override { return std::string(s.text()); }
+  std::string Raw(const Scalar& s) const override;
   Simple SimpleText(const PathExpr& path, std::string_view* out) const override;
 
  private:
+  const RowChild* ChildOf(const Scalar& s) const;
+  static Scalar Cell(const std::optional<std::string>& cell);
   const std::vector<std::string>& cells_;
   const std::vector<bool>& nulls_;
   const std::vector<int>& slot_column_;
+  const std::vector<RowChild>* children_;
 };
 
 struct Problem {
@@ -177,6 +195,11 @@ class Evaluator {
   static bool TextOf(const Scalar& s, std::string_view* out, std::string* scratch);
 
   const Params& params() const { return params_; }
+  // The canonical language for texts marked und/zxx (a source's default-language; "" = such
+  // a text is a reject, rule undetermined-language).
+  void set_default_language(std::string code) { default_language_ = std::move(code); }
+  // The zone of date-times written without an offset (a source's time-zone; none: UTC).
+  void set_time_zone(std::optional<core::TimeZone> zone) { time_zone_ = std::move(zone); }
 
  private:
   struct Ctx {
@@ -206,11 +229,18 @@ class Evaluator {
   bool ToItemText(const model::ItemFieldSpec& spec, Val& v, Ctx& c, std::string* out);
   bool MapMultilingual(const FieldPlan& f, Ctx& c, model::Multilingual* out);
   bool MapItems(const FieldPlan& f, Ctx& c, Val& contexts, model::ItemList* out);
+  bool AddJsonTexts(const FieldPlan& f, const Rule& rule, Ctx& c, const Scalar& s,
+                    model::Multilingual* out);
   bool AddLanguageText(const FieldPlan& f, const Rule& rule, Ctx& c, std::string_view lang,
                        std::string_view text, model::Multilingual* out);
 
   const Plan& plan_;
   Params params_;
+  // The UTC instant of a parsed date-time, in time_zone_ when it was written without offset.
+  core::EpochMs InstantOf(const ParsedDate& d) const;
+
+  std::string default_language_;
+  std::optional<core::TimeZone> time_zone_;
   std::vector<Val> scratch_;  // reused per record
   std::string text_scratch_;
 };

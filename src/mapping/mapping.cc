@@ -511,6 +511,8 @@ struct RowMapper::State {
   Evaluator evaluator;
   std::vector<std::string> header;  // the column names `slots` were resolved for
   std::vector<int> slots;
+  std::vector<RowChild> children;  // by Plan::children; slots resolved per column list
+  std::vector<std::vector<std::string>> child_header;
   std::vector<std::string> cells;
   std::vector<bool> nulls;
   std::vector<Problem> problems;
@@ -521,7 +523,32 @@ RowMapper::RowMapper(std::unique_ptr<State> state) : state_(std::move(state)) {}
 RowMapper::~RowMapper() = default;
 
 Status RowMapper::Map(const Row& columns, std::string position, RecordSink& sink) {
+  static const std::vector<ChildRows> kNone;
+  return Map(columns, kNone, std::move(position), sink);
+}
+
+Status RowMapper::Map(const Row& columns, const std::vector<ChildRows>& children,
+                      std::string position, RecordSink& sink) {
   State& st = *state_;
+  const std::vector<std::string>& wanted = st.plan.children;
+  st.children.resize(wanted.size());
+  st.child_header.resize(wanted.size());
+  static const std::vector<std::string> kNoColumns;
+  static const std::vector<std::optional<std::string>> kNoCells;
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    RowChild& rc = st.children[i];
+    const ChildRows* given = nullptr;
+    for (const ChildRows& c : children) {
+      if (c.name == wanted[i]) given = &c;
+    }
+    rc.columns = given ? &given->columns : &kNoColumns;
+    rc.cells = given ? &given->cells : &kNoCells;
+    if (st.child_header[i] != *rc.columns || rc.slot_column.size() != st.plan.columns.size()) {
+      st.child_header[i] = *rc.columns;
+      std::vector<std::string> missing;
+      rc.slot_column = SlotColumns(st.plan, *rc.columns, false, &missing);
+    }
+  }
   bool same_header = st.header.size() == columns.size();
   for (size_t i = 0; same_header && i < columns.size(); ++i) {
     same_header = st.header[i] == columns[i].first;
@@ -544,7 +571,7 @@ Status RowMapper::Map(const Row& columns, std::string position, RecordSink& sink
     }
   }
   Finisher finisher(st.plan, sink, &st.info);
-  RowView view(st.cells, st.nulls, st.slots);
+  RowView view(st.cells, st.nulls, st.slots, &st.children);
   try {
     if (st.evaluator.Skip(view)) return Status::Ok();
     model::Record record(*st.plan.entity);
@@ -560,16 +587,30 @@ Status RowMapper::Map(const Row& columns, std::string position, RecordSink& sink
   }
 }
 
-Result<std::unique_ptr<RowMapper>> Mapping::NewRowMapper(const Params& params) const {
+Result<std::unique_ptr<RowMapper>> Mapping::NewRowMapper(const Params& params,
+                                                         const RowOptions& options) const {
   MB_RETURN_IF_ERROR(CheckParams(params));
   if (plan_->format != Format::kCsv) {
     return Status::FailedPrecondition(plan_->file +
                                       ": MapRow needs a mapping whose decoder is "
                                       "csv (rows are mapped like CSV rows)");
   }
-  return std::unique_ptr<RowMapper>(
-      new RowMapper(std::make_unique<RowMapper::State>(*plan_, params)));
+  auto state = std::make_unique<RowMapper::State>(*plan_, params);
+  if (!options.default_language.empty()) {
+    const vocab::Vocabulary* languages = plan_->vocabularies->Find("languages");
+    const vocab::Term* term = languages ? languages->Lookup(options.default_language) : nullptr;
+    if (!term) {
+      return Status::InvalidArgument("default-language '" + options.default_language +
+                                     "' is not a language (meabridge vocab list languages "
+                                     "shows the codes, e.g. en)");
+    }
+    state->evaluator.set_default_language(term->code);
+  }
+  state->evaluator.set_time_zone(options.time_zone);
+  return std::unique_ptr<RowMapper>(new RowMapper(std::move(state)));
 }
+
+const std::vector<std::string>& Mapping::children() const { return plan_->children; }
 
 Status Mapping::MapRow(const Row& columns, std::string position, const Params& params,
                        RecordSink& sink) const {

@@ -22,6 +22,7 @@
 #include "codec/byte_source.h"
 #include "codec/doc_tree.h"
 #include "core/status.h"
+#include "core/time_zone.h"
 #include "model/record.h"
 #include "model/registry.h"
 #include "vocab/vocabulary.h"
@@ -97,6 +98,23 @@ struct DocumentInfo {
 // One database row (sql sources): column name -> text, or nullopt for NULL.
 using Row = std::vector<std::pair<std::string, std::optional<std::string>>>;
 
+// The rows of one child query (a sql source's <child>) that belong to one record: the
+// mapping reads them as NAME/* (each row) and NAME/*/COLUMN (docs/mappings.md#child-rows).
+struct ChildRows {
+  std::string name;                               // <child name>
+  std::vector<std::string> columns;               // the query's column names
+  std::vector<std::optional<std::string>> cells;  // rows x columns, row by row; nullopt = NULL
+  size_t rows() const { return columns.empty() ? 0 : cells.size() / columns.size(); }
+};
+
+// What a source says about its rows beyond the columns (sql source attributes).
+struct RowOptions {
+  // The language of texts marked und/zxx (default-language); "" = they are rejects.
+  std::string default_language;
+  // The zone of date-times written without an offset (time-zone); none: UTC.
+  std::optional<core::TimeZone> time_zone;
+};
+
 // A declared mapping parameter.
 struct ParamSpec {
   std::string name;
@@ -120,6 +138,10 @@ class RowMapper {
 
   // As Mapping::MapRow.
   Status Map(const Row& columns, std::string position, RecordSink& sink);
+  // The same with the record's child rows (matched to the mapping's NAME/* paths by name; a
+  // child the mapping reads that is not given has no rows).
+  Status Map(const Row& columns, const std::vector<ChildRows>& children, std::string position,
+             RecordSink& sink);
 
  private:
   friend class Mapping;
@@ -184,9 +206,13 @@ class Mapping {
   // rows, NewRowMapper keeps what MapRow would redo for each.
   Status MapRow(const Row& columns, std::string position, const Params& params,
                 RecordSink& sink) const;
-  // A RowMapper with `params`: MapRow's parameter errors, and FailedPrecondition for a mapping
-  // whose decoder is not csv.
-  Result<std::unique_ptr<RowMapper>> NewRowMapper(const Params& params) const;
+  // A RowMapper with `params`: MapRow's parameter errors, InvalidArgument for a
+  // default-language that is no language, and FailedPrecondition for a mapping whose decoder
+  // is not csv.
+  Result<std::unique_ptr<RowMapper>> NewRowMapper(const Params& params,
+                                                  const RowOptions& options = {}) const;
+  // The child row sets the mapping's paths read (NAME of NAME/*), in order of first use.
+  const std::vector<std::string>& children() const;
 
   // REQUIRES: only the loaders construct mappings.
   explicit Mapping(std::unique_ptr<Plan> plan);

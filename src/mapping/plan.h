@@ -38,6 +38,10 @@ struct PathExpr {
   codec::JsonPath json;                      // kJson
   std::shared_ptr<pugi::xpath_query> xpath;  // kXml
   int slot = -1;                             // kCsv: index into Plan::columns
+  // kCsv, the child rows of a sql source: "NAME/*" selects each row of child NAME (child >= 0,
+  // slot < 0), "NAME/*/COLUMN" that column of each row (slot: the column); index into
+  // Plan::children.
+  int child = -1;
 };
 
 struct Template {
@@ -158,6 +162,8 @@ struct FieldPlan {
   // multilingual
   enum class Shape { kAuto, kKeyed, kList, kText } shape = Shape::kAuto;
   std::string lang;  // canonical code for plain text values
+  // csv/rows with lang-path given: a plain text's language is that column of the same row.
+  bool lang_column = false;
   PathExpr lang_path, text_path;
   Miss lang_on_miss = Miss::kReject;
   std::string lang_default;
@@ -204,6 +210,8 @@ struct Plan {
   size_t skip_lines = 0;
   std::optional<std::string> null_text;
   std::vector<std::string> columns;  // slot -> column name (or "1", "2"... without a header)
+  // The child row sets (sql <child> names) the paths read, in order of first use.
+  std::vector<std::string> children;
 
   std::vector<ParamSpec> params;
   // Every {param.NAME} of the mapping's templates, for checks against a source's parameters

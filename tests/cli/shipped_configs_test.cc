@@ -1,5 +1,5 @@
 // The configurations meabridge ships pass check-config: the embedded default (with its demo
-// sources under the data folder) and config/example.xml.
+// sources under the data folder), config/example.xml and config/informea-toolkit.xml.
 #include <gtest/gtest.h>
 
 #include "support/test_support.h"
@@ -26,6 +26,15 @@ TEST(ShippedConfigsTest, TheExampleIsValid) {
       {"check-config", "--config", meabridge::testing::SourceDir() + "/config/example.xml"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("schedule 30 2 * * *"), std::string::npos) << r.out;
+}
+
+TEST(ShippedConfigsTest, TheToolkitConfigurationIsValid) {
+  ProcessResult r = RunMeabridge({"check-config", "--config",
+                                  meabridge::testing::SourceDir() + "/config/informea-toolkit.xml"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* source : {"toolkit-contacts", "toolkit-decisions", "toolkit-meetings"}) {
+    EXPECT_NE(r.out.find(source), std::string::npos) << source << " in:\n" << r.out;
+  }
 }
 
 }  // namespace

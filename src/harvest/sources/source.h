@@ -142,6 +142,12 @@ void RegisterSqlSource(SourceRegistry& registry);
 // Calls every Register*Source above.
 void RegisterBuiltinSources(SourceRegistry& registry);
 
+// A sql source's <child> queries against its mapping's child paths (NAME/*): every child the
+// mapping reads is declared, every declared child is read, and children come with the
+// source's key. InvalidArgument naming the source, the mapping and the child. The sql source
+// checks it before reading; check-config too.
+Status CheckSqlChildren(const config::SourceConfig& source, const mapping::Mapping& mapping);
+
 // How {since} is written for a source (config since-format): iso, odata-v2, epoch-ms, date.
 std::string FormatSince(core::EpochMs since, const std::string& format);
 

@@ -1,18 +1,36 @@
 // The sql source kind: the secretariat's own database, read through Poco::Data (SQLite,
 // PostgreSQL, MySQL/MariaDB) with the configured query; each row is mapped like a CSV row
-// (Mapping::MapRow: columns by name, NULL as null). Rows are fetched in batches, so memory
-// stays flat. {secret} in the connection stands for the source's secret; {since} in the query
+// (Mapping::NewRowMapper: columns by name, NULL as null). Rows are fetched in batches, so memory
+// stays flat. {secret} in the connection stands for the source's secret; {since} in a query
 // is a bound parameter (never text pasted into SQL) carrying the watermark.
+//
+// Child rows (docs/harvesting.md#child-rows): a source may declare <child> queries whose rows
+// belong to the main query's records (one row per language, per file, per treaty), each with
+// a key column referring to the main query's key column. All queries are ordered by their
+// key; they are read side by side in batches and merged, so a record's children are collected
+// while its main row is at hand and nothing is held beyond one record (no query per record).
+// Keys are compared the way the main query's key column is typed: integers by value, text
+// byte by byte. A query that is not ordered that way fails the run (it cannot be merged
+// without holding a whole table); a child row whose key matches no main row is a reject
+// (rule "orphan"); a main row whose key repeats the previous one gets the same children and
+// is then rejected by the spool as a repeated id (rule "duplicate-id").
 #include <Poco/Data/MySQL/Connector.h>
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
+#include <Poco/Data/Date.h>
+#include <Poco/DateTime.h>
 #include <Poco/Exception.h>
+#include <Poco/Format.h>
 
+#include <algorithm>
+#include <memory>
 #include <mutex>
 
+#include "core/strings.h"
+#include "core/time_zone.h"
 #include "harvest/sources/source.h"
 
 namespace meabridge::harvest {
@@ -35,6 +53,208 @@ const std::string& ConnectorKey(const std::string& driver) {
   return Poco::Data::SQLite::Connector::KEY;
 }
 
+// How keys compare: as the key column is typed.
+enum class KeyKind { kInteger, kText, kOther };
+
+KeyKind KindOf(Poco::Data::MetaColumn::ColumnDataType type) {
+  using M = Poco::Data::MetaColumn;
+  switch (type) {
+    case M::FDT_INT8:
+    case M::FDT_UINT8:
+    case M::FDT_INT16:
+    case M::FDT_UINT16:
+    case M::FDT_INT32:
+    case M::FDT_UINT32:
+    case M::FDT_INT64:
+    case M::FDT_UINT64:
+      return KeyKind::kInteger;
+    case M::FDT_STRING:
+    case M::FDT_WSTRING:
+    case M::FDT_CLOB:
+    case M::FDT_BLOB:
+    case M::FDT_UUID:
+      return KeyKind::kText;
+    default:
+      return KeyKind::kOther;
+  }
+}
+
+const char* KindName(KeyKind kind) {
+  switch (kind) {
+    case KeyKind::kInteger:
+      return "an integer";
+    case KeyKind::kText:
+      return "text";
+    case KeyKind::kOther:
+      break;
+  }
+  return "neither integer nor text";
+}
+
+struct Key {
+  bool null = true;
+  bool integer = false;
+  int64_t number = 0;
+  std::string text;
+  std::string Show() const { return null ? "NULL" : integer ? std::to_string(number) : text; }
+};
+
+// <0, 0, >0. REQUIRES: neither is null.
+int Compare(const Key& a, const Key& b, KeyKind kind) {
+  if (kind == KeyKind::kInteger) return a.number < b.number ? -1 : a.number > b.number ? 1 : 0;
+  return a.text.compare(b.text);
+}
+
+// A query with {since} replaced by placeholders bound to the watermark.
+struct BoundQuery {
+  std::string sql;
+  std::vector<Poco::Int64> ints;
+  std::vector<std::string> texts;
+};
+
+BoundQuery Bind(const std::string& query, const config::SourceConfig& cfg, const RunContext& ctx) {
+  BoundQuery q;
+  q.sql = query;
+  const bool as_int = cfg.since_format == "epoch-ms";
+  core::EpochMs since = ctx.incremental && ctx.since ? *ctx.since : 0;
+  int n = 0;
+  for (size_t at; (at = q.sql.find("{since}")) != std::string::npos;) {
+    ++n;
+    std::string placeholder = cfg.driver == "postgresql" ? "$" + std::to_string(n) : "?";
+    q.sql.replace(at, 7, placeholder);
+    if (as_int) {
+      q.ints.push_back(since);
+    } else {
+      q.texts.push_back(FormatSince(since, cfg.since_format));
+    }
+  }
+  return q;
+}
+
+// A DATETIME / TIMESTAMP value as the database wrote it, without an offset: Poco's own text
+// ends in "Z", which would claim UTC for what is the server's (or the source's time-zone's)
+// wall-clock time. The mapping's date step reads it in the source's time-zone.
+std::string LocalText(const Poco::DateTime& t) {
+  std::string s = Poco::format("%04d-%02d-%02d %02d:%02d:%02d", t.year(), t.month(), t.day(),
+                               t.hour(), t.minute(), t.second());
+  if (t.millisecond() != 0) s += Poco::format(".%03d", t.millisecond());
+  return s;
+}
+
+// One query, read in batches of kBatch rows and visited row by row.
+class Cursor {
+ public:
+  // `label` names the query in messages: "the main query", "child 'title'".
+  Cursor(Poco::Data::Session& session, BoundQuery query, std::string label)
+      : query_(std::move(query)), label_(std::move(label)), stmt_(session) {}
+
+  const std::string& label() const { return label_; }
+  const std::string& sql() const { return query_.sql; }
+  std::string Describe() const { return label_ + " (" + query_.sql + ")"; }
+
+  // Runs the query and loads the first batch. Poco's errors are returned as IoError by the
+  // caller (they name the driver's message).
+  void Start() {
+    stmt_ << query_.sql;
+    for (Poco::Int64& v : query_.ints) stmt_, Poco::Data::Keywords::useRef(v);
+    for (std::string& v : query_.texts) stmt_, Poco::Data::Keywords::useRef(v);
+    stmt_, Poco::Data::Keywords::limit(kBatch);
+    Load();
+    if (rs_) {
+      for (size_t c = 0; c < rs_->columnCount(); ++c) names_.push_back(rs_->columnName(c));
+    }
+  }
+
+  bool AtEnd() const { return at_end_; }
+  // The current row's number in the query's result, from 1.
+  int64_t row_number() const { return row_number_; }
+  const std::vector<std::string>& names() const { return names_; }
+  int64_t batches() const { return batches_; }
+
+  int Column(const std::string& name) const {
+    for (size_t c = 0; c < names_.size(); ++c) {
+      if (names_[c] == name) return static_cast<int>(c);
+    }
+    return -1;
+  }
+  KeyKind KindOfColumn(int col) const {
+    return rs_ ? KindOf(rs_->columnType(static_cast<size_t>(col))) : KeyKind::kOther;
+  }
+
+  // The current row's cell as text (nullopt for NULL). Throws Poco::Exception when the value
+  // cannot be read as text.
+  std::optional<std::string> Text(size_t col) const {
+    if (rs_->isNull(col, row_)) return std::nullopt;
+    const Poco::Dynamic::Var& v = rs_->value(col, row_);
+    if (v.type() == typeid(Poco::DateTime)) return LocalText(v.extract<Poco::DateTime>());
+    if (v.type() == typeid(Poco::Data::Date)) {
+      const auto& d = v.extract<Poco::Data::Date>();
+      return Poco::format("%04d-%02d-%02d", d.year(), d.month(), d.day());
+    }
+    return v.convert<std::string>();
+  }
+  // The current row's key (an integer column's value, or the text).
+  Key KeyAt(int col, KeyKind kind) const {
+    Key k;
+    const size_t c = static_cast<size_t>(col);
+    if (rs_->isNull(c, row_)) return k;
+    k.null = false;
+    if (kind == KeyKind::kInteger) {
+      k.integer = true;
+      k.number = rs_->value(c, row_).convert<Poco::Int64>();
+    } else {
+      k.text = rs_->value(c, row_).convert<std::string>();
+    }
+    return k;
+  }
+
+  void Next() {
+    if (at_end_) return;
+    if (++row_ >= rows_) Load();
+    if (!at_end_) ++row_number_;
+  }
+
+ private:
+  void Load() {
+    row_ = 0;
+    rows_ = 0;
+    while (!stmt_.done() || !started_) {
+      started_ = true;
+      stmt_.execute();
+      rs_ = std::make_unique<Poco::Data::RecordSet>(stmt_);
+      rows_ = rs_->rowCount();
+      ++batches_;
+      if (rows_ > 0) {
+        if (row_number_ == 0) row_number_ = 1;
+        return;
+      }
+      break;
+    }
+    at_end_ = true;
+  }
+
+  BoundQuery query_;
+  std::string label_;
+  Poco::Data::Statement stmt_;
+  std::unique_ptr<Poco::Data::RecordSet> rs_;
+  std::vector<std::string> names_;
+  size_t row_ = 0, rows_ = 0;
+  int64_t row_number_ = 0;
+  int64_t batches_ = 0;
+  bool started_ = false;
+  bool at_end_ = false;
+};
+
+// A child query being merged: its cursor, key column and the rows of the current record.
+struct ChildStream {
+  const config::ChildQueryConfig* cfg = nullptr;
+  std::unique_ptr<Cursor> cursor;
+  int key_col = -1;
+  Key last;                         // the previous row's key (order check)
+  mapping::ChildRows* rows = nullptr;  // the current record's rows (in the mapper's list)
+  std::string problem;  // a cell of the current record's rows that could not be read
+};
+
 class SqlSource final : public Source {
  public:
   explicit SqlSource(const config::SourceConfig& cfg) : cfg_(cfg) {}
@@ -42,101 +262,252 @@ class SqlSource final : public Source {
   Status Read(RunContext& ctx) override {
     RegisterConnectors();
     MB_ASSIGN_OR_RETURN(const mapping::Mapping* m, ctx.mapping());
+    const std::string who = "source '" + cfg_.name + "'";
+    MB_RETURN_IF_ERROR(CheckSqlChildren(cfg_, *m));
     std::string connection = cfg_.connection;
     for (size_t at; (at = connection.find("{secret}")) != std::string::npos;) {
       connection.replace(at, 8, ctx.secret);
     }
-    // {since} becomes a placeholder bound to the watermark (or to the epoch on a full run,
-    // so that the same query serves both).
-    std::string sql = cfg_.query;
-    std::vector<std::string> text_binds;
-    std::vector<Poco::Int64> int_binds;
-    const bool as_int = cfg_.since_format == "epoch-ms";
-    core::EpochMs since = ctx.incremental && ctx.since ? *ctx.since : 0;
-    int n = 0;
-    for (size_t at; (at = sql.find("{since}")) != std::string::npos;) {
-      ++n;
-      std::string placeholder = cfg_.driver == "postgresql" ? "$" + std::to_string(n) : "?";
-      sql.replace(at, 7, placeholder);
-      if (as_int) {
-        int_binds.push_back(since);
-      } else {
-        text_binds.push_back(FormatSince(since, cfg_.since_format));
-      }
+    const std::string where = who + " (" + cfg_.driver + ")";
+    mapping::RowOptions options;
+    options.default_language = cfg_.default_language;
+    if (!cfg_.time_zone.empty()) {
+      Result<core::TimeZone> zone = core::TimeZone::Parse(cfg_.time_zone);
+      if (!zone.ok()) return zone.status().WithContext(who);
+      options.time_zone = *zone;
     }
-    const std::string where = "source '" + cfg_.name + "' (" + cfg_.driver + ")";
+    auto mapper_or = m->NewRowMapper(ctx.params, options);
+    if (!mapper_or.ok()) return mapper_or.status().WithContext(who);
+    std::unique_ptr<mapping::RowMapper> mapper = std::move(*mapper_or);
+    std::string active;  // the query being read, for Poco's errors: "the main query (SELECT ...)"
     try {
       Poco::Data::Session session(ConnectorKey(cfg_.driver), connection);
-      Poco::Data::Statement stmt(session);
-      stmt << sql;
-      for (Poco::Int64& v : int_binds) stmt, Poco::Data::Keywords::useRef(v);
-      for (std::string& v : text_binds) stmt, Poco::Data::Keywords::useRef(v);
-      stmt, Poco::Data::Keywords::limit(kBatch);
-      if (!ctx.server_time) ctx.server_time = ctx.clock.NowMs();
-      size_t row_number = 0;
-      // The column slots and parameters, prepared once for all the rows.
-      MB_ASSIGN_OR_RETURN(std::unique_ptr<mapping::RowMapper> mapper, m->NewRowMapper(ctx.params));
-      std::vector<std::string> names;
-      mapping::Row row;
-      while (!stmt.done()) {
-        if (ctx.stop.stop_requested()) return Status::Aborted("stopped (shutdown or run timeout)");
-        stmt.execute();
-        Poco::Data::RecordSet rs(stmt);
-        const size_t cols = rs.columnCount();
-        if (names.size() != cols) {
-          names.clear();
-          for (size_t c = 0; c < cols; ++c) names.push_back(rs.columnName(c));
-        }
-        const size_t rows = rs.rowCount();
-        ++ctx.pages;
-        for (size_t r = 0; r < rows; ++r) {
-          ++row_number;
-          row.clear();
-          std::string problem;
-          for (size_t c = 0; c < cols; ++c) {
-            if (rs.isNull(c, r)) {
-              row.emplace_back(names[c], std::nullopt);
-              continue;
-            }
-            try {
-              std::string text = rs.value(c, r).convert<std::string>();
-              ctx.bytes += static_cast<int64_t>(text.size());
-              row.emplace_back(names[c], std::move(text));
-            } catch (const Poco::Exception& e) {
-              problem = "column '" + names[c] + "' cannot be read as text: " + e.displayText();
-              break;
-            }
-          }
-          std::string position = "row " + std::to_string(row_number);
-          if (!problem.empty()) {
-            mapping::Reject rej;
-            rej.position = position;
-            rej.rule = "sql";
-            rej.message = problem;
-            MB_RETURN_IF_ERROR(ctx.spool.OnReject(std::move(rej)));
-            continue;
-          }
-          Status s = mapper->Map(row, position, ctx.spool);
-          if (!s.ok()) {
-            if (s.code() == Status::Code::kAborted) return s;
-            return s.WithContext(where + ", " + position);
-          }
-        }
-        ctx.ReportProgress("fetch");
-        if (rows == 0) break;
+      if (cfg_.driver == "mysql") {
+        // FROM_UNIXTIME, NOW() and TIMESTAMP columns answer in the session's zone: UTC, so
+        // that a view's timestamps do not follow the server's local time.
+        session << "SET time_zone = '+00:00'", Poco::Data::Keywords::now;
       }
+      Cursor main(session, Bind(cfg_.query, cfg_, ctx), "the main query");
+      active = main.Describe();
+      main.Start();
+      std::vector<ChildStream> children(cfg_.children.size());
+      std::vector<mapping::ChildRows> groups(children.size());
+      for (size_t i = 0; i < children.size(); ++i) {
+        ChildStream& c = children[i];
+        c.cfg = &cfg_.children[i];
+        c.cursor = std::make_unique<Cursor>(session, Bind(c.cfg->query, cfg_, ctx),
+                                            "child '" + c.cfg->name + "'");
+        active = c.cursor->Describe();
+        c.cursor->Start();
+        c.rows = &groups[i];
+        c.rows->name = c.cfg->name;
+        c.rows->columns = c.cursor->names();
+      }
+      active = main.Describe();
+      if (!ctx.server_time) ctx.server_time = ctx.clock.NowMs();
+
+      // The key columns, and their types.
+      int main_key = -1;
+      KeyKind kind = KeyKind::kText;
+      if (!children.empty()) {
+        main_key = main.Column(cfg_.key);
+        if (main_key < 0) {
+          return Status::InvalidArgument(where + ": the main query has no key column '" +
+                                         cfg_.key + "' (its columns: " +
+                                         core::Join(main.names(), ", ") + "; query: " +
+                                         main.sql() + ")");
+        }
+        kind = main.KindOfColumn(main_key);
+        for (ChildStream& c : children) {
+          c.key_col = c.cursor->Column(c.cfg->key);
+          if (c.key_col < 0) {
+            return Status::InvalidArgument(
+                where + ": child '" + c.cfg->name + "' has no key column '" + c.cfg->key +
+                "' (its columns: " + core::Join(c.cursor->names(), ", ") +
+                "; query: " + c.cursor->sql() + ")");
+          }
+          KeyKind ck = c.cursor->KindOfColumn(c.key_col);
+          if (main.AtEnd() || c.cursor->AtEnd()) continue;  // an empty result types nothing
+          if (ck != kind || kind == KeyKind::kOther) {
+            return Status::InvalidArgument(
+                where + ": child '" + c.cfg->name + "' key column '" + c.cfg->key + "' is " +
+                KindName(ck) + " where the main query's key column '" + cfg_.key + "' is " +
+                KindName(kind) +
+                "; keys are compared as the main key's type: make both integer or both text "
+                "(CAST(" + c.cfg->key + " AS ...)) (query: " + c.cursor->sql() + ")");
+          }
+        }
+      }
+
+      mapping::Row row;
+      Key previous;  // the previous main row's key
+      int64_t batches = 0;
+      for (; !main.AtEnd(); main.Next()) {
+        if (main.batches() != batches) {
+          batches = main.batches();
+          ++ctx.pages;
+          ctx.ReportProgress("fetch");
+          if (ctx.stop.stop_requested()) {
+            return Status::Aborted("stopped (shutdown or run timeout)");
+          }
+        }
+        const std::string position = "row " + std::to_string(main.row_number());
+        row.clear();
+        std::string problem;
+        for (size_t c = 0; c < main.names().size(); ++c) {
+          try {
+            std::optional<std::string> text = main.Text(c);
+            if (text) ctx.bytes += static_cast<int64_t>(text->size());
+            row.emplace_back(main.names()[c], std::move(text));
+          } catch (const Poco::Exception& e) {
+            problem = "column '" + main.names()[c] + "' cannot be read as text: " + e.displayText();
+            break;
+          }
+        }
+        if (!children.empty()) {
+          Key key = main.KeyAt(main_key, kind);
+          if (key.null) {
+            if (problem.empty()) {
+              problem = "the key column '" + cfg_.key +
+                        "' is NULL: its child rows cannot be told apart (a NULL key belongs "
+                        "to no record)";
+            }
+          } else {
+            const bool repeated = !previous.null && Compare(key, previous, kind) == 0;
+            if (!previous.null && Compare(key, previous, kind) < 0) {
+              return NotOrdered(where, main, cfg_.key, previous, key);
+            }
+            if (!repeated) {
+              // A repeated key keeps the children it collected (the spool rejects the record).
+              for (ChildStream& c : children) {
+                MB_RETURN_IF_ERROR(Collect(ctx, where, c, key, kind));
+              }
+            }
+            previous = key;
+          }
+          for (ChildStream& c : children) {
+            if (problem.empty() && !c.problem.empty()) problem = c.problem;
+          }
+        }
+        if (!problem.empty()) {
+          mapping::Reject rej;
+          rej.position = position;
+          rej.rule = "sql";
+          rej.message = problem;
+          MB_RETURN_IF_ERROR(ctx.spool.OnReject(std::move(rej)));
+          continue;
+        }
+        Status s = mapper->Map(row, groups, position, ctx.spool);
+        if (!s.ok()) {
+          if (s.code() == Status::Code::kAborted) return s;
+          return s.WithContext(where + ", " + position);
+        }
+      }
+      // What is left of the children belongs to no main row.
+      Key end;
+      for (ChildStream& c : children) {
+        active = c.cursor->Describe();
+        MB_RETURN_IF_ERROR(Collect(ctx, where, c, end, kind));
+      }
+      ctx.ReportProgress("fetch");
     } catch (const Poco::Exception& e) {
-      return Status::IoError(where + ": " + ctx.redactor.Text(e.displayText()) +
+      return Status::IoError(where + (active.empty() ? "" : ", " + active) + ": " + ctx.redactor.Text(e.displayText()) +
                              " (check driver, connection and query)");
     }
     return Status::Ok();
   }
 
  private:
+  static Status NotOrdered(const std::string& where, const Cursor& cursor, const std::string& column,
+                           const Key& before, const Key& now) {
+    return Status::InvalidArgument(
+        where + ": " + cursor.label() + " is not ordered by " + column +
+        " the way meabridge merges child rows (integers by value, text byte by byte): '" +
+        before.Show() + "' came before '" + now.Show() + "' at row " +
+        std::to_string(cursor.row_number()) + "; add ORDER BY " + column +
+        " (text keys in MySQL/MariaDB: ORDER BY BINARY " + column + "; PostgreSQL: ORDER BY " +
+        column + " COLLATE \"C\") (query: " + cursor.sql() + ")");
+  }
+
+  // Moves child `c` up to `key`: rows with smaller keys are orphans (rejects), rows with this
+  // key become the record's child rows. A null `key`: every row left is an orphan.
+  Status Collect(RunContext& ctx, const std::string& where, ChildStream& c, const Key& key,
+                 KeyKind kind) {
+    c.rows->cells.clear();
+    c.problem.clear();
+    Cursor& cur = *c.cursor;
+    const size_t width = c.rows->columns.size();
+    for (; !cur.AtEnd(); cur.Next()) {
+      Key k = cur.KeyAt(c.key_col, kind);
+      if (!k.null && !c.last.null && Compare(k, c.last, kind) < 0) {
+        return NotOrdered(where, cur, c.cfg->key, c.last, k);
+      }
+      if (!k.null) c.last = k;
+      const int cmp = k.null ? -1 : key.null ? -1 : Compare(k, key, kind);
+      if (cmp > 0) break;  // a later record's
+      if (cmp < 0) {
+        mapping::Reject rej;
+        rej.position = "child '" + c.cfg->name + "' row " + std::to_string(cur.row_number());
+        rej.field = c.cfg->name;
+        rej.rule = "orphan";
+        rej.value = k.Show();
+        rej.message = "a row of child '" + c.cfg->name + "' whose " + c.cfg->key + " " +
+                      (k.null ? "is NULL" : "'" + k.Show() + "'") +
+                      " matches no row of the main query (key column '" + cfg_.key +
+                      "'): it belongs to no record and is not harvested; check the child "
+                      "query's join and the main query's WHERE";
+        MB_RETURN_IF_ERROR(ctx.spool.OnReject(std::move(rej)));
+        continue;
+      }
+      for (size_t col = 0; col < width; ++col) {
+        try {
+          std::optional<std::string> text = cur.Text(col);
+          if (text) ctx.bytes += static_cast<int64_t>(text->size());
+          c.rows->cells.push_back(std::move(text));
+        } catch (const Poco::Exception& e) {
+          c.rows->cells.emplace_back(std::nullopt);
+          if (c.problem.empty()) {
+            c.problem = "child '" + c.cfg->name + "' row " + std::to_string(cur.row_number()) +
+                        ": column '" + c.rows->columns[col] +
+                        "' cannot be read as text: " + e.displayText();
+          }
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
   const config::SourceConfig& cfg_;
 };
 
 }  // namespace
+
+Status CheckSqlChildren(const config::SourceConfig& source, const mapping::Mapping& m) {
+  const std::string who = "source '" + source.name + "'";
+  for (const std::string& name : m.children()) {
+    bool declared = false;
+    for (const config::ChildQueryConfig& c : source.children) declared |= c.name == name;
+    if (!declared) {
+      return Status::InvalidArgument(who + ": the mapping " + m.file() + " reads child rows '" +
+                                     name + "' (" + name + "/*) but the source declares no " +
+                                     "<child name=\"" + name + "\" query=\"...\" key=\"...\"/>");
+    }
+  }
+  for (const config::ChildQueryConfig& c : source.children) {
+    const auto& read = m.children();
+    if (std::find(read.begin(), read.end(), c.name) == read.end()) {
+      return Status::InvalidArgument(who + ": child '" + c.name + "' is never read by the mapping " +
+                                     m.file() + " (no path " + c.name +
+                                     "/*): its rows would be fetched and dropped; map them or "
+                                     "remove the <child>");
+    }
+  }
+  if (!source.children.empty() && source.key.empty()) {
+    return Status::InvalidArgument(who + " has <child> queries but no key=\"...\" (the main "
+                                   "query's key column)");
+  }
+  return Status::Ok();
+}
 
 void RegisterSqlSource(SourceRegistry& registry) {
   registry.Add("sql", [](const config::SourceConfig& cfg) -> Result<std::unique_ptr<Source>> {

@@ -1,0 +1,414 @@
+// The InforMEA toolkit's views through config/informea-toolkit.xml: one contract suite over
+// every sql driver (a SQLite file; the PostgreSQL and MariaDB servers the suite starts). The
+// tables are shaped as the views of odata-provider/etc/informea_odata.sql (names, columns,
+// MySQL types as the CREATE TABLE ... AS SELECT of informea_odata_tables.sql gives them over
+// Drupal's columns), written here in MySQL's dialect and translated for the others; the rows are
+// the tests' own. Checked: every field of each toolkit entity, the children's order, und, the
+// merge's orphans and repeated parents, and each bad input's message (the run then commits
+// nothing).
+#include <Poco/Data/Session.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <stdlib.h>
+
+#include "harvest_fixture.h"
+#include "model/canonical_json.h"
+#include "support/sql_servers.h"
+
+namespace meabridge::harvest::test {
+namespace {
+
+using meabridge::testing::SqlDatabase;
+
+// The views, as MySQL tables (what the toolkit's informea_odata_tables.sql materialises).
+constexpr const char* kViews[] = {
+    R"(CREATE TABLE informea_contacts (`id` varchar(128), `country` varchar(255), `prefix` varchar(255),
+       `firstName` varchar(255), `lastName` varchar(255), `position` varchar(255),
+       `institution` varchar(255), `department` varchar(255), `type` varchar(255),
+       `address` longtext, `email` varchar(255), `phoneNumber` varchar(255), `fax` varchar(255),
+       `primary` tinyint, `updated` datetime, `nid` int))",
+    R"(CREATE TABLE informea_contacts_treaties (`id` varchar(255), `contact_id` varchar(128),
+       `treaty` varchar(255), `treatyUUID` varchar(128)))",
+    R"(CREATE TABLE informea_decisions (`id` varchar(128), `link` varchar(2048), `type` varchar(255),
+       `status` varchar(255), `number` varchar(255), `treaty` varchar(255), `treatyUUID` varchar(128),
+       `published` varchar(20), `meetingId` varchar(128), `meetingTitle` varchar(255),
+       `meetingUrl` varchar(2048), `updated` datetime, `displayOrder` int, `nid` int))",
+    R"(CREATE TABLE informea_decisions_title (`id` varchar(255), `decision_id` varchar(128),
+       `language` varchar(12), `title` varchar(255)))",
+    R"(CREATE TABLE informea_decisions_longtitle (`id` varchar(255), `decision_id` varchar(128),
+       `language` varchar(12), `long_title` longtext))",
+    R"(CREATE TABLE informea_decisions_summary (`id` varchar(255), `decision_id` varchar(128),
+       `language` varchar(12), `summary` longtext))",
+    R"(CREATE TABLE informea_decisions_content (`id` varchar(255), `decision_id` varchar(128),
+       `language` varchar(12), `content` longtext))",
+    R"(CREATE TABLE informea_decisions_keywords (`id` varchar(255), `decision_id` varchar(128),
+       `namespace` varchar(255), `term` varchar(255)))",
+    R"(CREATE TABLE informea_decisions_documents (`id` varchar(255), `decision_id` varchar(128),
+       `diskPath` varchar(255), `url` varchar(2048), `mimeType` varchar(255), `language` varchar(12),
+       `filename` varchar(255)))",
+    R"(CREATE TABLE informea_meetings (`id` varchar(128), `treaty` varchar(255), `treatyUUID` varchar(128),
+       `url` varchar(2048), `start` varchar(20), `end` varchar(20), `repetition` varchar(255),
+       `kind` varchar(255), `type` varchar(255), `access` varchar(255), `status` varchar(255),
+       `imageUrl` varchar(2048), `imageCopyright` varchar(255), `location` varchar(255),
+       `city` varchar(255), `virtual` tinyint, `country` varchar(255), `latitude` varchar(20),
+       `longitude` varchar(20), `updated` datetime, `nid` int))",
+    R"(CREATE TABLE informea_meetings_title (`id` varchar(255), `meeting_id` varchar(128),
+       `language` varchar(12), `title` varchar(255)))",
+    R"(CREATE TABLE informea_meetings_description (`id` varchar(255), `meeting_id` varchar(128),
+       `language` varchar(12), `description` longtext))",
+};
+
+// Two decisions with every field; d1's files and titles in the views' order (by id).
+constexpr const char* kDecisionRows[] = {
+    R"(INSERT INTO informea_decisions VALUES ('d1', 'https://cms.int/doc/res-11-1', 'resolution',
+       'active', '11.1', 'cms', 'u-cms', '2014-11-09', 'm1', 'COP11', 'https://cms.int/cop11',
+       '2024-05-01 10:00:00', 3, 101))",
+    R"(INSERT INTO informea_decisions VALUES ('d2', NULL, 'decision', NULL, '12.2', 'aewa', 'u-aewa',
+       NULL, NULL, NULL, NULL, '2024-05-02 00:30:00', NULL, 102))",
+    R"(INSERT INTO informea_decisions_title VALUES ('d1-en', 'd1', 'en', 'Migratory species'),
+       ('d1-es', 'd1', 'es', 'Especies migratorias'), ('d1-fr', 'd1', 'fr', 'Espèces migratrices'),
+       ('d2-en', 'd2', 'en', 'Flyways'))",
+    R"(INSERT INTO informea_decisions_longtitle VALUES ('d1-en', 'd1', 'en', 'Resolution 11.1 on migratory species'))",
+    R"(INSERT INTO informea_decisions_summary VALUES ('d1-en', 'd1', 'en', 'Summary'),
+       ('d1-fr', 'd1', 'fr', 'Résumé'))",
+    R"(INSERT INTO informea_decisions_content VALUES ('d1-en', 'd1', 'en', 'Full text'))",
+    R"(INSERT INTO informea_decisions_keywords VALUES ('d1-1', 'd1', 'https://www.informea.org/terms/', 'migratory species'),
+       ('d1-2', 'd1', 'https://www.informea.org/terms/', 'birds'))",
+    R"(INSERT INTO informea_decisions_documents VALUES
+       ('d1-a', 'd1', 'public://a.pdf', 'https://cms.int/a.pdf', 'application/pdf', 'en', 'a.pdf'),
+       ('d1-b', 'd1', 'public://b.doc', 'https://cms.int/b.doc', 'application/msword', 'fr', 'b.doc'),
+       ('d1-c', 'd1', 'public://c.pdf', 'https://cms.int/c.pdf', 'application/pdf', 'es', 'c.pdf'))",
+};
+
+constexpr const char* kD1 =
+    R"({"entity":"Decisions","id":"d1","updated":"2024-05-01T10:00:00Z","treaty":"cms",)"
+    R"("number":"11.1","type":"resolution","status":"active",)"
+    R"("title":{"en":"Migratory species","es":"Especies migratorias","fr":"Espèces migratrices"},)"
+    R"("longTitle":{"en":"Resolution 11.1 on migratory species"},)"
+    R"("summary":{"en":"Summary","fr":"Résumé"},"content":{"en":"Full text"},)"
+    R"("link":"https://cms.int/doc/res-11-1","published":"2014-11-09T00:00:00Z",)"
+    R"("meetingId":"m1","meetingTitle":"COP11","meetingUrl":"https://cms.int/cop11",)"
+    R"("displayOrder":3,"keywords":[{"term":"migratory species"},{"term":"birds"}],)"
+    R"("files":[{"filename":"a.pdf","language":"en","mimeType":"application/pdf","url":"https://cms.int/a.pdf"},)"
+    R"({"filename":"b.doc","language":"fr","mimeType":"application/msword","url":"https://cms.int/b.doc"},)"
+    R"({"filename":"c.pdf","language":"es","mimeType":"application/pdf","url":"https://cms.int/c.pdf"}]})";
+constexpr const char* kD2 =
+    R"({"entity":"Decisions","id":"d2","updated":"2024-05-02T00:30:00Z","treaty":"aewa",)"
+    R"("number":"12.2","type":"decision","title":{"en":"Flyways"}})";
+
+class ToolkitSqlTest : public HarvestTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    HarvestTest::SetUp();
+    std::string error;
+    bool skip = false;
+    db_ = SqlDatabase::Create(GetParam(), dir_.path(), &error, &skip);
+    if (skip) GTEST_SKIP() << error;
+    ASSERT_TRUE(db_) << error;
+    for (const char* sql : kViews) ASSERT_TRUE(Exec(sql));
+    config::LoadResult cfg =
+        config::LoadConfigFile(meabridge::testing::SourceDir() + "/config/informea-toolkit.xml");
+    ASSERT_TRUE(cfg.config) << (cfg.errors.empty() ? "" : cfg.errors[0].ToString());
+    toolkit_ = cfg.config;
+  }
+
+  bool Exec(const std::string& sql) {
+    std::string error;
+    bool ok = db_->Exec(sql, &error);
+    EXPECT_TRUE(ok) << error << "\n" << sql;
+    return ok;
+  }
+
+  // The shipped source `name`, pointed at the test's database.
+  config::SourceConfig Toolkit(const std::string& name) {
+    const config::SourceConfig* s = toolkit_->FindSource(name);
+    EXPECT_TRUE(s) << name;
+    config::SourceConfig out = *s;
+    out.driver = db_->driver();
+    out.connection = db_->connection();
+    out.secret_env.clear();
+    return out;
+  }
+
+  std::string Json(const std::string& entity, const std::string& id) {
+    auto view = store_->Read();
+    auto r = (*view)->Get(*model::Registry::Default().Find(entity), id);
+    if (!r.ok() || !r->has_value()) return "(none)";
+    return model::CanonicalJson(**r);
+  }
+  int64_t Count(const std::string& entity) {
+    auto view = store_->Read();
+    store::Query q;
+    q.entity = model::Registry::Default().Find(entity);
+    auto n = (*view)->Count(q);
+    return n.ok() ? *n : -1;
+  }
+  // The run failed with a message holding every part, and stored nothing.
+  void ExpectFailed(const RunReport& r, std::initializer_list<std::string> parts,
+                    const std::string& entity = "Decisions") {
+    EXPECT_EQ(r.run.status, "failed") << r.run.error;
+    for (const std::string& p : parts) {
+      EXPECT_NE(r.run.error.find(p), std::string::npos) << "'" << p << "' in: " << r.run.error;
+    }
+    EXPECT_EQ(Count(entity), 0) << "a failed run commits nothing";
+  }
+
+  std::unique_ptr<SqlDatabase> db_;
+  std::shared_ptr<const config::Config> toolkit_;
+};
+
+TEST_P(ToolkitSqlTest, DecisionsComeWithEveryFieldAndTheirChildrenInOrder) {
+  for (const char* sql : kDecisionRows) ASSERT_TRUE(Exec(sql));
+  RunReport r = Harvest(Toolkit("toolkit-decisions"));
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.created, 2);
+  EXPECT_EQ(r.run.counts.rejected, 0);
+  EXPECT_EQ(Json("Decisions", "d1"), kD1);
+  EXPECT_EQ(Json("Decisions", "d2"), kD2);
+}
+
+TEST_P(ToolkitSqlTest, ContactsComeWithTheirTreaties) {
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_contacts VALUES ('c1', 'KE', 'Mr.', 'Peter', 'Otieno',
+      'Director', 'Kenya Wildlife Service', 'Biodiversity', 'National Focal Point',
+      'P.O. Box 40241, Nairobi', 'p@kws.go.ke', '+254 20 600800', '+254 20 600801', 1,
+      '2024-05-01 10:00:00', 11), ('c2', 'FR', NULL, NULL, 'Martin', NULL, NULL, NULL, NULL,
+      NULL, NULL, NULL, NULL, 0, '2024-05-02 10:00:00', 12))"));
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_contacts_treaties VALUES ('c1-aewa', 'c1', 'aewa', 'u1'),
+      ('c1-cms', 'c1', 'cms', 'u2'), ('c2-cms', 'c2', 'cms', 'u2'))"));
+  RunReport r = Harvest(Toolkit("toolkit-contacts"));
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.created, 2);
+  EXPECT_EQ(r.run.counts.rejected, 0);
+  EXPECT_EQ(Json("Contacts", "c1"),
+            R"({"entity":"Contacts","id":"c1","updated":"2024-05-01T10:00:00Z",)"
+            R"("treaties":["aewa","cms"],"country":"KE","prefix":"Mr.","firstName":"Peter",)"
+            R"("lastName":"Otieno","position":"Director","institution":"Kenya Wildlife Service",)"
+            R"("department":"Biodiversity","type":"National Focal Point",)"
+            R"("address":"P.O. Box 40241, Nairobi","email":"p@kws.go.ke",)"
+            R"("phone":"+254 20 600800","fax":"+254 20 600801","primary":true})");
+  EXPECT_EQ(Json("Contacts", "c2"),
+            R"({"entity":"Contacts","id":"c2","updated":"2024-05-02T10:00:00Z",)"
+            R"("treaties":["cms"],"country":"FR","lastName":"Martin","primary":false})");
+}
+
+TEST_P(ToolkitSqlTest, MeetingsComeWithEveryField) {
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_meetings VALUES ('m1', 'cms', 'u-cms',
+      'https://cms.int/cop14', '2024-02-12T08:00:00', '2024-02-17T17:00:00', 'triennial',
+      'official', 'COP', 'public', 'confirmed', 'https://cms.int/cop14.png', '(c) CMS',
+      'Samarkand Congress Centre', 'Samarkand', 0, 'UZ', '39.6547', '66.9758',
+      '2024-05-01 10:00:00', 21))"));
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_meetings_title VALUES ('m1-en', 'm1', 'en', 'COP14'),
+      ('m1-fr', 'm1', 'fr', 'COP14 (fr)'))"));
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_meetings_description VALUES
+      ('m1-en', 'm1', 'en', 'The fourteenth meeting'))"));
+  RunReport r = Harvest(Toolkit("toolkit-meetings"));
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.created, 1);
+  EXPECT_EQ(Json("Meetings", "m1"),
+            R"({"entity":"Meetings","id":"m1","updated":"2024-05-01T10:00:00Z","treaty":"cms",)"
+            R"j("title":{"en":"COP14","fr":"COP14 (fr)"},"description":{"en":"The fourteenth meeting"},)j"
+            R"("start":"2024-02-12T08:00:00Z","end":"2024-02-17T17:00:00Z","repetition":"triennial",)"
+            R"("kind":"official","type":"cop","access":"public","status":"confirmed",)"
+            R"("location":"Samarkand Congress Centre","city":"Samarkand","country":"UZ",)"
+            R"("latitude":39.6547,"longitude":66.9758,"virtual":false,"url":"https://cms.int/cop14",)"
+            R"("imageUrl":"https://cms.int/cop14.png"})");
+}
+
+TEST_P(ToolkitSqlTest, OrphansAndRepeatedParentsAreRejectsWithPositions) {
+  for (const char* sql : kDecisionRows) ASSERT_TRUE(Exec(sql));
+  // A title of a decision that is not published (d0 sorts first, d15 between d1 and d2, d9
+  // last), and d2 twice in the main view.
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_decisions_title VALUES ('d0-en', 'd0', 'en', 'Gone'),
+      ('d15-en', 'd15', 'en', 'Gone too'), ('d9-en', 'd9', 'en', 'Last'))"));
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_decisions VALUES ('d2', NULL, 'decision', NULL, '12.2',
+      'aewa', 'u-aewa', NULL, NULL, NULL, NULL, '2024-05-02 00:30:00', NULL, 103))"));
+  RunReport r = Harvest(Toolkit("toolkit-decisions"));
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.created, 2);
+  EXPECT_EQ(r.run.counts.rejected, 4);
+  std::vector<store::Reject> rejects = Rejects(r.run.id);
+  ASSERT_EQ(rejects.size(), 4u);
+  std::map<std::string, store::Reject> by_position;
+  for (const store::Reject& j : rejects) by_position[j.position] = j;
+  ASSERT_TRUE(by_position.count("child 'title' row 1")) << rejects[0].position;
+  const store::Reject& d0 = by_position["child 'title' row 1"];
+  EXPECT_EQ(d0.rule, "orphan");
+  EXPECT_EQ(d0.value, "d0");
+  EXPECT_NE(d0.message.find("a row of child 'title' whose decision_id 'd0' matches no row of the "
+                            "main query (key column 'id')"),
+            std::string::npos)
+      << d0.message;
+  EXPECT_EQ(by_position["child 'title' row 5"].value, "d15");
+  EXPECT_EQ(by_position["child 'title' row 7"].value, "d9");
+  const store::Reject& dup = by_position["row 3"];
+  EXPECT_EQ(dup.rule, "duplicate-id");
+  EXPECT_EQ(dup.record_id, "d2");
+  EXPECT_NE(dup.message.find("came already at"), std::string::npos) << dup.message;
+  EXPECT_EQ(Json("Decisions", "d1"), kD1) << "the neighbours of orphans keep their children";
+  EXPECT_EQ(Json("Decisions", "d2"), kD2);
+}
+
+TEST_P(ToolkitSqlTest, UndTakesTheDefaultLanguageOrIsARejectOfItsOwn) {
+  for (const char* sql : kDecisionRows) ASSERT_TRUE(Exec(sql));
+  ASSERT_TRUE(Exec("UPDATE informea_decisions_title SET `language` = 'und' WHERE id = 'd2-en'"));
+  config::SourceConfig s = Toolkit("toolkit-decisions");
+  ASSERT_EQ(s.default_language, "en") << "the shipped configuration reads und as English";
+  RunReport r = Harvest(s);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(Json("Decisions", "d2"), kD2);
+
+  s.default_language.clear();
+  r = Harvest(s);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  std::vector<store::Reject> rejects = Rejects(r.run.id);
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].rule, "undetermined-language");
+  EXPECT_EQ(rejects[0].record_id, "d2");
+  EXPECT_EQ(rejects[0].position, "row 2");
+  EXPECT_EQ(rejects[0].field, "title");
+
+  ASSERT_TRUE(Exec("UPDATE informea_decisions_title SET `language` = 'xx' WHERE id = 'd2-en'"));
+  r = Harvest(s);
+  rejects = Rejects(r.run.id);
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].rule, "language");
+  EXPECT_NE(rejects[0].message.find("'xx' is not a known language"), std::string::npos)
+      << rejects[0].message;
+
+  s.default_language = "elvish";
+  r = Harvest(s);
+  EXPECT_EQ(r.run.status, "failed");
+  EXPECT_NE(r.run.error.find("source 'toolkit-decisions': default-language 'elvish' is not a "
+                             "language"),
+            std::string::npos)
+      << r.run.error;
+}
+
+TEST_P(ToolkitSqlTest, BadChildQueriesAreErrorsNamingSourceQueryAndColumn) {
+  for (const char* sql : kDecisionRows) ASSERT_TRUE(Exec(sql));
+  config::SourceConfig good = Toolkit("toolkit-decisions");
+  const std::string who = "source 'toolkit-decisions' (" + db_->driver() + ")";
+
+  config::SourceConfig s = good;
+  s.children[0].query = "SELECT id, `language`, title FROM informea_decisions_title ORDER BY id";
+  s.children[0].query = db_->Translate(s.children[0].query);
+  ExpectFailed(Harvest(s), {who, "child 'title' has no key column 'decision_id'",
+                            "its columns: id, language, title", s.children[0].query});
+
+  s = good;
+  s.key = "nid";
+  s.query = "SELECT * FROM informea_decisions ORDER BY nid";
+  ExpectFailed(Harvest(s), {who, "child 'title' key column 'decision_id' is text where the main "
+                                 "query's key column 'nid' is an integer",
+                            "informea_decisions_title"});
+
+  s = good;
+  s.key = "no_such";
+  ExpectFailed(Harvest(s), {who, "the main query has no key column 'no_such'", "number"});
+
+  s = good;
+  s.query = "SELECT * FROM informea_decisions ORDER BY id DESC";
+  ExpectFailed(Harvest(s), {who, "the main query is not ordered by id", "'d2' came before 'd1'",
+                            "row 2", "ORDER BY id DESC"});
+
+  s = good;
+  ASSERT_TRUE(Exec("INSERT INTO informea_decisions_documents VALUES ('d2-a', 'd2', 'x', "
+                   "'https://aewa.org/x.pdf', 'application/pdf', 'en', 'x.pdf')"));
+  s.children[5].query =
+      "SELECT * FROM informea_decisions_documents ORDER BY decision_id DESC, id";
+  ExpectFailed(Harvest(s), {who, "child 'files' is not ordered by decision_id",
+                            "'d2' came before 'd1'"});
+
+  s = good;
+  s.children[1].query = "SELECT * FROM informea_decisions_long_title ORDER BY decision_id";
+  ExpectFailed(Harvest(s), {who, "child 'longtitle'", "informea_decisions_long_title"});
+
+  s = good;
+  s.children.pop_back();
+  ExpectFailed(Harvest(s), {"source 'toolkit-decisions': the mapping", "decisions.xml",
+                            "reads child rows 'files' (files/*)",
+                            "<child name=\"files\" query=\"...\" key=\"...\"/>"});
+
+  s = good;
+  s.children.push_back({"authors", "SELECT * FROM informea_decisions_title", "decision_id", {}});
+  ExpectFailed(Harvest(s), {"source 'toolkit-decisions': child 'authors' is never read by the "
+                            "mapping"});
+}
+
+TEST_P(ToolkitSqlTest, TimestampsWithoutOffsetAreReadInTheSourcesTimeZone) {
+  for (const char* sql : kDecisionRows) ASSERT_TRUE(Exec(sql));
+  config::SourceConfig s = Toolkit("toolkit-decisions");
+  EXPECT_EQ(s.time_zone, "") << "the toolkit's DATETIMEs are UTC (the session's zone)";
+  s.time_zone = "Europe/Paris";  // 2024-05-01 10:00 local is 08:00 UTC (summer time)
+  RunReport r = Harvest(s);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_NE(Json("Decisions", "d1").find(R"("updated":"2024-05-01T08:00:00Z")"), std::string::npos)
+      << Json("Decisions", "d1");
+  EXPECT_NE(Json("Decisions", "d1").find(R"("published":"2014-11-09T00:00:00Z")"),
+            std::string::npos)
+      << "a plain date is a date, in no zone";
+  s.time_zone = "+05:30";
+  r = Harvest(s);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_NE(Json("Decisions", "d2").find(R"("updated":"2024-05-01T19:00:00Z")"), std::string::npos)
+      << Json("Decisions", "d2");
+  s.time_zone = "Mars/Olympus_Mons";
+  r = Harvest(s);
+  EXPECT_EQ(r.run.status, "failed");
+  EXPECT_NE(r.run.error.find("source 'toolkit-decisions': time zone 'Mars/Olympus_Mons' is not "
+                             "in the system's tz database"),
+            std::string::npos)
+      << r.run.error;
+}
+
+TEST_P(ToolkitSqlTest, MysqlSessionsAnswerFromUnixtimeInUtc) {
+  if (db_->driver() != "mysql") GTEST_SKIP() << "FROM_UNIXTIME is MySQL's";
+  // The test server runs at +01:00 (support/mariadb_server.h); the view's FROM_UNIXTIME
+  // answers in the session's zone, which the sql source sets to UTC.
+  for (const char* sql : kDecisionRows) ASSERT_TRUE(Exec(sql));
+  ASSERT_TRUE(Exec("ALTER TABLE informea_decisions RENAME TO decisions_base"));
+  ASSERT_TRUE(Exec("CREATE VIEW informea_decisions AS SELECT `id`, `link`, `type`, `status`, "
+                   "`number`, `treaty`, `treatyUUID`, `published`, `meetingId`, `meetingTitle`, "
+                   "`meetingUrl`, FROM_UNIXTIME(1714557600) AS `updated`, `displayOrder`, `nid` "
+                   "FROM decisions_base"));
+  RunReport r = Harvest(Toolkit("toolkit-decisions"));
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(Json("Decisions", "d1"), kD1) << "1714557600 is 2024-05-01T10:00:00Z";
+}
+
+TEST_P(ToolkitSqlTest, AJsonCellKeyedByLanguageIsAMultilingualValue) {
+  for (const char* sql : kDecisionRows) ASSERT_TRUE(Exec(sql));
+  std::string aggregate = db_->driver() == "sqlite"       ? "json_group_object(t.`language`, t.title)"
+                          : db_->driver() == "postgresql" ? "json_object_agg(t.`language`, t.title)::text"
+                                                          : "JSON_OBJECTAGG(t.`language`, t.title)";
+  meabridge::testing::WriteFile(dir_.File("titles.xml"), R"(<mapping entity="Decisions">
+      <decoder format="csv"/><id path="id"/><field name="treaty" path="treaty"/>
+      <field name="title" path="titles" shape="keyed"/></mapping>)");
+  config::SourceConfig s = Toolkit("toolkit-decisions");
+  s.mapping = dir_.File("titles.xml");
+  s.children.clear();
+  s.key.clear();
+  s.query = db_->Translate("SELECT d.id, d.treaty, (SELECT " + aggregate +
+                           " FROM informea_decisions_title t WHERE t.decision_id = d.id) AS titles"
+                           " FROM informea_decisions d UNION ALL SELECT 'd3', 'cms', 'not json'"
+                           " ORDER BY id");
+  RunReport r = Harvest(s);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_NE(Json("Decisions", "d1")
+                .find(R"("treaty":"cms","title":)"
+                      R"({"en":"Migratory species","es":"Especies migratorias","fr":"Espèces migratrices"}})"),
+            std::string::npos)
+      << Json("Decisions", "d1");
+  std::vector<store::Reject> rejects = Rejects(r.run.id);
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].record_id, "d3");
+  EXPECT_EQ(rejects[0].rule, "multilingual");
+  EXPECT_NE(rejects[0].message.find("expects a JSON object keyed by language"), std::string::npos)
+      << rejects[0].message;
+}
+
+INSTANTIATE_TEST_SUITE_P(Drivers, ToolkitSqlTest,
+                         ::testing::ValuesIn(meabridge::testing::SqlDatabase::Drivers()),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+}  // namespace
+}  // namespace meabridge::harvest::test
