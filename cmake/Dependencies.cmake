@@ -21,6 +21,8 @@ find_package(SQLite3 REQUIRED)
 find_package(date REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+# MariaDB Connector/C: the sql source's MySQL/MariaDB reader (harvest/sources/mariadb_cursor.cc).
+pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
 # RapidJSON is header-only; src/core/json.h is the only file that includes it.
 find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
 if(MEABRIDGE_TESTS)

@@ -375,6 +375,23 @@ TEST_P(ToolkitSqlTest, MysqlSessionsAnswerFromUnixtimeInUtc) {
   EXPECT_EQ(Json("Decisions", "d1"), kD1) << "1714557600 is 2024-05-01T10:00:00Z";
 }
 
+TEST_P(ToolkitSqlTest, ABadMysqlConnectionIsAnErrorNamingIt) {
+  if (db_->driver() != "mysql") GTEST_SKIP() << "the MySQL/MariaDB reader's connection keys";
+  config::SourceConfig s = Toolkit("toolkit-contacts");
+  s.connection = "hots=127.0.0.1;" + s.connection;
+  RunReport r = Harvest(s);
+  ExpectFailed(r, {"source 'toolkit-contacts' (mysql), the main query (SELECT * FROM "
+                   "informea_contacts ORDER BY id)",
+                   "unknown connection key 'hots' (MySQL/MariaDB: host, port, db, user, "
+                   "password, socket, character-set)"},
+               "Contacts");
+  s = Toolkit("toolkit-contacts");
+  s.connection += ";password=wrong";
+  ExpectFailed(Harvest(s), {"source 'toolkit-contacts' (mysql)", "cannot connect to 127.0.0.1:",
+                            "Access denied"},
+               "Contacts");
+}
+
 TEST_P(ToolkitSqlTest, AJsonCellKeyedByLanguageIsAMultilingualValue) {
   for (const char* sql : kDecisionRows) ASSERT_TRUE(Exec(sql));
   std::string aggregate = db_->driver() == "sqlite"       ? "json_group_object(t.`language`, t.title)"

@@ -45,7 +45,7 @@ std::string FreshName() {
 
 }  // namespace
 
-std::vector<std::string> SqlDatabase::Drivers() { return {"sqlite", "postgresql"}; }
+std::vector<std::string> SqlDatabase::Drivers() { return {"sqlite", "postgresql", "mysql"}; }
 
 SqlDatabase::~SqlDatabase() = default;
 

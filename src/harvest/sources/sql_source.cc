@@ -32,6 +32,7 @@
 #include "core/strings.h"
 #include "core/time_zone.h"
 #include "harvest/sources/source.h"
+#include "harvest/sources/sql_cursor.h"
 
 namespace meabridge::harvest {
 namespace {
@@ -52,9 +53,6 @@ const std::string& ConnectorKey(const std::string& driver) {
   if (driver == "mysql") return Poco::Data::MySQL::Connector::KEY;
   return Poco::Data::SQLite::Connector::KEY;
 }
-
-// How keys compare: as the key column is typed.
-enum class KeyKind { kInteger, kText, kOther };
 
 KeyKind KindOf(Poco::Data::MetaColumn::ColumnDataType type) {
   using M = Poco::Data::MetaColumn;
@@ -105,13 +103,6 @@ int Compare(const Key& a, const Key& b, KeyKind kind) {
   return a.text.compare(b.text);
 }
 
-// A query with {since} replaced by placeholders bound to the watermark.
-struct BoundQuery {
-  std::string sql;
-  std::vector<Poco::Int64> ints;
-  std::vector<std::string> texts;
-};
-
 BoundQuery Bind(const std::string& query, const config::SourceConfig& cfg, const RunContext& ctx) {
   BoundQuery q;
   q.sql = query;
@@ -141,22 +132,15 @@ std::string LocalText(const Poco::DateTime& t) {
   return s;
 }
 
-// One query, read in batches of kBatch rows and visited row by row.
-class Cursor {
+// A query through Poco::Data (SQLite, PostgreSQL), read in batches of kBatch rows.
+class PocoCursor final : public Cursor {
  public:
-  // `label` names the query in messages: "the main query", "child 'title'".
-  Cursor(Poco::Data::Session& session, BoundQuery query, std::string label)
-      : query_(std::move(query)), label_(std::move(label)), stmt_(session) {}
+  PocoCursor(Poco::Data::Session& session, BoundQuery query, std::string label)
+      : Cursor(std::move(query), std::move(label)), stmt_(session) {}
 
-  const std::string& label() const { return label_; }
-  const std::string& sql() const { return query_.sql; }
-  std::string Describe() const { return label_ + " (" + query_.sql + ")"; }
-
-  // Runs the query and loads the first batch. Poco's errors are returned as IoError by the
-  // caller (they name the driver's message).
-  void Start() {
+  void Start() override {
     stmt_ << query_.sql;
-    for (Poco::Int64& v : query_.ints) stmt_, Poco::Data::Keywords::useRef(v);
+    for (int64_t& v : query_.ints) stmt_, Poco::Data::Keywords::useRef(v);
     for (std::string& v : query_.texts) stmt_, Poco::Data::Keywords::useRef(v);
     stmt_, Poco::Data::Keywords::limit(kBatch);
     Load();
@@ -165,25 +149,11 @@ class Cursor {
     }
   }
 
-  bool AtEnd() const { return at_end_; }
-  // The current row's number in the query's result, from 1.
-  int64_t row_number() const { return row_number_; }
-  const std::vector<std::string>& names() const { return names_; }
-  int64_t batches() const { return batches_; }
-
-  int Column(const std::string& name) const {
-    for (size_t c = 0; c < names_.size(); ++c) {
-      if (names_[c] == name) return static_cast<int>(c);
-    }
-    return -1;
-  }
-  KeyKind KindOfColumn(int col) const {
+  KeyKind KindOfColumn(int col) const override {
     return rs_ ? KindOf(rs_->columnType(static_cast<size_t>(col))) : KeyKind::kOther;
   }
 
-  // The current row's cell as text (nullopt for NULL). Throws Poco::Exception when the value
-  // cannot be read as text.
-  std::optional<std::string> Text(size_t col) const {
+  std::optional<std::string> Text(size_t col) const override {
     if (rs_->isNull(col, row_)) return std::nullopt;
     const Poco::Dynamic::Var& v = rs_->value(col, row_);
     if (v.type() == typeid(Poco::DateTime)) return LocalText(v.extract<Poco::DateTime>());
@@ -193,22 +163,8 @@ class Cursor {
     }
     return v.convert<std::string>();
   }
-  // The current row's key (an integer column's value, or the text).
-  Key KeyAt(int col, KeyKind kind) const {
-    Key k;
-    const size_t c = static_cast<size_t>(col);
-    if (rs_->isNull(c, row_)) return k;
-    k.null = false;
-    if (kind == KeyKind::kInteger) {
-      k.integer = true;
-      k.number = rs_->value(c, row_).convert<Poco::Int64>();
-    } else {
-      k.text = rs_->value(c, row_).convert<std::string>();
-    }
-    return k;
-  }
 
-  void Next() {
+  void Next() override {
     if (at_end_) return;
     if (++row_ >= rows_) Load();
     if (!at_end_) ++row_number_;
@@ -218,32 +174,47 @@ class Cursor {
   void Load() {
     row_ = 0;
     rows_ = 0;
-    while (!stmt_.done() || !started_) {
-      started_ = true;
-      stmt_.execute();
-      rs_ = std::make_unique<Poco::Data::RecordSet>(stmt_);
-      rows_ = rs_->rowCount();
-      ++batches_;
-      if (rows_ > 0) {
-        if (row_number_ == 0) row_number_ = 1;
-        return;
-      }
-      break;
+    if (started_ && stmt_.done()) {
+      at_end_ = true;
+      return;
     }
-    at_end_ = true;
+    started_ = true;
+    stmt_.execute();
+    rs_ = std::make_unique<Poco::Data::RecordSet>(stmt_);
+    rows_ = rs_->rowCount();
+    ++batches_;
+    if (rows_ == 0) {
+      at_end_ = true;
+    } else if (row_number_ == 0) {
+      row_number_ = 1;
+    }
   }
 
-  BoundQuery query_;
-  std::string label_;
   Poco::Data::Statement stmt_;
   std::unique_ptr<Poco::Data::RecordSet> rs_;
-  std::vector<std::string> names_;
   size_t row_ = 0, rows_ = 0;
-  int64_t row_number_ = 0;
-  int64_t batches_ = 0;
   bool started_ = false;
-  bool at_end_ = false;
 };
+
+// The current row's key: an integer column's value, or the text.
+Key KeyAt(const Cursor& cursor, int col, KeyKind kind) {
+  Key k;
+  std::optional<std::string> text = cursor.Text(static_cast<size_t>(col));
+  if (!text) return k;
+  k.null = false;
+  if (kind == KeyKind::kInteger) {
+    std::optional<int64_t> n = core::ParseInt(*text);
+    if (!n) {
+      throw Poco::DataException("the key " + cursor.names()[static_cast<size_t>(col)] + " '" +
+                                *text + "' is not an integer");
+    }
+    k.integer = true;
+    k.number = *n;
+  } else {
+    k.text = std::move(*text);
+  }
+  return k;
+}
 
 // A child query being merged: its cursor, key column and the rows of the current record.
 struct ChildStream {
@@ -281,13 +252,19 @@ class SqlSource final : public Source {
     std::unique_ptr<mapping::RowMapper> mapper = std::move(*mapper_or);
     std::string active;  // the query being read, for Poco's errors: "the main query (SELECT ...)"
     try {
-      Poco::Data::Session session(ConnectorKey(cfg_.driver), connection);
-      if (cfg_.driver == "mysql") {
-        // FROM_UNIXTIME, NOW() and TIMESTAMP columns answer in the session's zone: UTC, so
-        // that a view's timestamps do not follow the server's local time.
-        session << "SET time_zone = '+00:00'", Poco::Data::Keywords::now;
+      // MySQL/MariaDB: a connection per query (mariadb_cursor.cc); the others: one Poco
+      // session for all.
+      const bool mysql = cfg_.driver == "mysql";
+      std::unique_ptr<Poco::Data::Session> session;
+      if (!mysql) {
+        session = std::make_unique<Poco::Data::Session>(ConnectorKey(cfg_.driver), connection);
       }
-      Cursor main(session, Bind(cfg_.query, cfg_, ctx), "the main query");
+      auto open = [&](const std::string& query, std::string label) -> std::unique_ptr<Cursor> {
+        if (mysql) return NewMariadbCursor(connection, Bind(query, cfg_, ctx), std::move(label));
+        return std::make_unique<PocoCursor>(*session, Bind(query, cfg_, ctx), std::move(label));
+      };
+      std::unique_ptr<Cursor> main_cursor = open(cfg_.query, "the main query");
+      Cursor& main = *main_cursor;
       active = main.Describe();
       main.Start();
       std::vector<ChildStream> children(cfg_.children.size());
@@ -295,8 +272,7 @@ class SqlSource final : public Source {
       for (size_t i = 0; i < children.size(); ++i) {
         ChildStream& c = children[i];
         c.cfg = &cfg_.children[i];
-        c.cursor = std::make_unique<Cursor>(session, Bind(c.cfg->query, cfg_, ctx),
-                                            "child '" + c.cfg->name + "'");
+        c.cursor = open(c.cfg->query, "child '" + c.cfg->name + "'");
         active = c.cursor->Describe();
         c.cursor->Start();
         c.rows = &groups[i];
@@ -365,7 +341,7 @@ class SqlSource final : public Source {
           }
         }
         if (!children.empty()) {
-          Key key = main.KeyAt(main_key, kind);
+          Key key = KeyAt(main, main_key, kind);
           if (key.null) {
             if (problem.empty()) {
               problem = "the key column '" + cfg_.key +
@@ -438,7 +414,7 @@ class SqlSource final : public Source {
     Cursor& cur = *c.cursor;
     const size_t width = c.rows->columns.size();
     for (; !cur.AtEnd(); cur.Next()) {
-      Key k = cur.KeyAt(c.key_col, kind);
+      Key k = KeyAt(cur, c.key_col, kind);
       if (!k.null && !c.last.null && Compare(k, c.last, kind) < 0) {
         return NotOrdered(where, cur, c.cfg->key, c.last, k);
       }
