@@ -39,6 +39,15 @@ ItemFieldSpec I(std::string name, FieldType type, std::string doc, std::string v
   return ItemFieldSpec{std::move(name), type, std::move(vocabulary), required, std::move(doc)};
 }
 
+// The items of a files[] list as the provider's *File entities have them (DecisionFile,
+// CountryReportFile, NationalPlanFile: url, mimeType, language, filename).
+std::vector<ItemFieldSpec> FileItems() {
+  return {I("url", T::kString, "Where the file is", "", true),
+          I("mimeType", T::kString, "Media type"),
+          I("language", T::kTerm, "Language of the file", "languages"),
+          I("filename", T::kString, "File name")};
+}
+
 EntitySpec Entity(std::string set_name, std::string type_name, std::string name,
                   std::string key_doc, std::string jsonld_type, std::vector<FieldSpec> fields) {
   EntitySpec e;
@@ -139,10 +148,7 @@ std::vector<EntitySpec> DesignEntities() {
                 {I("term", T::kString, "Term URI, http://www.informea.org/terms/<slug>"),
                  I("label", T::kString, "Term label")}),
           Items(F("files", T::kItemList, "Attached documents", "schema:associatedMedia"),
-                {I("url", T::kString, "Where the file is", "", true),
-                 I("mimeType", T::kString, "Media type"),
-                 I("language", T::kTerm, "Language of the file", "languages"),
-                 I("filename", T::kString, "File name")}),
+                FileItems()),
       }));
 
   e.push_back(Entity(
@@ -166,6 +172,105 @@ std::vector<EntitySpec> DesignEntities() {
           F("virtual", T::kBool, "Held online"),
           F("url", T::kString, "Page of the meeting", "schema:url"),
           F("imageUrl", T::kString, "Image", "schema:image"),
+          F("imageCopyright", T::kString, "Copyright of the image (the provider's Meeting.java)",
+            "schema:copyrightNotice"),
+      }));
+
+  // The entities below follow the InforMEA OData provider of the InforMEA toolkit
+  // (../shared/corpus/informea-toolkit/odata-provider/model/*.java, the EDM names of its
+  // jpa_edm_mapping.xml, and the views of etc/informea_odata.sql): the field names are the
+  // names the provider publishes, so that the InforMEA harvester reads them unchanged.
+
+  // CountryReport.java, CountryReportTitle.java, CountryReportFile.java;
+  // informea_country_reports, informea_country_reports_title, informea_country_reports_documents.
+  e.push_back(Entity(
+      "CountryReports", "CountryReport", "country_reports",
+      "the source's id of the national report", "schema:Report",
+      {
+          Required(Indexed(Vocab(F("treaty", T::kTerm, "The treaty reported on"), "treaties"))),
+          Required(Indexed(Vocab(F("country", T::kTerm, "The reporting party"), "countries"))),
+          Required(F("title", T::kMultilingual, "Title", "schema:name")),
+          Indexed(F("submission", T::kDateTime, "When the report was submitted",
+                    "schema:datePublished")),
+          F("url", T::kString, "Page of the report", "schema:url"),
+          Items(F("files", T::kItemList, "The report's files", "schema:associatedMedia"), FileItems()),
+      }));
+
+  // NationalPlan.java, NationalPlanTitle.java, NationalPlanFile.java;
+  // informea_national_plans, informea_national_plans_title, informea_national_plans_documents.
+  e.push_back(Entity(
+      "NationalPlans", "NationalPlan", "national_plans",
+      "the source's id of the national plan", "informea:NationalPlan",
+      {
+          Required(Indexed(Vocab(F("treaty", T::kTerm, "The treaty"), "treaties"))),
+          Required(Indexed(Vocab(F("country", T::kTerm, "The party whose plan it is"), "countries"))),
+          Required(F("type", T::kString, "Kind of plan, as the source words it (nbsap, nip, napa ...)")),
+          Required(F("title", T::kMultilingual, "Title", "schema:name")),
+          F("url", T::kString, "Page of the plan", "schema:url"),
+          Indexed(F("submission", T::kDateTime, "When the plan was submitted",
+                    "schema:datePublished")),
+          Items(F("files", T::kItemList, "The plan's files", "schema:associatedMedia"), FileItems()),
+      }));
+
+  // Site.java, SiteName.java; informea_sites, informea_sites_name.
+  e.push_back(Entity(
+      "Sites", "Site", "sites", "the source's id of the site", "schema:Place",
+      {
+          Required(Indexed(Vocab(F("treaty", T::kTerm, "The treaty listing the site"), "treaties"))),
+          Required(Indexed(Vocab(F("country", T::kTerm, "Country of the site"), "countries"))),
+          Required(F("type", T::kString,
+                     "Kind of site, as the source words it (the toolkit views write the treaty: "
+                     "ramsar, whc)")),
+          Required(F("name", T::kMultilingual, "Name of the site", "schema:name")),
+          F("url", T::kString, "Page of the site", "schema:url"),
+          F("latitude", T::kDouble, "Latitude", "schema:latitude"),
+          F("longitude", T::kDouble, "Longitude", "schema:longitude"),
+      }));
+
+  // Document.java and its children (DocumentTitle ... DocumentType.java); informea_documents,
+  // informea_documents_title, _description, _authors, _files, _identifiers, _keywords,
+  // _references, _tags, _treaties, _types.
+  e.push_back(Entity(
+      "Documents", "Document", "documents", "the source's id of the document",
+      "schema:DigitalDocument",
+      {
+          Indexed(Vocab(F("treaty", T::kTerm, "The treaty the document belongs to"), "treaties")),
+          Indexed(Vocab(F("treaties", T::kStringList, "Every treaty the document concerns"),
+                        "treaties")),
+          Indexed(Vocab(F("country", T::kTerm, "Country the document is about or from"),
+                        "countries")),
+          Required(F("title", T::kMultilingual, "Title", "schema:name")),
+          F("description", T::kMultilingual, "Description", "schema:description"),
+          Indexed(F("published", T::kDateTime, "Date of publication", "schema:datePublished")),
+          F("thumbnailUrl", T::kString, "Thumbnail image", "schema:thumbnailUrl"),
+          F("displayOrder", T::kInt, "Position in the source's listing"),
+          F("schemaVersion", T::kString, "Version of the provider's document schema"),
+          F("types", T::kStringList, "Kinds of document, as the source words them"),
+          Items(F("authors", T::kItemList, "Authors", "schema:author"),
+                {I("name", T::kString, "Name of the author", "", true),
+                 I("type", T::kString, "Kind of author (person, organisation ...)")}),
+          Items(F("identifiers", T::kItemList, "Identifiers in other schemes"),
+                {I("name", T::kString, "Scheme of the identifier (isbn, symbol ...)"),
+                 I("value", T::kString, "The identifier", "", true)}),
+          Items(F("keywords", T::kItemList, "Glossary terms", "schema:keywords"),
+                {I("termURI", T::kString, "Term URI"),
+                 I("scope", T::kString, "Vocabulary of the term (leo ...)"),
+                 I("literalForm", T::kString, "Term label"),
+                 I("sourceURL", T::kString, "Page of the term")}),
+          Items(F("tags", T::kItemList, "Free tags"),
+                {I("language", T::kTerm, "Language of the tag", "languages"),
+                 I("scope", T::kString, "Vocabulary of the tag"),
+                 I("value", T::kString, "The tag", "", true),
+                 I("comment", T::kString, "Comment")}),
+          Items(F("referenceToEntities", T::kItemList, "Records the document refers to"),
+                {I("type", T::kString, "Entity set of the record (decision, meeting ...)"),
+                 I("refId", T::kString, "Id of the record", "", true)}),
+          Items(F("files", T::kItemList, "The document's files", "schema:associatedMedia"),
+                {I("url", T::kString, "Where the file is", "", true),
+                 I("content", T::kText, "Text of the file"),
+                 I("mimeType", T::kString, "Media type"),
+                 I("language", T::kTerm, "Language of the file", "languages"),
+                 I("filename", T::kString, "File name")}),
       }));
 
   return e;

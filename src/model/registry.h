@@ -73,7 +73,8 @@ struct EntitySpec {
 
 class Registry {
  public:
-  // The entities of DESIGN.md: Treaties, Contacts, Memberships, Decisions, Meetings.
+  // The entities of DESIGN.md: Treaties, Contacts, Memberships, Decisions, Meetings,
+  // CountryReports, NationalPlans, Sites, Documents.
   static const Registry& Default();
 
   const std::vector<EntitySpec>& entities() const { return entities_; }

@@ -9,12 +9,16 @@ namespace {
 
 TEST(RegistryTest, HasTheEntitiesOfTheDesign) {
   const Registry& r = Registry::Default();
-  for (const char* set : {"Treaties", "Contacts", "Memberships", "Decisions", "Meetings"}) {
+  for (const char* set : {"Treaties", "Contacts", "Memberships", "Decisions", "Meetings",
+                          "CountryReports", "NationalPlans", "Sites", "Documents"}) {
     EXPECT_NE(r.Find(set), nullptr) << set;
   }
   EXPECT_EQ(r.Find("contacts"), r.Find("Contacts"));
   EXPECT_EQ(r.Find("Nope"), nullptr);
-  EXPECT_EQ(r.SetNames(), "Treaties, Contacts, Memberships, Decisions, Meetings");
+  EXPECT_EQ(r.Find("country_reports"), r.Find("CountryReports"));
+  EXPECT_EQ(r.SetNames(),
+            "Treaties, Contacts, Memberships, Decisions, Meetings, CountryReports, NationalPlans, "
+            "Sites, Documents");
 }
 
 TEST(RegistryTest, EveryEntityStartsWithIdAndUpdatedAndNamesAreUnique) {
@@ -59,7 +63,16 @@ TEST(RegistryTest, FieldsFollowTheDesign) {
       {"Meetings",
        {"treaty", "title", "description", "start", "end", "repetition", "kind", "type", "access",
         "status", "location", "city", "country", "latitude", "longitude", "virtual", "url",
-        "imageUrl"}},
+        "imageUrl", "imageCopyright"}},
+      // As the InforMEA OData provider publishes them (its model/*.java under the EDM names of
+      // jpa_edm_mapping.xml).
+      {"CountryReports", {"treaty", "country", "title", "submission", "url", "files"}},
+      {"NationalPlans", {"treaty", "country", "type", "title", "url", "submission", "files"}},
+      {"Sites", {"treaty", "country", "type", "name", "url", "latitude", "longitude"}},
+      {"Documents",
+       {"treaty", "treaties", "country", "title", "description", "published", "thumbnailUrl",
+        "displayOrder", "schemaVersion", "types", "authors", "identifiers", "keywords", "tags",
+        "referenceToEntities", "files"}},
   };
   for (const Case& c : cases) {
     const EntitySpec* e = r.Find(c.entity);
@@ -71,6 +84,12 @@ TEST(RegistryTest, FieldsFollowTheDesign) {
   EXPECT_EQ(r.Find("Decisions")->Field("title")->type, FieldType::kMultilingual);
   EXPECT_EQ(r.Find("Memberships")->Field("status")->vocabulary, "membership-status");
   EXPECT_NE(r.Find("Decisions")->Field("files")->ItemField("mimeType"), nullptr);
+  EXPECT_EQ(r.Find("Sites")->Field("name")->type, FieldType::kMultilingual);
+  EXPECT_EQ(r.Find("Sites")->Field("latitude")->type, FieldType::kDouble);
+  EXPECT_EQ(r.Find("CountryReports")->Field("files")->ItemField("language")->vocabulary,
+            "languages");
+  EXPECT_EQ(r.Find("Documents")->Field("treaties")->vocabulary, "treaties");
+  EXPECT_NE(r.Find("Documents")->Field("keywords")->ItemField("literalForm"), nullptr);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "core/json.h"
 #include "core/strings.h"
 #include "vocab/vocabulary.h"
+#include "vocab/vocabulary_json.h"
 
 namespace meabridge::publish::vocab_json {
 namespace {
@@ -13,40 +14,19 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 constexpr const char* kJson = "application/json;charset=utf-8";
 
-void WriteTerm(JsonWriter& w, const vocab::Term& t) {
-  w.StartObject();
-  w.Key("code");
-  w.String(t.code);
-  w.Key("label");
-  w.String(t.label);
-  if (!t.labels.empty()) {
-    w.Key("labels");
-    w.StartObject();
-    for (const auto& [lang, label] : t.labels) {
-      w.Key(lang.data(), static_cast<rapidjson::SizeType>(lang.size()));
-      w.String(label);
+// The registry's fields whose values are terms of `vocabulary`: "Contacts.treaties",
+// "Contacts.roles[].treaty" ..., in registry order.
+std::vector<std::string> UsedBy(const model::Registry& registry, std::string_view vocabulary) {
+  std::vector<std::string> out;
+  for (const model::EntitySpec& e : registry.entities()) {
+    for (const model::FieldSpec& f : e.fields) {
+      if (f.vocabulary == vocabulary) out.push_back(e.set_name + "." + f.name);
+      for (const model::ItemFieldSpec& i : f.item_fields) {
+        if (i.vocabulary == vocabulary) out.push_back(e.set_name + "." + f.name + "[]." + i.name);
+      }
     }
-    w.EndObject();
   }
-  if (!t.aliases.empty()) {
-    w.Key("aliases");
-    w.StartArray();
-    for (const std::string& a : t.aliases) w.String(a);
-    w.EndArray();
-  }
-  if (!t.parent.empty()) {
-    w.Key("parent");
-    w.String(t.parent);
-  }
-  if (!t.uri.empty()) {
-    w.Key("uri");
-    w.String(t.uri);
-  }
-  if (t.historical) {
-    w.Key("historical");
-    w.Bool(true);
-  }
-  w.EndObject();
+  return out;
 }
 
 Response Json(rapidjson::StringBuffer& buf) {
@@ -81,6 +61,10 @@ Response Serve(const Context& ctx, http::Exchange& ex) {
       w.Int64(static_cast<int64_t>(v->terms().size()));
       w.Key("url");
       w.String(base + std::string(v->name()));
+      w.Key("usedBy");
+      w.StartArray();
+      for (const std::string& field : UsedBy(*ctx.registry, v->name())) w.String(field);
+      w.EndArray();
       w.EndObject();
     }
     w.EndArray();
@@ -109,22 +93,10 @@ Response Serve(const Context& ctx, http::Exchange& ex) {
     }
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
-    WriteTerm(w, *t);
+    vocab::WriteTermJson(w, *t);
     return Json(buf);
   }
-  rapidjson::StringBuffer buf(nullptr, 256 * 1024);
-  JsonWriter w(buf);
-  w.StartObject();
-  w.Key("name");
-  w.String(v->name().data(), static_cast<rapidjson::SizeType>(v->name().size()));
-  w.Key("description");
-  w.String(v->description().data(), static_cast<rapidjson::SizeType>(v->description().size()));
-  w.Key("terms");
-  w.StartArray();
-  for (const vocab::Term& t : v->terms()) WriteTerm(w, t);
-  w.EndArray();
-  w.EndObject();
-  return Json(buf);
+  return Response::Make(200, kJson, vocab::VocabularyJson(*v) + "\n");
 }
 
 }  // namespace
