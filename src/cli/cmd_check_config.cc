@@ -5,6 +5,7 @@
 #include "config/spec.h"
 #include "core/strings.h"
 #include "harvest/fetch/redact.h"
+#include "harvest/harvest.h"
 #include "harvest/sources/source.h"
 #include "mapping/mapping.h"
 #include "mapping/outbound.h"
@@ -94,7 +95,8 @@ void PrintHarvestSettings(const config::SourceConfig& s, Io& io) {
 // Compiles every source's and profile's mapping and checks the parameters given to it; one
 // line per problem, "CONFIG:LINE:COL: source 'NAME': MAPPING-FILE:LINE:COL: what is wrong".
 std::vector<std::string> CheckMappings(const config::Config& cfg,
-                                       const vocab::Vocabularies& vocabularies) {
+                                       const vocab::Vocabularies& vocabularies,
+                                       std::vector<std::string>& warnings) {
   std::vector<std::string> out;
   auto add = [&](const std::string& prefix, const std::string& message) {
     for (const std::string& line : core::Split(message, '\n')) {
@@ -117,6 +119,19 @@ std::vector<std::string> CheckMappings(const config::Config& cfg,
     if (s.kind == "sql") {
       Status children = harvest::CheckSqlChildren(s, **m);
       if (!children.ok()) add(s.position.ToString() + ": ", children.message());
+      // The queries' columns against the mapping, when the database answers (without rows).
+      Result<std::string> secret = harvest::ReadSecret(s);
+      Result<std::vector<harvest::QueryColumns>> described =
+          secret.ok() ? harvest::DescribeSqlQueries(s, *secret)
+                      : Result<std::vector<harvest::QueryColumns>>(secret.status());
+      if (!described.ok()) {
+        warnings.push_back(s.position.ToString() + ": source '" + s.name +
+                           "': columns not checked: " + described.status().message());
+        continue;
+      }
+      for (const std::string& p : harvest::SqlColumnProblems(s, **m, *described)) {
+        add(s.position.ToString() + ": ", p);
+      }
     }
   }
   for (const config::ProfileConfig& p : cfg.profiles) {
@@ -156,7 +171,9 @@ int CheckConfig(const std::vector<std::string>& argv, Io& io) {
              << vocabs.status().message() << "\n";
       return kExitUsage;
     }
-    std::vector<std::string> problems = CheckMappings(*cfg, **vocabs);
+    std::vector<std::string> warnings;
+    std::vector<std::string> problems = CheckMappings(*cfg, **vocabs, warnings);
+    for (const std::string& w : warnings) io.err << "warning: " << w << "\n";
     if (!problems.empty()) {
       for (const std::string& p : problems) io.err << p << "\n";
       io.err << "meabridge check-config: " << problems.size()

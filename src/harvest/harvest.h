@@ -115,6 +115,11 @@ class Harvester {
   HarvesterDeps deps_;
 };
 
+// A source's secret (secret-file or secret-env, surrounding whitespace trimmed; "" when it has
+// none): what a run reads when it starts, and check-config to reach a sql source's database.
+// Errors name the source and the file or variable.
+Result<std::string> ReadSecret(const config::SourceConfig& source);
+
 // The one-line summary of a run: "ok: fetched 120, created 3, ... in 1.2s (run 17)".
 std::string Summarize(const RunReport& report);
 

@@ -63,33 +63,6 @@ std::string Percent(double share) {
   return buf;
 }
 
-Result<std::string> ReadSecret(const config::SourceConfig& s) {
-  if (!s.secret_file.empty()) {
-    std::ifstream in(s.secret_file, std::ios::binary);
-    if (!in) {
-      return Status::IoError("source '" + s.name + "': cannot read the secret file " +
-                             s.secret_file + " (it must be readable by meabridge)");
-    }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string v(core::Trim(ss.str()));
-    if (v.empty()) {
-      return Status::InvalidArgument("source '" + s.name + "': the secret file " + s.secret_file +
-                                     " is empty");
-    }
-    return v;
-  }
-  if (!s.secret_env.empty()) {
-    const char* v = std::getenv(s.secret_env.c_str());
-    if (!v || !*v) {
-      return Status::InvalidArgument("source '" + s.name + "': the environment variable " +
-                                     s.secret_env + " (secret-env) is not set");
-    }
-    return std::string(core::Trim(v));
-  }
-  return std::string();
-}
-
 std::string Fingerprint(const config::SourceConfig& s) {
   std::ifstream in(s.mapping, std::ios::binary);
   std::stringstream ss;
@@ -532,6 +505,33 @@ Result<std::string> RunState::ExpectationMiss(int64_t brought) const {
 }
 
 }  // namespace
+
+Result<std::string> ReadSecret(const config::SourceConfig& s) {
+  if (!s.secret_file.empty()) {
+    std::ifstream in(s.secret_file, std::ios::binary);
+    if (!in) {
+      return Status::IoError("source '" + s.name + "': cannot read the secret file " +
+                             s.secret_file + " (it must be readable by meabridge)");
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string v(core::Trim(ss.str()));
+    if (v.empty()) {
+      return Status::InvalidArgument("source '" + s.name + "': the secret file " + s.secret_file +
+                                     " is empty");
+    }
+    return v;
+  }
+  if (!s.secret_env.empty()) {
+    const char* v = std::getenv(s.secret_env.c_str());
+    if (!v || !*v) {
+      return Status::InvalidArgument("source '" + s.name + "': the environment variable " +
+                                     s.secret_env + " (secret-env) is not set");
+    }
+    return std::string(core::Trim(v));
+  }
+  return std::string();
+}
 
 Harvester::Harvester(std::shared_ptr<const config::Config> config, store::Store& store,
                      HarvesterDeps deps)

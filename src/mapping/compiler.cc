@@ -191,6 +191,11 @@ class Compiler {
   // ---- paths and templates -------------------------------------------------------------------
 
   int CsvSlot(const std::string& column) {
+    if (!default_path_ &&
+        std::find(plan_->read_columns.begin(), plan_->read_columns.end(), column) ==
+            plan_->read_columns.end()) {
+      plan_->read_columns.push_back(column);
+    }
     for (size_t i = 0; i < plan_->columns.size(); ++i) {
       if (plan_->columns[i] == column) return static_cast<int>(i);
     }
@@ -1510,12 +1515,15 @@ class Compiler {
       ok = false;
     }
     out->lang_column = plan_->format == Format::kCsv && f.Has("lang-path");
+    default_path_ = !f.Has("lang-path");
     ok = CompilePath(f.Get("lang-path", plan_->format == Format::kXml ? "@xml:lang" : "language"),
                      f.position, &out->lang_path) &&
          ok;
+    default_path_ = !f.Has("text-path");
     ok = CompilePath(f.Get("text-path", plan_->format == Format::kXml ? "." : "value"), f.position,
                      &out->text_path) &&
          ok;
+    default_path_ = false;
     std::string miss = f.Get("lang-on-miss", f.Has("lang-default") ? "default" : "reject");
     if (miss == "reject") {
       out->lang_on_miss = Miss::kReject;
@@ -1758,6 +1766,7 @@ class Compiler {
   const vocab::Vocabularies& vocabs_;
   const model::Registry& registry_;
   std::unique_ptr<Plan> plan_;
+  bool default_path_ = false;  // compiling a default lang-path/text-path (not read_columns)
   std::vector<std::string> errors_;
   std::vector<std::string> param_guards_;  // parameters the enclosing <when>s test present
 };

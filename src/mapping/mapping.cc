@@ -611,6 +611,7 @@ Result<std::unique_ptr<RowMapper>> Mapping::NewRowMapper(const Params& params,
 }
 
 const std::vector<std::string>& Mapping::children() const { return plan_->children; }
+const std::vector<std::string>& Mapping::columns() const { return plan_->read_columns; }
 
 Status Mapping::MapRow(const Row& columns, std::string position, const Params& params,
                        RecordSink& sink) const {

@@ -213,6 +213,9 @@ class Mapping {
                                                   const RowOptions& options = {}) const;
   // The child row sets the mapping's paths read (NAME of NAME/*), in order of first use.
   const std::vector<std::string>& children() const;
+  // csv/rows: the columns the mapping's paths name (of the main row or of child rows; not the
+  // default lang-path and text-path), in order of first use.
+  const std::vector<std::string>& columns() const;
 
   // REQUIRES: only the loaders construct mappings.
   explicit Mapping(std::unique_ptr<Plan> plan);

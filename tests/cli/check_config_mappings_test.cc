@@ -152,5 +152,52 @@ TEST_F(CheckConfigMappingsTest, ValidSourcesAndProfilesPass) {
   EXPECT_TRUE(Contains(r.out, "is valid")) << r.out;
 }
 
+TEST_F(CheckConfigMappingsTest, ASqlSourcesQueriesAreCheckedAgainstItsMappingWithoutHarvesting) {
+  // A SQLite database shaped as the toolkit's decisions views, one column short.
+  ProcessResult made = RunProcess(
+      {"/usr/bin/sqlite3", dir_.File("cms.db"),
+       "CREATE TABLE informea_decisions (id TEXT, treaty TEXT, number TEXT, updated TEXT);"
+       "CREATE TABLE informea_decisions_title (id TEXT, decision_id TEXT, language TEXT, title TEXT);"
+       "CREATE TABLE informea_decisions_summary (id TEXT, parent TEXT, language TEXT, summary TEXT);"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  WriteFile(dir_.File("d.xml"),
+            "<mapping entity=\"Decisions\"><decoder format=\"csv\"/><id path=\"id\"/>\n"
+            "<field name=\"treaty\" path=\"treaty\"/><field name=\"link\" path=\"link\"/>\n"
+            "<field name=\"title\" path=\"title/*\" text-path=\"title\"/>\n"
+            "<field name=\"summary\" path=\"summary/*\" text-path=\"summary\"/></mapping>\n");
+  const std::string source =
+      "<source name=\"cms\" kind=\"sql\" driver=\"sqlite\" connection=\"cms.db\" key=\"id\"\n"
+      " mapping=\"d.xml\" query=\"SELECT * FROM informea_decisions ORDER BY id\">\n"
+      " <child name=\"title\" key=\"decision_id\" query=\"SELECT * FROM informea_decisions_title "
+      "ORDER BY decision_id\"/>\n"
+      " <child name=\"summary\" key=\"decision_id\" query=\"SELECT * FROM "
+      "informea_decisions_summary ORDER BY parent\"/>\n"
+      "</source>\n";
+  ProcessResult r = Check(source);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_TRUE(Contains(r.err, Config() + ":2:1: source 'cms': child 'summary' has no key column "
+                                         "'decision_id' (child 'summary': id, parent, language, "
+                                         "summary)"))
+      << r.err;
+  EXPECT_TRUE(Contains(r.err, "source 'cms': the mapping " + dir_.File("d.xml") +
+                                  " reads column 'link', which none of the queries returns "
+                                  "(the main query: id, treaty, number, updated; child 'title'"))
+      << r.err;
+  EXPECT_FALSE(Contains(r.err, "'language'")) << "a default lang-path is no column the mapping names";
+
+  // A database that cannot be reached: the columns are not checked, and check-config says so.
+  ProcessResult unreachable =
+      Check("<source name=\"far\" kind=\"sql\" driver=\"postgresql\" "
+            "connection=\"host=127.0.0.1 port=1 dbname=x connect_timeout=2\" mapping=\"d.xml\" "
+            "query=\"SELECT 1\" key=\"id\">\n"
+            " <child name=\"title\" key=\"decision_id\" query=\"SELECT 1\"/>\n"
+            " <child name=\"summary\" key=\"decision_id\" query=\"SELECT 1\"/>\n</source>\n");
+  EXPECT_EQ(unreachable.exit_code, 0) << unreachable.out << unreachable.err;
+  EXPECT_TRUE(Contains(unreachable.err, "warning: " + Config() +
+                                            ":2:1: source 'far': columns not checked: source "
+                                            "'far' (postgresql)"))
+      << unreachable.err;
+}
+
 }  // namespace
 }  // namespace meabridge::testing

@@ -148,6 +148,22 @@ void RegisterBuiltinSources(SourceRegistry& registry);
 // checks it before reading; check-config too.
 Status CheckSqlChildren(const config::SourceConfig& source, const mapping::Mapping& mapping);
 
+// The column names of a sql source's queries, read without reading rows: each query is run as
+// SELECT * FROM (QUERY) AS q LIMIT 0 ({since} bound to the epoch). The main query first
+// (label "the main query"), then each child ("child 'NAME'"). IoError naming the query when
+// the database cannot be reached or a query fails.
+struct QueryColumns {
+  std::string label;
+  std::vector<std::string> columns;
+};
+Result<std::vector<QueryColumns>> DescribeSqlQueries(const config::SourceConfig& source,
+                                                     const std::string& secret);
+// check-config's column check of a sql source (docs/harvesting.md#child-rows): the key columns
+// in their queries, and every column the mapping names in one of the queries. One line each.
+std::vector<std::string> SqlColumnProblems(const config::SourceConfig& source,
+                                           const mapping::Mapping& mapping,
+                                           const std::vector<QueryColumns>& described);
+
 // How {since} is written for a source (config since-format): iso, odata-v2, epoch-ms, date.
 std::string FormatSince(core::EpochMs since, const std::string& format);
 

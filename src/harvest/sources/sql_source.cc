@@ -485,6 +485,84 @@ Status CheckSqlChildren(const config::SourceConfig& source, const mapping::Mappi
   return Status::Ok();
 }
 
+Result<std::vector<QueryColumns>> DescribeSqlQueries(const config::SourceConfig& source,
+                                                     const std::string& secret) {
+  RegisterConnectors();
+  std::string connection = source.connection;
+  for (size_t at; (at = connection.find("{secret}")) != std::string::npos;) {
+    connection.replace(at, 8, secret);
+  }
+  Redactor redactor(secret.empty() ? std::vector<std::string>{} : std::vector<std::string>{secret});
+  const std::string where = "source '" + source.name + "' (" + source.driver + ")";
+  std::vector<std::pair<std::string, std::string>> queries = {{"the main query", source.query}};
+  for (const config::ChildQueryConfig& c : source.children) {
+    queries.emplace_back("child '" + c.name + "'", c.query);
+  }
+  std::vector<QueryColumns> out;
+  std::string active;
+  try {
+    std::unique_ptr<Poco::Data::Session> session;
+    if (source.driver != "mysql") {
+      session = std::make_unique<Poco::Data::Session>(ConnectorKey(source.driver), connection);
+    }
+    for (const auto& [label, query] : queries) {
+      active = label + " (" + query + ")";
+      BoundQuery q;
+      q.sql = "SELECT * FROM (" + query + ") AS q LIMIT 0";
+      int n = 0;
+      for (size_t at; (at = q.sql.find("{since}")) != std::string::npos;) {
+        q.sql.replace(at, 7, source.driver == "postgresql" ? "$" + std::to_string(++n) : "?");
+        if (source.since_format == "epoch-ms") {
+          q.ints.push_back(0);
+        } else {
+          q.texts.push_back(FormatSince(0, source.since_format));
+        }
+      }
+      std::unique_ptr<Cursor> cursor =
+          source.driver == "mysql" ? NewMariadbCursor(connection, std::move(q), label)
+                                   : std::make_unique<PocoCursor>(*session, std::move(q), label);
+      cursor->Start();
+      out.push_back(QueryColumns{label, cursor->names()});
+    }
+  } catch (const Poco::Exception& e) {
+    return Status::IoError(where + (active.empty() ? "" : ", " + active) + ": " +
+                           redactor.Text(e.displayText()));
+  }
+  return out;
+}
+
+std::vector<std::string> SqlColumnProblems(const config::SourceConfig& source,
+                                           const mapping::Mapping& m,
+                                           const std::vector<QueryColumns>& described) {
+  std::vector<std::string> out;
+  const std::string who = "source '" + source.name + "': ";
+  auto has = [](const QueryColumns& q, const std::string& column) {
+    return std::find(q.columns.begin(), q.columns.end(), column) != q.columns.end();
+  };
+  auto list = [](const QueryColumns& q) { return q.label + ": " + core::Join(q.columns, ", "); };
+  if (described.empty()) return out;
+  if (!source.children.empty() && !has(described[0], source.key)) {
+    out.push_back(who + "the main query has no key column '" + source.key + "' (" +
+                  list(described[0]) + ")");
+  }
+  for (size_t i = 0; i < source.children.size() && i + 1 < described.size(); ++i) {
+    if (!has(described[i + 1], source.children[i].key)) {
+      out.push_back(who + described[i + 1].label + " has no key column '" +
+                    source.children[i].key + "' (" + list(described[i + 1]) + ")");
+    }
+  }
+  for (const std::string& column : m.columns()) {
+    bool found = false;
+    for (const QueryColumns& q : described) found = found || has(q, column);
+    if (found) continue;
+    std::string all;
+    for (const QueryColumns& q : described) all += (all.empty() ? "" : "; ") + list(q);
+    out.push_back(who + "the mapping " + m.file() + " reads column '" + column +
+                  "', which none of the queries returns (" + all + ")");
+  }
+  return out;
+}
+
 void RegisterSqlSource(SourceRegistry& registry) {
   registry.Add("sql", [](const config::SourceConfig& cfg) -> Result<std::unique_ptr<Source>> {
     return std::unique_ptr<Source>(std::make_unique<SqlSource>(cfg));
