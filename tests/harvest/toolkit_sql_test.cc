@@ -51,6 +51,27 @@ constexpr const char* kViews[] = {
        `imageUrl` varchar(2048), `imageCopyright` varchar(255), `location` varchar(255),
        `city` varchar(255), `virtual` tinyint, `country` varchar(255), `latitude` varchar(20),
        `longitude` varchar(20), `updated` datetime, `nid` int))",
+    R"(CREATE TABLE informea_country_reports (`id` varchar(128), `treaty` varchar(255),
+       `treatyUUID` varchar(128), `country` varchar(255), `submission` varchar(20),
+       `url` varchar(2048), `nid` int))",
+    R"(CREATE TABLE informea_country_reports_title (`id` varchar(255),
+       `country_report_id` varchar(128), `language` varchar(12), `title` varchar(255)))",
+    R"(CREATE TABLE informea_country_reports_documents (`id` varchar(255),
+       `country_report_id` varchar(128), `diskPath` varchar(255), `url` varchar(2048),
+       `mimeType` varchar(255), `language` varchar(12), `filename` varchar(255)))",
+    R"(CREATE TABLE informea_national_plans (`id` varchar(128), `treaty` varchar(255),
+       `treatyUUID` varchar(128), `country` varchar(255), `submission` varchar(20),
+       `url` varchar(2048), `type` varchar(255), `nid` int))",
+    R"(CREATE TABLE informea_national_plans_title (`id` varchar(255),
+       `national_plan_id` varchar(128), `language` varchar(12), `title` varchar(255)))",
+    R"(CREATE TABLE informea_national_plans_documents (`id` varchar(255),
+       `national_plan_id` varchar(128), `diskPath` varchar(255), `url` varchar(2048),
+       `mimeType` varchar(255), `language` varchar(12), `filename` varchar(255)))",
+    R"(CREATE TABLE informea_sites (`id` varchar(128), `type` varchar(255), `country` varchar(255),
+       `treaty` varchar(255), `treatyUUID` varchar(128), `url` varchar(2048),
+       `latitude` varchar(20), `longitude` varchar(20), `nid` int))",
+    R"(CREATE TABLE informea_sites_name (`id` varchar(255), `site_id` varchar(128),
+       `language` varchar(12), `name` varchar(255)))",
     R"(CREATE TABLE informea_meetings_title (`id` varchar(255), `meeting_id` varchar(128),
        `language` varchar(12), `title` varchar(255)))",
     R"(CREATE TABLE informea_meetings_description (`id` varchar(255), `meeting_id` varchar(128),
@@ -135,6 +156,13 @@ class ToolkitSqlTest : public HarvestTest, public ::testing::WithParamInterface<
     if (!r.ok() || !r->has_value()) return "(none)";
     return model::CanonicalJson(**r);
   }
+  // The record without "updated" (the harvest time, for entities whose views have none).
+  std::string JsonWithoutUpdated(const std::string& entity, const std::string& id) {
+    std::string json = Json(entity, id);
+    size_t at = json.find(R"("updated":")");
+    if (at != std::string::npos) json.erase(at, json.find("\",", at + 11) + 2 - at);
+    return json;
+  }
   int64_t Count(const std::string& entity) {
     auto view = store_->Read();
     store::Query q;
@@ -210,7 +238,39 @@ TEST_P(ToolkitSqlTest, MeetingsComeWithEveryField) {
             R"("kind":"official","type":"cop","access":"public","status":"confirmed",)"
             R"("location":"Samarkand Congress Centre","city":"Samarkand","country":"UZ",)"
             R"("latitude":39.6547,"longitude":66.9758,"virtual":false,"url":"https://cms.int/cop14",)"
-            R"("imageUrl":"https://cms.int/cop14.png"})");
+            R"j("imageUrl":"https://cms.int/cop14.png","imageCopyright":"(c) CMS"})j");
+}
+
+TEST_P(ToolkitSqlTest, CountryReportsNationalPlansAndSitesComeWithEveryField) {
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_country_reports VALUES ('r1', 'ramsar', 'u', 'KE',
+      '2021-06-30', 'https://ramsar.org/r1', 31))"));
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_country_reports_title VALUES
+      ('r1-en', 'r1', 'en', 'National report 2021'), ('r1-fr', 'r1', 'fr', 'Rapport national 2021'))"));
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_country_reports_documents VALUES
+      ('r1-a', 'r1', 'public://r1.pdf', 'https://ramsar.org/r1.pdf', 'application/pdf', 'en', 'r1.pdf'))"));
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_national_plans VALUES ('p1', 'cbd', 'u', 'FR',
+      '2019-03-01', 'https://cbd.int/p1', 'nbsap', 41))"));
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_national_plans_title VALUES ('p1-fr', 'p1', 'fr', 'SNB'))"));
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_sites VALUES ('s1', 'ramsar', 'KE', 'ramsar', 'u',
+      'https://rsis.ramsar.org/s1', '-0.5', '36.3', 51))"));
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_sites_name VALUES ('s1-en', 's1', 'en', 'Lake Naivasha'))"));
+  RunReport r = Harvest(Toolkit("toolkit-country-reports"));
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(JsonWithoutUpdated("CountryReports", "r1"),
+            R"j({"entity":"CountryReports","id":"r1","treaty":"ramsar","country":"KE",)j"
+            R"j("title":{"en":"National report 2021","fr":"Rapport national 2021"},)j"
+            R"j("submission":"2021-06-30T00:00:00Z","url":"https://ramsar.org/r1",)j"
+            R"j("files":[{"filename":"r1.pdf","language":"en","mimeType":"application/pdf","url":"https://ramsar.org/r1.pdf"}]})j");
+  r = Harvest(Toolkit("toolkit-national-plans"));
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(JsonWithoutUpdated("NationalPlans", "p1"),
+            R"j({"entity":"NationalPlans","id":"p1","treaty":"cbd","country":"FR","type":"nbsap",)j"
+            R"j("title":{"fr":"SNB"},"url":"https://cbd.int/p1","submission":"2019-03-01T00:00:00Z"})j");
+  r = Harvest(Toolkit("toolkit-sites"));
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(JsonWithoutUpdated("Sites", "s1"),
+            R"j({"entity":"Sites","id":"s1","treaty":"ramsar","country":"KE","type":"ramsar",)j"
+            R"j("name":{"en":"Lake Naivasha"},"url":"https://rsis.ramsar.org/s1","latitude":-0.5,"longitude":36.3})j");
 }
 
 TEST_P(ToolkitSqlTest, OrphansAndRepeatedParentsAreRejectsWithPositions) {
