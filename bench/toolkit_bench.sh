@@ -161,7 +161,7 @@ harvest() {
   /usr/bin/time -o "$data/time.out" -f "%e %M" "$bin" harvest --config "$config" toolkit-decisions \
     >"$data/harvest.out" 2>"$data/harvest.err" || {
     echo "harvest with $config failed:" >&2
-    tail -5 "$data/harvest.out" "$data/harvest.err" >&2
+    tail -n 5 "$data/harvest.out" "$data/harvest.err" >&2
   }
   local fetched
   fetched=$(grep -ho "ok: fetched [0-9]*" "$data/harvest.err" | head -1 | cut -d' ' -f3)
