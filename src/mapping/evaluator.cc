@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <regex>
+#include <utility>
 
 #include "core/json.h"
 #include "core/strings.h"
@@ -1377,7 +1378,7 @@ bool Evaluator::AddJsonTexts(const FieldPlan& f, const Rule& rule, Ctx& c, const
     return false;
   }
   bool ok = true;
-  for (const auto& m : doc.GetObject()) {
+  for (const auto& m : std::as_const(doc).GetObject()) {  // const: clang -Wambiguous-reversed-operator
     const std::string key(m.name.GetString(), m.name.GetStringLength());
     if (m.value.IsNull()) continue;
     if (!m.value.IsString()) {
