@@ -10,10 +10,17 @@
 // sets the watermark "k" and commits with the warning "k=K". So after any crash the store
 // must hold exactly one run's state: every live record says the same k as the watermark and
 // the last run row.
+//
+// It reports its progress on stdout, one line per step, so that the parent kills it at a
+// chosen step rather than after a guessed delay: "open" once the store is open, then per run
+// "begin K", "upserted K I" after every 500 upserts, "staged K" once the deletes, rejects and
+// watermark are written, and "committed K" once the run is committed.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+
+#include <unistd.h>
 
 #include "model/record.h"
 #include "model/registry.h"
@@ -28,6 +35,12 @@ namespace store = meabridge::store;
 [[noreturn]] void Die(const std::string& what, const Status& s) {
   std::fprintf(stderr, "store_crash_child: %s: %s\n", what.c_str(), s.ToString().c_str());
   std::exit(1);
+}
+
+// One progress line, written whole with write(2) (no stdio buffer to lose at the kill).
+void Report(const std::string& line) {
+  std::string l = line + "\n";
+  if (::write(1, l.data(), l.size()) != static_cast<ssize_t>(l.size())) std::exit(3);
 }
 
 int64_t NowMs() {
@@ -60,12 +73,15 @@ int main(int argc, char** argv) {
     if (!w.ok()) Die("watermark", w.status());
     if (w->has_value()) k = std::atoll((*w)->c_str());
   }
+  Report("open");
   for (;;) {
     ++k;
     auto run = s.BeginRun("crash", NowMs(), false);
     if (!run.ok()) Die("begin", run.status());
     store::RunWriter& w = **run;
     const std::string mark = "k=" + std::to_string(k);
+    const std::string ks = std::to_string(k);
+    Report("begin " + ks);
     for (int i = 0; i < n; ++i) {
       char id[16];
       std::snprintf(id, sizeof id, "r%05d", i);
@@ -77,6 +93,7 @@ int main(int argc, char** argv) {
       r.Set("address", model::Value(mark + " " + std::to_string(i) + " " + filler));
       auto o = w.Upsert(r);
       if (!o.ok()) Die("upsert", o.status());
+      if ((i + 1) % 500 == 0) Report("upserted " + ks + " " + std::to_string(i + 1));
     }
     for (int i = static_cast<int>(k % 7); i < n; i += 7) {
       char id[16];
@@ -95,10 +112,12 @@ int main(int argc, char** argv) {
     }
     Status st = w.SetWatermark(std::to_string(k));
     if (!st.ok()) Die("watermark", st);
+    Report("staged " + ks);
     store::RunRecord summary;
     summary.counts.fetched = n;
     summary.warnings = {mark};
     st = w.Commit(summary);
     if (!st.ok()) Die("commit", st);
+    Report("committed " + ks);
   }
 }

@@ -1,16 +1,19 @@
 // Crash safety: a child process harvesting into a store (tests/helpers/store_crash_child.cc)
-// is killed with SIGKILL at random moments, again and again on the same store. After every
-// kill the store must hold exactly the last committed run: nothing of the run the kill
-// interrupted. An SQLite file must also pass PRAGMA integrity_check. PostgreSQL: a lighter
+// is killed with SIGKILL at a random step of its runs, again and again on the same store.
+// After every kill the store must hold exactly the last committed run: nothing of the run the
+// kill interrupted, nothing less than the child had reported committed. An SQLite file must also pass PRAGMA integrity_check. PostgreSQL: a lighter
 // version (fewer kills) on the test server, where the killed run's transaction is the
 // server's to roll back when it notices the closed connection.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <random>
 #include <set>
 #include <string>
@@ -45,18 +48,6 @@ std::string IntegrityCheck(const std::string& path) {
   sqlite3_finalize(s);
   sqlite3_close(db);
   return result;
-}
-
-pid_t StartChild(const std::string& location) {
-  std::string helper = meabridge::testing::HelperPath("store_crash_child");
-  std::string records = std::to_string(kRecords);
-  pid_t pid = fork();
-  if (pid == 0) {
-    execl(helper.c_str(), helper.c_str(), location.c_str(), records.c_str(),
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  return pid;
 }
 
 // The store holds exactly the state of its last committed run; returns that run's k (0: none).
@@ -118,93 +109,144 @@ int64_t CheckLastCommittedRun(const std::string& location) {
   return k;
 }
 
-TEST(StoreCrashTest, SigkillMidRunAlwaysLeavesTheLastCommittedRun) {
-  meabridge::testing::TempDir dir;
-  const std::string path = dir.File("crash.db");
+// Steps the child reports per run (tests/helpers/store_crash_child.cc): begin, one "upserted"
+// per 500 records, staged, committed.
+constexpr int kStepsPerRun = 1 + kRecords / 500 + 2;
+
+// What one life of the child reported before it was killed.
+struct Life {
+  int steps = 0;           // progress lines read
+  int64_t committed = 0;   // the last run it reported committed (0: none)
+  std::string last_line;
+};
+
+// Starts the child on `location`, reads its progress lines until it has reported `steps` of
+// them, then kills it with SIGKILL, after `jitter_us` microseconds. The jitter only spreads the
+// kill over the step in progress; nothing asserted depends on it. The kill is tied to the
+// child's progress, not to a delay, so a slow machine changes nothing but the test's duration.
+Life KillAtStep(const std::string& location, int steps, int jitter_us) {
+  Life life;
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    ADD_FAILURE() << "pipe: " << std::strerror(errno);
+    return life;
+  }
+  std::string helper = meabridge::testing::HelperPath("store_crash_child");
+  std::string records = std::to_string(kRecords);
+  pid_t pid = fork();
+  if (pid == 0) {
+    ::dup2(fds[1], 1);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    execl(helper.c_str(), helper.c_str(), location.c_str(), records.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ::close(fds[1]);
+  if (pid < 0) {
+    ADD_FAILURE() << "fork: " << std::strerror(errno);
+    ::close(fds[0]);
+    return life;
+  }
+  std::string pending;
+  bool ended = false;
+  while (life.steps < steps && !ended) {
+    pollfd p{fds[0], POLLIN, 0};
+    // A guard against a hung child, not a wait for an event: a step takes milliseconds.
+    if (::poll(&p, 1, 120'000) <= 0) {
+      ADD_FAILURE() << "the child reported nothing for 120 s after \"" << life.last_line << "\"";
+      break;
+    }
+    char buf[512];
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n <= 0) {
+      ended = true;
+      break;
+    }
+    pending.append(buf, static_cast<size_t>(n));
+    size_t nl;
+    while (life.steps < steps && (nl = pending.find('\n')) != std::string::npos) {
+      life.last_line = pending.substr(0, nl);
+      pending.erase(0, nl + 1);
+      ++life.steps;
+      if (life.last_line.rfind("committed ", 0) == 0) {
+        life.committed = std::stoll(life.last_line.substr(10));
+      }
+    }
+  }
+  if (!ended && jitter_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(jitter_us));
+  ::kill(pid, SIGKILL);
+  ::close(fds[0]);
+  int status = 0;
+  EXPECT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFSIGNALED(status))
+      << "the child ended by itself (exit " << WEXITSTATUS(status) << ") after \""
+      << life.last_line << "\": see its message above";
+  return life;
+}
+
+// The schedule of kills: every third one comes after the first run of that life has been
+// reported committed (so the store moves forward by at least that many runs, on any machine);
+// the others at any step of the first two runs, the open included.
+int StepsFor(int kill_no, std::mt19937& rng) {
+  if (kill_no % 3 == 0) {
+    return 1 + kStepsPerRun + 1 + static_cast<int>(rng() % kStepsPerRun);
+  }
+  return 1 + static_cast<int>(rng() % (2 * kStepsPerRun));
+}
+
+// Kills the child `kills` times on `location`; after every kill the store holds exactly its
+// last committed run, no earlier than any run the child reported committed.
+void KillRepeatedly(const std::string& location, bool sqlite_file, int kills) {
   const auto seed =
       static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count());
   std::mt19937 rng(seed);
   SCOPED_TRACE("seed " + std::to_string(seed));
-  std::uniform_int_distribution<int> delay_ms(1, 150);
   auto started = std::chrono::steady_clock::now();
   std::set<int64_t> committed;
   int64_t previous = 0;
-  int stall_ms = 0;  // grows while kills leave no new commit (a slow machine, a sanitizer build)
-  for (int kill_no = 0; kill_no < kKills; ++kill_no) {
+  int guaranteed = 0;
+  for (int kill_no = 0; kill_no < kills; ++kill_no) {
     SCOPED_TRACE("kill " + std::to_string(kill_no));
-    pid_t pid = StartChild(path);
-    ASSERT_GT(pid, 0);
-    // Mostly short lives, sometimes long ones, so that kills land in every phase of a run.
-    int ms = delay_ms(rng) + (kill_no % 10 == 9 ? 400 : 0) + stall_ms;
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status))
-        << "the child ended by itself (exit " << WEXITSTATUS(status) << "): see its message above";
-    if (access(path.c_str(), F_OK) != 0) {
-      // Killed before it created the file: nothing to check yet.
-      committed.insert(0);
-      continue;
+    const int steps = StepsFor(kill_no, rng);
+    if (steps > 1 + kStepsPerRun) ++guaranteed;
+    Life life = KillAtStep(location, steps, static_cast<int>(rng() % 3000));
+    ASSERT_FALSE(::testing::Test::HasFailure());
+    ASSERT_EQ(life.steps, steps);
+    if (sqlite_file) {
+      ASSERT_EQ(IntegrityCheck(location), "ok");
     }
-    ASSERT_EQ(IntegrityCheck(path), "ok");
-    int64_t k = CheckLastCommittedRun(path);
-    ASSERT_FALSE(HasFailure());
+    int64_t k = CheckLastCommittedRun(location);
+    ASSERT_FALSE(::testing::Test::HasFailure());
     EXPECT_GE(k, previous) << "a committed run was lost";
-    stall_ms = k > previous ? 0 : stall_ms + 50;
+    EXPECT_GE(k, life.committed) << "the child had reported run " << life.committed
+                                 << " committed (its last line: " << life.last_line << ")";
     previous = k;
     committed.insert(k);
   }
   auto elapsed = std::chrono::steady_clock::now() - started;
-  // The kills hit different runs: the store kept moving forward.
-  EXPECT_GE(committed.size(), 10u) << "only " << committed.size() << " distinct states";
-  std::printf("[ crash    ] %d kills, last committed run %lld, %zu distinct states, %lld ms\n",
-              kKills, static_cast<long long>(previous), committed.size(),
+  // Each kill scheduled after a reported commit moved the store forward.
+  EXPECT_GE(committed.size(), static_cast<size_t>(guaranteed))
+      << "only " << committed.size() << " distinct states";
+  std::printf("[ crash    ] %s: %d kills, last committed run %lld, %zu distinct states, %lld ms\n",
+              sqlite_file ? "SQLite" : "PostgreSQL", kills, static_cast<long long>(previous),
+              committed.size(),
               static_cast<long long>(
                   std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
 }
 
-// The same on PostgreSQL, lighter: 10 kills.
+TEST(StoreCrashTest, SigkillMidRunAlwaysLeavesTheLastCommittedRun) {
+  meabridge::testing::TempDir dir;
+  KillRepeatedly(dir.File("crash.db"), /*sqlite_file=*/true, kKills);
+}
+
+// The same on PostgreSQL, lighter: 10 kills. The killed run's transaction is the server's to
+// roll back when it notices the closed connection.
 TEST(StoreCrashTest, PostgresSigkillMidRunAlwaysLeavesTheLastCommittedRun) {
-  constexpr int kPgKills = 10;
   std::string error;
   const std::string location = testing::FreshPostgresLocation(&error);
   ASSERT_FALSE(location.empty()) << error;
-  const auto seed =
-      static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count());
-  std::mt19937 rng(seed);
-  SCOPED_TRACE("seed " + std::to_string(seed));
-  std::uniform_int_distribution<int> delay_ms(20, 400);
-  auto started = std::chrono::steady_clock::now();
-  std::set<int64_t> committed;
-  int64_t previous = 0;
-  int stall_ms = 0;
-  for (int kill_no = 0; kill_no < kPgKills; ++kill_no) {
-    SCOPED_TRACE("kill " + std::to_string(kill_no));
-    pid_t pid = StartChild(location);
-    ASSERT_GT(pid, 0);
-    int ms = delay_ms(rng) + (kill_no % 3 == 2 ? 600 : 0) + stall_ms;
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFSIGNALED(status))
-        << "the child ended by itself (exit " << WEXITSTATUS(status) << "): see its message above";
-    int64_t k = CheckLastCommittedRun(location);
-    ASSERT_FALSE(HasFailure());
-    EXPECT_GE(k, previous) << "a committed run was lost";
-    stall_ms = k > previous ? 0 : stall_ms + 100;
-    previous = k;
-    committed.insert(k);
-  }
-  auto elapsed = std::chrono::steady_clock::now() - started;
-  EXPECT_GE(committed.size(), 3u) << "only " << committed.size() << " distinct states";
-  std::printf(
-      "[ crash    ] PostgreSQL: %d kills, last committed run %lld, %zu distinct states, "
-      "%lld ms\n",
-      kPgKills, static_cast<long long>(previous), committed.size(),
-      static_cast<long long>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
+  KillRepeatedly(location, /*sqlite_file=*/false, 10);
 }
 
 }  // namespace
