@@ -47,7 +47,7 @@ struct ChildQueryConfig {
 
 struct SourceConfig {
   std::string name;
-  std::string kind;  // http, file, sql
+  std::string kind;  // http, file, sql, vocabulary
   std::string url;
   std::string path;     // resolved: absolute or relative to the working directory
   std::string mapping;  // resolved path of the mapping file
@@ -115,6 +115,8 @@ struct SourceConfig {
   std::vector<ChildQueryConfig> children;
   std::string default_language;
   std::string time_zone;  // "" = UTC; checked by core::TimeZone::Parse at load
+  // vocabulary sources: the vocabulary whose terms are the document (treaties ...).
+  std::string vocabulary;
 };
 
 // A partner profile (<profile>): feeds at /feeds/NAME/ENTITY through an outbound mapping.

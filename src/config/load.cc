@@ -262,6 +262,17 @@ class Loader {
         if (!fs::exists(s.path)) Error(p->position, "file " + s.path + " does not exist");
       }
     }
+    s.vocabulary = Attr(node, spec, "vocabulary");
+    if (s.kind == "vocabulary" && s.vocabulary.empty()) {
+      Error(node.position, "source '" + s.name + "' of kind vocabulary needs a vocabulary",
+            "vocabulary=\"treaties\"");
+    }
+    if (s.kind != "vocabulary" && node.Has("vocabulary")) {
+      Error(node.Attribute("vocabulary")->position,
+            "source '" + s.name + "': vocabulary applies to vocabulary sources (this one is " +
+                s.kind + ")",
+            "remove vocabulary=\"...\"");
+    }
     if (const codec::DocAttribute* m = node.Attribute("mapping")) s.mapping = ResolveMapping(*m);
     const ElementSpec* pspec = spec.Child("param");
     for (const codec::DocNode* p : node.Children("param")) {
@@ -399,8 +410,9 @@ class Loader {
     if (s->incremental == "filter" || s->incremental == "cursor") {
       only_http("incremental", true);
     }
-    if (s->incremental == "param" && s->kind == "file") {
-      Error(where("incremental"), who + ": a file has no query to add a parameter to",
+    if (s->incremental == "param" && (s->kind == "file" || s->kind == "vocabulary")) {
+      Error(where("incremental"),
+            who + ": a " + s->kind + " source has no query to add a parameter to",
             "incremental=\"none\"");
     }
     if (s->incremental == "filter" && s->since_filter.find("{since}") == std::string::npos) {

@@ -159,13 +159,18 @@ ElementSpec Build() {
                  "Unique name: lower-case letters, digits, '-', '_' and '.'; used on the "
                  "command line, in logs and in provenance",
                  "", "cbd-contacts")),
-      Required(Choice("kind", {"http", "file", "sql"},
+      Required(Choice("kind", {"http", "file", "sql", "vocabulary"},
                       "http: fetch a URL; file: read a local file; sql: run a query on a "
-                      "database")),
+                      "database; vocabulary: the terms of one of meabridge's vocabularies, as "
+                      "/vocab/NAME publishes them")),
       A("url", K::kUrl, "http: the first page's URL", "",
         "https://api.cbd.int/informea.svc/Contacts"),
       A("path", K::kPath, "file: the file to read, relative to this file's folder", "",
         "data/contacts.csv"),
+      A("vocabulary", K::kString,
+        "vocabulary: the vocabulary whose terms are read (the JSON document of /vocab/NAME); "
+        "the embedded default fills Treaties from treaties this way",
+        "", "treaties"),
       Required(A("mapping", K::kPath,
                  "The inbound mapping file; relative paths are looked up in this file's folder, "
                  "then in the installed mappings folder",

@@ -193,30 +193,35 @@ std::vector<EntitySpec> DesignEntities() {
           Indexed(F("submission", T::kDateTime, "When the report was submitted",
                     "schema:datePublished")),
           F("url", T::kString, "Page of the report", "schema:url"),
-          Items(F("files", T::kItemList, "The report's files", "schema:associatedMedia"), FileItems()),
+          Items(F("files", T::kItemList, "The report's files", "schema:associatedMedia"),
+                FileItems()),
       }));
 
   // NationalPlan.java, NationalPlanTitle.java, NationalPlanFile.java;
   // informea_national_plans, informea_national_plans_title, informea_national_plans_documents.
   e.push_back(Entity(
-      "NationalPlans", "NationalPlan", "national_plans",
-      "the source's id of the national plan", "informea:NationalPlan",
+      "NationalPlans", "NationalPlan", "national_plans", "the source's id of the national plan",
+      "informea:NationalPlan",
       {
           Required(Indexed(Vocab(F("treaty", T::kTerm, "The treaty"), "treaties"))),
-          Required(Indexed(Vocab(F("country", T::kTerm, "The party whose plan it is"), "countries"))),
-          Required(F("type", T::kString, "Kind of plan, as the source words it (nbsap, nip, napa ...)")),
+          Required(
+              Indexed(Vocab(F("country", T::kTerm, "The party whose plan it is"), "countries"))),
+          Required(
+              F("type", T::kString, "Kind of plan, as the source words it (nbsap, nip, napa ...)")),
           Required(F("title", T::kMultilingual, "Title", "schema:name")),
           F("url", T::kString, "Page of the plan", "schema:url"),
-          Indexed(F("submission", T::kDateTime, "When the plan was submitted",
-                    "schema:datePublished")),
-          Items(F("files", T::kItemList, "The plan's files", "schema:associatedMedia"), FileItems()),
+          Indexed(
+              F("submission", T::kDateTime, "When the plan was submitted", "schema:datePublished")),
+          Items(F("files", T::kItemList, "The plan's files", "schema:associatedMedia"),
+                FileItems()),
       }));
 
   // Site.java, SiteName.java; informea_sites, informea_sites_name.
   e.push_back(Entity(
       "Sites", "Site", "sites", "the source's id of the site", "schema:Place",
       {
-          Required(Indexed(Vocab(F("treaty", T::kTerm, "The treaty listing the site"), "treaties"))),
+          Required(
+              Indexed(Vocab(F("treaty", T::kTerm, "The treaty listing the site"), "treaties"))),
           Required(Indexed(Vocab(F("country", T::kTerm, "Country of the site"), "countries"))),
           Required(F("type", T::kString,
                      "Kind of site, as the source words it (the toolkit views write the treaty: "
@@ -237,8 +242,8 @@ std::vector<EntitySpec> DesignEntities() {
           Indexed(Vocab(F("treaty", T::kTerm, "The treaty the document belongs to"), "treaties")),
           Indexed(Vocab(F("treaties", T::kStringList, "Every treaty the document concerns"),
                         "treaties")),
-          Indexed(Vocab(F("country", T::kTerm, "Country the document is about or from"),
-                        "countries")),
+          Indexed(
+              Vocab(F("country", T::kTerm, "Country the document is about or from"), "countries")),
           Required(F("title", T::kMultilingual, "Title", "schema:name")),
           F("description", T::kMultilingual, "Description", "schema:description"),
           Indexed(F("published", T::kDateTime, "Date of publication", "schema:datePublished")),
@@ -260,17 +265,16 @@ std::vector<EntitySpec> DesignEntities() {
           Items(F("tags", T::kItemList, "Free tags"),
                 {I("language", T::kTerm, "Language of the tag", "languages"),
                  I("scope", T::kString, "Vocabulary of the tag"),
-                 I("value", T::kString, "The tag", "", true),
-                 I("comment", T::kString, "Comment")}),
+                 I("value", T::kString, "The tag", "", true), I("comment", T::kString, "Comment")}),
           Items(F("referenceToEntities", T::kItemList, "Records the document refers to"),
                 {I("type", T::kString, "Entity set of the record (decision, meeting ...)"),
                  I("refId", T::kString, "Id of the record", "", true)}),
-          Items(F("files", T::kItemList, "The document's files", "schema:associatedMedia"),
-                {I("url", T::kString, "Where the file is", "", true),
-                 I("content", T::kText, "Text of the file"),
-                 I("mimeType", T::kString, "Media type"),
-                 I("language", T::kTerm, "Language of the file", "languages"),
-                 I("filename", T::kString, "File name")}),
+          Items(
+              F("files", T::kItemList, "The document's files", "schema:associatedMedia"),
+              {I("url", T::kString, "Where the file is", "", true),
+               I("content", T::kText, "Text of the file"), I("mimeType", T::kString, "Media type"),
+               I("language", T::kTerm, "Language of the file", "languages"),
+               I("filename", T::kString, "File name")}),
       }));
 
   return e;

@@ -15,7 +15,7 @@ TEST(ShippedConfigsTest, TheEmbeddedDefaultIsValidAndHasTheDemoSources) {
       RunMeabridge({"check-config"}, {"MEABRIDGE_DATADIR=" + meabridge::testing::SourceDir()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("is valid"), std::string::npos) << r.out;
-  for (const char* source : {"demo-contacts", "demo-unfccc-status", "demo-cbd-status",
+  for (const char* source : {"treaties", "demo-contacts", "demo-unfccc-status", "demo-cbd-status",
                              "demo-decisions", "demo-meetings"}) {
     EXPECT_NE(r.out.find(source), std::string::npos) << source << " in:\n" << r.out;
   }

@@ -82,7 +82,7 @@ TEST(ConfigTest, EveryErrorHasFileLineColumnAndAFix) {
       "c.xml:2:3: unknown attribute 'locaton' on <store>; write instead: location=",
       "c.xml:3:3: <server port=\"99999\">: expected an integer from 1 to 65535",
       "c.xml:4:3: <server> may appear only once",
-      "c.xml:5:3: <source kind=\"htp\">: not one of http, file, sql; write instead: kind=\"http\"",
+      "c.xml:5:3: <source kind=\"htp\">: not one of http, file, sql, vocabulary; write instead: kind=\"http\"",
       "c.xml:5:3: source name 'Bad Name' has characters other than",
       "c.xml:6:3: source 'a' of kind http needs a url",
       "c.xml:7:3: duplicate <source name=\"a\">, first at c.xml:6:3",

@@ -219,6 +219,96 @@ TEST_F(MappingCorpusTest, V3Meetings) {
   EXPECT_EQ(n["start"], "\"2014-05-06T15:00:00Z\"");
 }
 
+// The InforMEA toolkit's entities, as the InforMEA harvester reads them from the provider
+// (V1 verbose JSON with $expand=title,files or $expand=name): the V1/V2 mappings read them,
+// and the CBD service's V3 shape (bare arrays) too.
+TEST_F(MappingCorpusTest, V1CountryReports) {
+  auto records =
+      Run("informea-odata-v2/country_reports.xml", "informea-odata/v1/CountryReports.json");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(
+      Fields(records[0]),
+      (F{{"entity", "\"CountryReports\""},
+         {"id", "\"00874795-9e78-4ff7-81ca-5f42126f9186\""},
+         {"updated", "\"2013-11-19T16:31:44Z\""},
+         {"treaty", "\"aewa\""},
+         {"country", "\"SN\""},
+         {"title",
+          R"({"en":"National Report of Senegal","fr":"National Report of Senegal French"})"},
+         {"submission", "\"2008-09-15T00:00:00Z\""},
+         {"url", "\"http://www.unep-aewa.org/node/1778\""},
+         {"files",
+          R"([{"filename":"senegal2008_fr_mop4_0.pdf","language":"en","mimeType":"application/pdf","url":"http://www.unep-aewa.org/sites/default/files/document/senegal2008_fr_mop4_0.pdf"}])"}}));
+  F uk = Fields(records[1]);
+  EXPECT_EQ(uk["country"], "\"GB\"");
+  EXPECT_EQ(
+      uk["title"],
+      R"({"en":"National Report of the United Kingdom of Great Britain and Nothern Ireland"})");
+}
+
+TEST_F(MappingCorpusTest, V1NationalPlans) {
+  auto records =
+      Run("informea-odata-v2/national_plans.xml", "informea-odata/v1/NationalPlans.json");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(
+      Fields(records[0]),
+      (F{{"entity", "\"NationalPlans\""},
+         {"id", "\"UNEP-POPS-NIP-Albania-1\""},
+         {"updated", "\"2015-04-22T09:21:43.740Z\""},
+         {"treaty", "\"stockholm\""},
+         {"country", "\"AL\""},
+         {"type", "\"nip\""},
+         {"title",
+          R"({"en":"National Implementation Plan for Reduction and Disposal of Persistent Organic Pollutants","fr":"French National Implementation Plan for Reduction and Disposal of Persistent Organic Pollutants"})"},
+         {"url", "\"https://www.google.com\""},
+         {"submission", "\"2007-02-12T00:00:00Z\""},
+         {"files",
+          R"([{"filename":"UNEP-POPS-NIP-Albania-1.English.pdf","language":"en","mimeType":"pdf","url":"http://chm.pops.int/Portals/0/download.aspx?d=UNEP-POPS-NIP-Albania-1.English.pdf"}])"}}));
+  F dz = Fields(records[1]);
+  EXPECT_EQ(dz["country"], "\"DZ\"");
+  EXPECT_EQ(dz.count("url"), 0u);
+  EXPECT_NE(dz["files"].find("\"language\":\"fr\""), std::string::npos);
+}
+
+TEST_F(MappingCorpusTest, V1Sites) {
+  auto records = Run("informea-odata-v2/sites.xml", "informea-odata/v1/Sites.json");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(Fields(records[0]), (F{{"entity", "\"Sites\""},
+                                   {"id", "\"1\""},
+                                   {"updated", "\"2016-03-02T13:07:20Z\""},
+                                   {"treaty", "\"whc\""},
+                                   {"country", "\"EC\""},
+                                   {"type", "\"whc\""},
+                                   {"name", R"({"en":"Galápagos Islands","fr":"Îles Galápagos"})"},
+                                   {"url", "\"http://whc.unesco.org/en/list/1\""},
+                                   {"latitude", "-0.81667"},
+                                   {"longitude", "-91.0"}}));
+  F quito = Fields(records[1]);
+  EXPECT_EQ(quito["name"], R"({"en":"City of Quito","fr":"Ville de Quito"})");
+  EXPECT_EQ(quito["latitude"], "-0.003888889");
+}
+
+TEST_F(MappingCorpusTest, V3CountryReportsAndNationalPlans) {
+  auto reports =
+      Run("informea-odata-v2/country_reports.xml", "informea-odata/v3/CountryReports.json");
+  ASSERT_EQ(reports.size(), 2u);
+  F fm = Fields(reports[0]);
+  EXPECT_EQ(fm["country"], "\"FM\"");
+  EXPECT_EQ(fm["treaty"], "\"cbd\"");
+  EXPECT_EQ(fm["title"], R"({"en":"Micronesia (Federated States of) - First National Report"})");
+  EXPECT_EQ(fm["submission"], "\"2014-05-02T02:46:50.120Z\"");
+  EXPECT_NE(fm["files"].find("fm-nr-01-en.pdf"), std::string::npos);
+  auto plans = Run("informea-odata-v2/national_plans.xml", "informea-odata/v3/NationalPlans.json");
+  ASSERT_EQ(plans.size(), 2u);
+  F at = Fields(plans[0]);
+  EXPECT_EQ(at["country"], "\"AT\"");
+  EXPECT_EQ(at["type"], "\"nbsap\"");
+  EXPECT_EQ(at["title"],
+            R"j({"en":"Austria - NBSAP v.1 (1998)","fr":"French Austria - NBSAP v.1 (1998)"})j");
+  EXPECT_NE(at["files"].find("\"language\":\"es\""), std::string::npos);
+  EXPECT_EQ(Fields(plans[1])["country"], "\"AL\"");
+}
+
 TEST_F(MappingCorpusTest, UnfcccRatificationStatus) {
   auto records =
       Run("status-csv/memberships.json", "ratification/unfccc-status.csv", {{"treaty", "unfccc"}});

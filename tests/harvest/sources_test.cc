@@ -1,5 +1,5 @@
-// The file and sql source kinds, secrets, the source claim, and the harvesting keys of the
-// configuration.
+// The file, sql and vocabulary source kinds, secrets, the source claim, and the harvesting keys of
+// the configuration.
 #include <sqlite3.h>
 #include <stdlib.h>
 
@@ -59,6 +59,40 @@ TEST_P(SourcesStoresTest, FileSourceDecodesOnceAndThenOnlyWhenTheFileChanges) {
   r = Harvest(s);
   EXPECT_EQ(r.run.status, "failed");
   EXPECT_NE(r.run.error.find("nope.csv"), std::string::npos) << r.run.error;
+}
+
+// The vocabulary kind: the treaties vocabulary becomes the Treaties entity set (the embedded
+// default's `treaties` source), every term a record; unchanged, it is not decoded again.
+TEST_P(SourcesStoresTest, VocabularySourcePublishesTheTreatyList) {
+  config::SourceConfig s = Source("treaties", "", "vocab/treaties.json");
+  s.kind = "vocabulary";
+  s.vocabulary = "treaties";
+  s.deletion = "snapshot";
+  RunReport r = Harvest(s);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  const vocab::Vocabulary* treaties = vocab::Vocabularies::System().Find("treaties");
+  ASSERT_NE(treaties, nullptr);
+  EXPECT_EQ(r.run.counts.created, static_cast<int64_t>(treaties->terms().size()));
+  EXPECT_EQ(r.run.counts.rejected, 0);
+  const model::EntitySpec& t = *model::Registry::Default().Find("Treaties");
+  auto view = store_->Read();
+  auto cartagena = (*view)->Get(t, "cartagena");
+  ASSERT_TRUE(cartagena.ok() && cartagena->has_value());
+  EXPECT_EQ(std::get<std::string>(*(*cartagena)->Find("parent")), "cbd");
+  const auto& title = std::get<model::Multilingual>(*(*cartagena)->Find("title"));
+  ASSERT_NE(model::FindText(title, "en"), nullptr);
+  EXPECT_EQ(*model::FindText(title, "en"), treaties->FindCode("cartagena")->label);
+
+  r = Harvest(s);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_TRUE(r.not_modified);
+
+  s.vocabulary = "planets";
+  r = Harvest(s);
+  EXPECT_EQ(r.run.status, "failed");
+  EXPECT_NE(r.run.error.find("source 'treaties': there is no vocabulary 'planets'; there are "),
+            std::string::npos)
+      << r.run.error;
 }
 
 void Exec(sqlite3* db, const std::string& sql) {
@@ -357,6 +391,12 @@ TEST_F(SourcesTest, ConfigurationRefusesContradictions) {
        "source 'a': time zone '+1:00' is not an offset"},
       {R"(<source name="a" kind="sql" driver="sqlite" connection="x.db" mapping="m.xml" query="SELECT 1"><child name="t" query="SELECT 1"/></source>)",
        "key"},
+      {R"(<source name="a" kind="vocabulary" mapping="m.xml"/>)",
+       "source 'a' of kind vocabulary needs a vocabulary"},
+      {R"(<source name="a" kind="file" path="m.xml" mapping="m.xml" vocabulary="treaties"/>)",
+       "source 'a': vocabulary applies to vocabulary sources (this one is file)"},
+      {R"(<source name="a" kind="vocabulary" vocabulary="treaties" mapping="m.xml" incremental="param"/>)",
+       "a vocabulary source has no query to add a parameter to"},
       {R"(<source name="a" kind="file" path="m.xml" mapping="m.xml"><header name="A" value="b"/></source>)",
        "<header> applies to http sources"},
       {R"(<source name="a" kind="http" url="https://h/" mapping="m.xml" deletion="sometimes"/>)",

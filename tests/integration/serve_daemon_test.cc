@@ -315,18 +315,24 @@ TEST(ServeDaemonTest, TheEmbeddedDefaultHarvestsTheDemoDataAndServesIt) {
                  {"MEABRIDGE_DATADIR=" + meabridge::testing::SourceDir()});
   int port = d.WaitForPort();
   ASSERT_GT(port, 0) << d.log();
-  for (const char* source : {"demo-contacts", "demo-unfccc-status", "demo-cbd-status",
+  for (const char* source : {"treaties", "demo-contacts", "demo-unfccc-status", "demo-cbd-status",
                              "demo-decisions", "demo-meetings"}) {
     ASSERT_TRUE(d.WaitForLog(std::string("source=") + source + " run=")) << d.log();
   }
   std::string log = d.log();
   EXPECT_EQ(log.find("harvest failed"), std::string::npos) << log;
   EXPECT_EQ(log.find("rejected 1"), std::string::npos) << "demo data maps cleanly: " << log;
-  for (const char* entity : {"Contacts", "Memberships", "Decisions", "Meetings"}) {
+  for (const char* entity : {"Treaties", "Contacts", "Memberships", "Decisions", "Meetings"}) {
     Answer count = Get(port, std::string("/odata/v4/") + entity + "/$count");
     EXPECT_EQ(count.status, 200);
     EXPECT_GT(std::atoi(count.body.c_str()), 1) << entity << ": " << count.body;
   }
+  // Treaties out of the box, from the treaties vocabulary: the demo decisions' and
+  // memberships' Treaty navigation resolves.
+  Answer cbd = Get(port, "/odata/v4/Treaties('cartagena')");
+  EXPECT_NE(cbd.body.find("\"parent\":\"cbd\""), std::string::npos) << cbd.body;
+  Answer expanded = Get(port, "/odata/v4/Memberships?$expand=Treaty&$top=1");
+  EXPECT_NE(expanded.body.find("\"Treaty\":{"), std::string::npos) << expanded.body;
   Answer atom = Get(port, "/feeds/Decisions.atom");
   EXPECT_EQ(atom.status, 200);
   EXPECT_NE(atom.body.find("<entry"), std::string::npos) << atom.body;

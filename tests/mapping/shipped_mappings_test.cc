@@ -208,7 +208,11 @@ TEST(ShippedMappingsCoverageTest, TheDocumentedPathsExist) {
         "informea-odata-v4/decisions.json", "informea-odata-v4/meetings.json",
         "informea-drupal/contacts.json", "informea-drupal/decisions.json",
         "informea-drupal/meetings.json", "untc/memberships.xml", "status-csv/memberships.json",
-        "focal-points-csv/contacts.json"}) {
+        "focal-points-csv/contacts.json", "informea-odata-v2/country_reports.xml",
+        "informea-odata-v2/national_plans.xml", "informea-odata-v2/sites.xml",
+        "informea-odata-v2/documents.xml", "informea-odata-v2-atom/country_reports.xml",
+        "informea-odata-v2-atom/national_plans.xml", "informea-odata-v2-atom/sites.xml",
+        "informea-odata-v2-atom/documents.xml", "vocab/treaties.json"}) {
     EXPECT_TRUE(fs::exists(MappingsDir() + "/" + p)) << p;
   }
 }

@@ -64,21 +64,19 @@ TEST_F(EveryEntityTest, ODataV4CollectionsAndMetadata) {
   for (const model::EntitySpec& e : Reg().entities()) {
     SCOPED_TRACE(e.set_name);
     EXPECT_TRUE(sets.count(e.set_name)) << "the service document lists it";
-    pugi::xml_node type = csdl.select_node(("//*[local-name()='EntityType'][@Name='" +
-                                            e.type_name + "']")
-                                               .c_str())
-                              .node();
+    pugi::xml_node type =
+        csdl.select_node(("//*[local-name()='EntityType'][@Name='" + e.type_name + "']").c_str())
+            .node();
     ASSERT_TRUE(type) << "$metadata declares " << e.type_name;
     for (const model::FieldSpec& f : e.fields) {
       EXPECT_TRUE(type.find_child_by_attribute("Property", "Name", f.name.c_str()))
           << f.name << " in $metadata";
     }
-    EXPECT_TRUE(csdl.select_node(("//*[local-name()='EntitySet'][@Name='" + e.set_name + "']")
-                                     .c_str()))
+    EXPECT_TRUE(
+        csdl.select_node(("//*[local-name()='EntitySet'][@Name='" + e.set_name + "']").c_str()))
         << "entity set in $metadata";
 
-    HttpResult r =
-        Get("/odata/v4/" + e.set_name + "?$orderby=id&$count=true&$filter=" + Mine(e));
+    HttpResult r = Get("/odata/v4/" + e.set_name + "?$orderby=id&$count=true&$filter=" + Mine(e));
     ASSERT_EQ(r.status, 200) << r.body;
     auto d = Json(r.body);
     ASSERT_EQ(d["value"].Size(), 2u) << "the deleted third is not listed";
@@ -112,10 +110,9 @@ TEST_F(EveryEntityTest, ODataV2JsonAtomAndMetadata) {
   ASSERT_TRUE(edmx.load_string(meta.body.c_str()));
   for (const model::EntitySpec& e : Reg().entities()) {
     SCOPED_TRACE(e.set_name);
-    pugi::xml_node type = edmx.select_node(("//*[local-name()='EntityType'][@Name='" +
-                                            e.type_name + "']")
-                                               .c_str())
-                              .node();
+    pugi::xml_node type =
+        edmx.select_node(("//*[local-name()='EntityType'][@Name='" + e.type_name + "']").c_str())
+            .node();
     ASSERT_TRUE(type) << "$metadata declares " << e.type_name;
     std::string expand;
     for (const model::FieldSpec& f : e.fields) {
@@ -182,7 +179,8 @@ TEST_F(EveryEntityTest, AtomChangeFeedsWithTombstones) {
     std::set<std::string> live, deleted;
     for (pugi::xml_node n : doc.child("feed").children()) {
       std::string name = n.name();
-      if (name == "entry") live.insert(n.child("content").child("m:properties").child_value("d:id"));
+      if (name == "entry")
+        live.insert(n.child("content").child("m:properties").child_value("d:id"));
       if (name == "at:deleted-entry") deleted.insert(n.attribute("ref").value());
     }
     EXPECT_TRUE(live.count(e.name + "-1") && live.count(e.name + "-2")) << r.body;
@@ -247,8 +245,8 @@ TEST_F(EveryEntityTest, TheHarvestersListingQueriesForTheToolkitEntities) {
     SCOPED_TRACE(c.set);
     HttpResult count = Get(std::string("/informea.svc/") + c.set + "/$count");
     EXPECT_EQ(count.body, "2");
-    HttpResult r = Get(std::string("/informea.svc/") + c.set + "?$top=100&$skip=0&$expand=" +
-                           c.expand + "&$orderby=updated%20desc,id",
+    HttpResult r = Get(std::string("/informea.svc/") + c.set +
+                           "?$top=100&$skip=0&$expand=" + c.expand + "&$orderby=updated%20desc,id",
                        kJson);
     ASSERT_EQ(r.status, 200) << r.body;
     auto d = Json(r.body);
@@ -265,26 +263,27 @@ TEST_F(EveryEntityTest, TheHarvestersListingQueriesForTheToolkitEntities) {
       EXPECT_TRUE(row["treaty"].IsString() && row["country"].IsString());
     }
     // The page after the last is empty: the harvester's loop ends.
-    HttpResult after = Get(std::string("/informea.svc/") + c.set + "?$top=100&$skip=100&$expand=" +
-                               c.expand + "&$orderby=updated%20desc,id",
-                           kJson);
+    HttpResult after =
+        Get(std::string("/informea.svc/") + c.set + "?$top=100&$skip=100&$expand=" + c.expand +
+                "&$orderby=updated%20desc,id",
+            kJson);
     EXPECT_EQ(Json(after.body)["d"]["results"].Size(), 0u);
   }
   // The harvester's Documents migration asks for titles and descriptions, names the provider
   // does not publish (its jpa_edm_mapping.xml renames them title and description): answered
   // 400 naming the property, as the provider answers it.
-  HttpResult documents = Get(
-      "/informea.svc/Documents?$top=100&$skip=0&$expand=authors,descriptions,files,identifiers,"
-      "keywords,referenceToEntities,tags,titles,types&$orderby=updated%20desc,id",
-      kJson);
+  HttpResult documents =
+      Get("/informea.svc/Documents?$top=100&$skip=0&$expand=authors,descriptions,files,identifiers,"
+          "keywords,referenceToEntities,tags,titles,types&$orderby=updated%20desc,id",
+          kJson);
   EXPECT_EQ(documents.status, 400);
   EXPECT_NE(documents.body.find("'descriptions' is not a navigation property of Documents"),
             std::string::npos)
       << documents.body;
-  HttpResult provider_names = Get(
-      "/informea.svc/Documents?$top=100&$skip=0&$expand=authors,description,files,identifiers,"
-      "keywords,referenceToEntities,tags,title,types,treaties&$orderby=updated%20desc,id",
-      kJson);
+  HttpResult provider_names =
+      Get("/informea.svc/Documents?$top=100&$skip=0&$expand=authors,description,files,identifiers,"
+          "keywords,referenceToEntities,tags,title,types,treaties&$orderby=updated%20desc,id",
+          kJson);
   EXPECT_EQ(provider_names.status, 200) << provider_names.body;
 }
 

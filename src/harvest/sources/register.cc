@@ -7,6 +7,7 @@ void RegisterBuiltinSources(SourceRegistry& registry) {
   RegisterHttpSource(registry);
   RegisterFileSource(registry);
   RegisterSqlSource(registry);
+  RegisterVocabularySource(registry);
 }
 
 const SourceRegistry& SourceRegistry::Default() {

@@ -1,4 +1,4 @@
-// Source kinds: how the records of one kind of source (http, file, sql) are read during a run,
+// Source kinds: how the records of one kind of source (http, file, sql, vocabulary) are read during a run,
 // and the one registry that names them (STYLE.md: plugins register explicitly; no static
 // self-registration). Each family exposes Register*(SourceRegistry&); sources/register.cc
 // calls them all, and tests may register fakes of their own into a registry they build.
@@ -139,6 +139,7 @@ class SourceRegistry {
 void RegisterHttpSource(SourceRegistry& registry);
 void RegisterFileSource(SourceRegistry& registry);
 void RegisterSqlSource(SourceRegistry& registry);
+void RegisterVocabularySource(SourceRegistry& registry);
 // Calls every Register*Source above.
 void RegisterBuiltinSources(SourceRegistry& registry);
 

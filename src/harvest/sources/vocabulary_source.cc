@@ -1,0 +1,67 @@
+// The vocabulary source kind: the terms of one of meabridge's own vocabularies, as the JSON
+// document /vocab/NAME publishes (vocab/vocabulary_json.h), decoded through the mapping. It is
+// how the embedded default fills Treaties from the treaties vocabulary
+// (mappings/vocab/treaties.json), so that the treaty list is published with no source to set
+// up. The document is the same for the same meabridge: an unchanged one (same SHA-1, mapping,
+// parameters and version) is not decoded again, like an unchanged file.
+#include "core/hash.h"
+#include "harvest/sources/source.h"
+#include "vocab/vocabulary.h"
+#include "vocab/vocabulary_json.h"
+
+namespace meabridge::harvest {
+namespace {
+
+class VocabularySource final : public Source {
+ public:
+  explicit VocabularySource(const config::SourceConfig& cfg) : cfg_(cfg) {}
+
+  Status Read(RunContext& ctx) override {
+    MB_ASSIGN_OR_RETURN(std::unique_ptr<vocab::Vocabularies> loaded, vocab::Vocabularies::Load());
+    const vocab::Vocabulary* v = loaded->Find(cfg_.vocabulary);
+    if (!v) {
+      return Status::InvalidArgument("source '" + cfg_.name + "': there is no vocabulary '" +
+                                     cfg_.vocabulary + "'; there are " + loaded->Names());
+    }
+    std::string doc = vocab::VocabularyJson(*v);
+    core::Hasher hasher;
+    std::string sha1 = hasher.Hex(doc);
+    ++ctx.pages;
+    ctx.bytes += static_cast<int64_t>(doc.size());
+    PageState ps{"vocab:" + cfg_.vocabulary, "", "", sha1};
+    const PageState* before = ctx.previous.FindPage(ps.url);
+    if (!ctx.reconcile && before && before->sha1 == sha1 &&
+        ctx.previous.fingerprint == ctx.fingerprint && ctx.previous.pages.size() == 1) {
+      ctx.not_modified = true;
+      ctx.next.pages = {ps};
+      return Status::Ok();
+    }
+    std::unique_ptr<codec::ByteSource> in =
+        codec::ByteSource::FromString(std::move(doc), "vocabulary " + cfg_.vocabulary);
+    ctx.spool.BeginPage();
+    MB_ASSIGN_OR_RETURN(const mapping::Mapping* m, ctx.mapping());
+    Result<mapping::DocumentInfo> info = m->Run(*in, ctx.params, ctx.spool);
+    if (!info.ok()) {
+      if (info.status().code() == Status::Code::kAborted) return info.status();
+      return info.status().WithContext("source '" + cfg_.name + "'");
+    }
+    for (const std::string& w : info->warnings) ctx.Warn(w);
+    ctx.ReportProgress("decode");
+    ctx.next.pages = {ps};
+    return Status::Ok();
+  }
+
+ private:
+  const config::SourceConfig& cfg_;
+};
+
+}  // namespace
+
+void RegisterVocabularySource(SourceRegistry& registry) {
+  registry.Add("vocabulary",
+               [](const config::SourceConfig& cfg) -> Result<std::unique_ptr<Source>> {
+                 return std::unique_ptr<Source>(std::make_unique<VocabularySource>(cfg));
+               });
+}
+
+}  // namespace meabridge::harvest
