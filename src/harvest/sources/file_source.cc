@@ -1,6 +1,7 @@
 // The file source kind: one local file, decoded through the mapping. A file whose SHA-1 equals
 // the one the last complete harvest recorded (with the same mapping, parameters and meabridge)
-// is not decoded again: the run is "not modified" (unless it is a full reconciliation).
+// is not decoded again: the run is "not modified" (unless it is a full reconciliation); that
+// check and the decoding are whole_document.h's, shared with the vocabulary source.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -8,6 +9,7 @@
 
 #include "core/hash.h"
 #include "harvest/sources/source.h"
+#include "harvest/sources/whole_document.h"
 
 namespace meabridge::harvest {
 namespace {
@@ -32,26 +34,8 @@ class FileSource final : public Source {
     MB_ASSIGN_OR_RETURN(std::string sha1, HashFile(path));
     ++ctx.pages;
     ctx.bytes += static_cast<int64_t>(size);
-    PageState ps{"file://" + path, "", "", sha1};
-    const PageState* before = ctx.previous.FindPage(ps.url);
-    if (!ctx.reconcile && before && before->sha1 == sha1 &&
-        ctx.previous.fingerprint == ctx.fingerprint && ctx.previous.pages.size() == 1) {
-      ctx.not_modified = true;
-      ctx.next.pages = {ps};
-      return Status::Ok();
-    }
-    MB_ASSIGN_OR_RETURN(std::unique_ptr<codec::ByteSource> in, codec::ByteSource::FromFile(path));
-    ctx.spool.BeginPage();
-    MB_ASSIGN_OR_RETURN(const mapping::Mapping* m, ctx.mapping());
-    Result<mapping::DocumentInfo> info = m->Run(*in, ctx.params, ctx.spool);
-    if (!info.ok()) {
-      if (info.status().code() == Status::Code::kAborted) return info.status();
-      return info.status().WithContext("source '" + cfg_.name + "'");
-    }
-    for (const std::string& w : info->warnings) ctx.Warn(w);
-    ctx.ReportProgress("decode");
-    ctx.next.pages = {ps};
-    return Status::Ok();
+    return ReadWholeDocument(ctx, cfg_.name, PageState{"file://" + path, "", "", sha1},
+                             [&path] { return codec::ByteSource::FromFile(path); });
   }
 
  private:

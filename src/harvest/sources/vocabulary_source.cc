@@ -3,9 +3,10 @@
 // how the embedded default fills Treaties from the treaties vocabulary
 // (mappings/vocab/treaties.json), so that the treaty list is published with no source to set
 // up. The document is the same for the same meabridge: an unchanged one (same SHA-1, mapping,
-// parameters and version) is not decoded again, like an unchanged file.
+// parameters and version) is not decoded again, like an unchanged file (whole_document.h).
 #include "core/hash.h"
 #include "harvest/sources/source.h"
+#include "harvest/sources/whole_document.h"
 #include "vocab/vocabulary.h"
 #include "vocab/vocabulary_json.h"
 
@@ -28,27 +29,11 @@ class VocabularySource final : public Source {
     std::string sha1 = hasher.Hex(doc);
     ++ctx.pages;
     ctx.bytes += static_cast<int64_t>(doc.size());
-    PageState ps{"vocab:" + cfg_.vocabulary, "", "", sha1};
-    const PageState* before = ctx.previous.FindPage(ps.url);
-    if (!ctx.reconcile && before && before->sha1 == sha1 &&
-        ctx.previous.fingerprint == ctx.fingerprint && ctx.previous.pages.size() == 1) {
-      ctx.not_modified = true;
-      ctx.next.pages = {ps};
-      return Status::Ok();
-    }
-    std::unique_ptr<codec::ByteSource> in =
-        codec::ByteSource::FromString(std::move(doc), "vocabulary " + cfg_.vocabulary);
-    ctx.spool.BeginPage();
-    MB_ASSIGN_OR_RETURN(const mapping::Mapping* m, ctx.mapping());
-    Result<mapping::DocumentInfo> info = m->Run(*in, ctx.params, ctx.spool);
-    if (!info.ok()) {
-      if (info.status().code() == Status::Code::kAborted) return info.status();
-      return info.status().WithContext("source '" + cfg_.name + "'");
-    }
-    for (const std::string& w : info->warnings) ctx.Warn(w);
-    ctx.ReportProgress("decode");
-    ctx.next.pages = {ps};
-    return Status::Ok();
+    return ReadWholeDocument(
+        ctx, cfg_.name, PageState{"vocab:" + cfg_.vocabulary, "", "", sha1},
+        [this, &doc]() -> Result<std::unique_ptr<codec::ByteSource>> {
+          return codec::ByteSource::FromString(std::move(doc), "vocabulary " + cfg_.vocabulary);
+        });
   }
 
  private:
