@@ -77,9 +77,7 @@ class RunState {
            const HarvestOptions& options, core::Clock& clock, Waiter& waiter)
       : cfg_(cfg), store_(store), deps_(deps), options_(options), clock_(clock), waiter_(waiter) {
     report_.run.source = cfg.name;
-    started_ = clock_.NowMs();
-    mono_start_ = clock_.MonotonicMs();
-    report_.run.started = started_;
+    Start();
   }
 
   RunReport Go();
@@ -94,6 +92,10 @@ class RunState {
   // Why `brought` records miss the source's expectation, or "".
   Result<std::string> ExpectationMiss(int64_t brought) const;
   void AddWarning(std::string w);
+  // The run's start time: read again once the run holds its claim (Go), so that it never
+  // precedes the end of a run another process or node finished while this one waited for the
+  // lease (the runs of one source never overlap in the store).
+  void Start();
   void Finish();
 
   const config::SourceConfig& cfg_;
@@ -123,6 +125,12 @@ void RunState::AddWarning(std::string w) {
     return;
   }
   warnings_.push_back(std::move(w));
+}
+
+void RunState::Start() {
+  started_ = clock_.NowMs();
+  mono_start_ = clock_.MonotonicMs();
+  report_.run.started = started_;
 }
 
 void RunState::Finish() {
@@ -166,6 +174,7 @@ RunReport RunState::Go() {
     report_.run.finished = clock_.NowMs();
     return report_;
   }
+  Start();
   Status s;
   try {
     s = Execute();

@@ -1,13 +1,15 @@
 // Lease-backed claims (harvest/lease_claims.h) on a real SQLite store: a source leased by one
 // holder is refused to another (another process or node) and free again after the claim ends;
 // the admission check runs under the lease and a refusal releases it; a lease lost during a
-// run (a renewal that fails) stops the run, which commits nothing.
+// run (a renewal that fails) stops the run, which commits nothing; a run's start is when it
+// holds its claim.
 #include "harvest/lease_claims.h"
 
 #include <atomic>
 #include <chrono>
 #include <thread>
 
+#include "core/time.h"
 #include "harvest_fixture.h"
 
 namespace meabridge::harvest::test {
@@ -64,6 +66,41 @@ class FlakyLeaseStore final : public store::Store {
 };
 
 class LeaseClaimsTest : public HarvestTest {};
+
+// Grants the claim only after the clock moved on, as when another node held the source's lease
+// until its run committed.
+class LateClaims final : public SourceClaims {
+ public:
+  LateClaims(core::ManualClock& clock, int64_t wait_ms) : clock_(clock), wait_ms_(wait_ms) {}
+  Result<std::unique_ptr<SourceClaim>> Claim(const std::string& source) override {
+    clock_.Advance(wait_ms_);
+    return LocalClaims::Instance().Claim(source);
+  }
+
+ private:
+  core::ManualClock& clock_;
+  int64_t wait_ms_;
+};
+
+TEST_F(LeaseClaimsTest, ARunStartsWhenItHoldsTheClaimNotBefore) {
+  const core::EpochMs t0 = *core::ParseDateTime("2024-05-01T10:00:00Z");
+  core::ManualClock manual(t0);
+  clock_ = &manual;
+  testing::HttpTestServer server(
+      [](const SeenRequest&) { return Reply::Json(V2Page(MakeContacts(2))); });
+  LateClaims claims(manual, 26);
+  HarvesterDeps deps = Deps();
+  deps.claims = &claims;
+  Harvester h(config_, *store_, deps);
+  RunReport r = h.Run(Source("late", server.Url("/")), {});
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.started, t0 + 26);
+  std::vector<store::RunRecord> runs = Runs("late");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].started, t0 + 26)
+      << "the recorded start is when the run held the claim, not when it asked for it (else it "
+         "can precede the end of the run that held the lease meanwhile)";
+}
 
 TEST_F(LeaseClaimsTest, ALeasedSourceIsRefusedToAnotherHolderUntilReleased) {
   LeaseClaims::Options a_opts;
