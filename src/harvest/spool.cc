@@ -219,6 +219,9 @@ Status Spool::Replay(const model::EntitySpec& entity, const Handlers& handlers) 
   char* line = nullptr;
   size_t cap = 0;
   std::unique_ptr<char, decltype(&std::free)> guard(nullptr, &std::free);
+  // One document for every entry, its memory pool emptied after each: a rapidjson Document
+  // keeps the pool of every Parse until it is cleared, so without the Clear() a replay held
+  // all the run's records at once (138 MB for 40k toolkit decisions, growing with the run).
   rapidjson::Document doc;
   int64_t n = 0;
   Status result;
@@ -261,6 +264,8 @@ Status Spool::Replay(const model::EntitySpec& entity, const Handlers& handlers) 
     } else if (tag == 'D') {
       result = handlers.deleted ? handlers.deleted(Str(doc, "id")) : Status::Ok();
     }
+    doc.SetNull();
+    doc.GetAllocator().Clear();
     if (!result.ok()) break;
   }
   if (result.ok() && std::ferror(file_)) {
