@@ -373,9 +373,10 @@ Result<DocumentInfo> RunXml(const Plan& plan, codec::ByteSource& input, const Pa
   return info;
 }
 
-// Resolves the plan's column slots against a header (or against column numbers).
+// Resolves the plan's column slots against a header (or against column numbers); database
+// rows (`fold_case`) as FindRowColumn.
 std::vector<int> SlotColumns(const Plan& plan, const std::vector<std::string>& names, bool numbered,
-                             std::vector<std::string>* missing) {
+                             std::vector<std::string>* missing, bool fold_case = false) {
   std::vector<int> slots(plan.columns.size(), -1);
   for (size_t s = 0; s < plan.columns.size(); ++s) {
     const std::string& want = plan.columns[s];
@@ -385,10 +386,14 @@ std::vector<int> SlotColumns(const Plan& plan, const std::vector<std::string>& n
       if (!n || *n < 1) missing->push_back(want);
       continue;
     }
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == want) {
-        slots[s] = static_cast<int>(i);
-        break;
+    if (fold_case) {
+      slots[s] = FindRowColumn(names, want);
+    } else {
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == want) {
+          slots[s] = static_cast<int>(i);
+          break;
+        }
       }
     }
     if (slots[s] < 0) missing->push_back(want);
@@ -546,7 +551,7 @@ Status RowMapper::Map(const Row& columns, const std::vector<ChildRows>& children
     if (st.child_header[i] != *rc.columns || rc.slot_column.size() != st.plan.columns.size()) {
       st.child_header[i] = *rc.columns;
       std::vector<std::string> missing;
-      rc.slot_column = SlotColumns(st.plan, *rc.columns, false, &missing);
+      rc.slot_column = SlotColumns(st.plan, *rc.columns, false, &missing, true);
     }
   }
   bool same_header = st.header.size() == columns.size();
@@ -557,7 +562,7 @@ Status RowMapper::Map(const Row& columns, const std::vector<ChildRows>& children
     st.header.clear();
     for (const auto& column : columns) st.header.push_back(column.first);
     std::vector<std::string> missing;
-    st.slots = SlotColumns(st.plan, st.header, false, &missing);
+    st.slots = SlotColumns(st.plan, st.header, false, &missing, true);
   }
   st.cells.resize(columns.size());
   st.nulls.resize(columns.size());
@@ -608,6 +613,16 @@ Result<std::unique_ptr<RowMapper>> Mapping::NewRowMapper(const Params& params,
   }
   state->evaluator.set_time_zone(options.time_zone);
   return std::unique_ptr<RowMapper>(new RowMapper(std::move(state)));
+}
+
+int FindRowColumn(const std::vector<std::string>& names, std::string_view want) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == want) return static_cast<int>(i);
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (core::EqualsIgnoreCase(names[i], want)) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 const std::vector<std::string>& Mapping::children() const { return plan_->children; }

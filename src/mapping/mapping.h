@@ -98,6 +98,13 @@ struct DocumentInfo {
 // One database row (sql sources): column name -> text, or nullopt for NULL.
 using Row = std::vector<std::pair<std::string, std::optional<std::string>>>;
 
+// Where a mapping's column `want` is among a database row's column names: the exact name,
+// else a name equal to it ignoring ASCII case (SQL column names are case-insensitive in
+// MySQL/MariaDB and SQLite: the toolkit's informea_odata.sql writes `schemaversion` and
+// `termuri` where the CMS and AEWA views write `schemaVersion` and `termURI`, and the
+// provider's JPA reads either); -1 when none. The sql source's rows and check-config use it.
+int FindRowColumn(const std::vector<std::string>& names, std::string_view want);
+
 // The rows of one child query (a sql source's <child>) that belong to one record: the
 // mapping reads them as NAME/* (each row) and NAME/*/COLUMN (docs/mappings.md#child-rows).
 struct ChildRows {

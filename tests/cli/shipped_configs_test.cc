@@ -33,7 +33,8 @@ TEST(ShippedConfigsTest, TheToolkitConfigurationIsValid) {
                                   meabridge::testing::SourceDir() + "/config/informea-toolkit.xml"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const char* source : {"toolkit-contacts", "toolkit-decisions", "toolkit-meetings",
-                             "toolkit-country-reports", "toolkit-national-plans", "toolkit-sites"}) {
+                             "toolkit-country-reports", "toolkit-national-plans", "toolkit-sites",
+                             "toolkit-documents"}) {
     EXPECT_NE(r.out.find(source), std::string::npos) << source << " in:\n" << r.out;
   }
 }

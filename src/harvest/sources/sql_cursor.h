@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "mapping/mapping.h"
+
 namespace meabridge::harvest {
 
 // How keys compare: as the key column is typed.
@@ -56,13 +58,8 @@ class Cursor {
   const std::string& label() const { return label_; }
   const std::string& sql() const { return query_.sql; }
   std::string Describe() const { return label_ + " (" + query_.sql + ")"; }
-  // The index of the column `name`, or -1.
-  int Column(const std::string& name) const {
-    for (size_t c = 0; c < names_.size(); ++c) {
-      if (names_[c] == name) return static_cast<int>(c);
-    }
-    return -1;
-  }
+  // The index of the column `name` (as mapping::FindRowColumn: exact, else ignoring case), or -1.
+  int Column(const std::string& name) const { return mapping::FindRowColumn(names_, name); }
 
  protected:
   BoundQuery query_;

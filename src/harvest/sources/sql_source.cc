@@ -405,8 +405,24 @@ class SqlSource final : public Source {
         column + " COLLATE \"C\") (query: " + cursor.sql() + ")");
   }
 
+  // Whether every column of the cursor's row is NULL: the InforMEA toolkit's views for
+  // navigation properties it never filled are `SELECT NULL id, NULL document_id, ... FROM
+  // DUAL`, one row of NULLs that belongs to no record and holds nothing (like an item whose
+  // every field is empty, it is left out, not an orphan).
+  static bool EveryCellNull(const Cursor& cur, size_t width) {
+    for (size_t col = 0; col < width; ++col) {
+      try {
+        if (cur.Text(col)) return false;
+      } catch (const Poco::Exception&) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   // Moves child `c` up to `key`: rows with smaller keys are orphans (rejects), rows with this
-  // key become the record's child rows. A null `key`: every row left is an orphan.
+  // key become the record's child rows (a row of NULLs only is skipped). A null `key`: every
+  // row left is an orphan.
   Status Collect(RunContext& ctx, const std::string& where, ChildStream& c, const Key& key,
                  KeyKind kind) {
     c.rows->cells.clear();
@@ -419,6 +435,7 @@ class SqlSource final : public Source {
         return NotOrdered(where, cur, c.cfg->key, c.last, k);
       }
       if (!k.null) c.last = k;
+      if (k.null && EveryCellNull(cur, width)) continue;  // a placeholder: nothing to lose
       const int cmp = k.null ? -1 : key.null ? -1 : Compare(k, key, kind);
       if (cmp > 0) break;  // a later record's
       if (cmp < 0) {
@@ -537,7 +554,7 @@ std::vector<std::string> SqlColumnProblems(const config::SourceConfig& source,
   std::vector<std::string> out;
   const std::string who = "source '" + source.name + "': ";
   auto has = [](const QueryColumns& q, const std::string& column) {
-    return std::find(q.columns.begin(), q.columns.end(), column) != q.columns.end();
+    return mapping::FindRowColumn(q.columns, column) >= 0;
   };
   auto list = [](const QueryColumns& q) { return q.label + ": " + core::Join(q.columns, ", "); };
   if (described.empty()) return out;
