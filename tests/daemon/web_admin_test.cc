@@ -92,6 +92,70 @@ TEST_F(WebTest, AdminIsOffWithoutATokenFile) {
   EXPECT_EQ(control_.reloads(), 0);
 }
 
+// Issue 14, point 7: off means absent, for every method; OPTIONS (a CORS preflight) and
+// methods HTTP does not define included.
+TEST_F(WebTest, AdminIsOffForEveryMethodOptionsIncluded) {
+  for (const char* method : {"OPTIONS", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE",
+                             "CONNECT", "PROPFIND", "BREW"}) {
+    for (const char* path : {"/admin/sources", "/admin/", "/admin", "/admin/runs/1/rejects"}) {
+      HttpAnswer a = Call(server_->port(), method, path,
+                          {{"Origin", "https://evil.example"},
+                           {"Access-Control-Request-Method", "POST"},
+                           {"Access-Control-Request-Headers", "authorization"}});
+      EXPECT_EQ(a.status, 404) << method << " " << path;
+      EXPECT_EQ(a.Header("allow"), "") << method << " " << path;
+      for (const auto& [k, v] : a.headers) {
+        EXPECT_NE(k.rfind("access-control-", 0), 0u) << method << " " << path << ": " << k;
+      }
+    }
+  }
+  // The published feeds still answer their preflight.
+  HttpAnswer feed = Call(server_->port(), "OPTIONS", "/healthz");
+  EXPECT_EQ(feed.status, 204);
+  EXPECT_NE(feed.Header("access-control-allow-methods"), "");
+}
+
+// Issue 14, point 7: on, nothing answers without a valid token (no preflight either), and no
+// answer of the admin API carries a CORS header, with or without the token.
+TEST_F(AdminTest, NothingAnswersWithoutTheTokenAndNoCorsHeaderEver) {
+  auto no_cors = [](const HttpAnswer& a, const std::string& what) {
+    for (const auto& [k, v] : a.headers) {
+      EXPECT_NE(k.rfind("access-control-", 0), 0u) << what << ": " << k;
+    }
+  };
+  for (const char* method :
+       {"OPTIONS", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE", "BREW"}) {
+    for (const char* path : {"/admin/sources", "/admin/reload", "/admin/", "/admin/nothing"}) {
+      std::string what = std::string(method) + " " + path;
+      for (const char* token : {"", "wrong"}) {
+        std::vector<std::pair<std::string, std::string>> headers = {
+            {"Origin", "https://evil.example"},
+            {"Access-Control-Request-Method", "POST"},
+            {"Access-Control-Request-Headers", "authorization"}};
+        if (*token) headers.emplace_back("Authorization", std::string("Bearer ") + token);
+        HttpAnswer a = Call(server_->port(), method, path, headers);
+        EXPECT_EQ(a.status, 401) << what << " token=" << token;
+        EXPECT_EQ(a.Header("allow"), "") << what;
+        no_cors(a, what);
+      }
+      HttpAnswer with = Call(server_->port(), method, path,
+                             {{"Origin", "https://evil.example"},
+                              {"Authorization", "Bearer s3cret-token-0123456789"}});
+      EXPECT_NE(with.status, 401) << what;
+      no_cors(with, what + " with the token");
+    }
+  }
+  EXPECT_EQ(control_.reloads(), 1) << "only POST /admin/reload with the token reloads";
+  EXPECT_TRUE(control_.harvests().empty());
+  // With the token, OPTIONS answers the endpoint's Allow (and still no CORS).
+  HttpAnswer opt = Admin("OPTIONS", "/admin/reload");
+  EXPECT_EQ(opt.status, 204);
+  EXPECT_EQ(opt.Header("allow"), "POST, OPTIONS");
+  EXPECT_EQ(Admin("OPTIONS", "/admin/sources").Header("allow"), "GET, HEAD, OPTIONS");
+  EXPECT_EQ(Admin("OPTIONS", "/admin/nothing").status, 404);
+  EXPECT_EQ(Admin("TRACE", "/admin/sources").status, 405);
+}
+
 TEST_F(AdminTest, MissingOrWrongTokenAnswers401WithTheSameBody) {
   HttpAnswer none = Call(server_->port(), "GET", "/admin/sources");
   EXPECT_EQ(none.status, 401);
@@ -163,7 +227,7 @@ TEST_F(AdminTest, StartAHarvest) {
   EXPECT_EQ(Admin("POST", "/admin/sources/alpha/harvest?full=maybe").status, 400);
   HttpAnswer get = Admin("GET", "/admin/sources/alpha/harvest");
   EXPECT_EQ(get.status, 405);
-  EXPECT_EQ(get.Header("allow"), "POST");
+  EXPECT_EQ(get.Header("allow"), "POST, OPTIONS");
   EXPECT_EQ(control_.harvests().size(), 4u) << "GET never starts a harvest";
 }
 
@@ -233,7 +297,7 @@ TEST_F(AdminTest, ListRunsAndOneRunAndItsRejects) {
   EXPECT_EQ(Admin("GET", "/admin/runs/" + id + "/other").status, 404);
   HttpAnswer del = Admin("DELETE", "/admin/runs/" + id);
   EXPECT_EQ(del.status, 405);
-  EXPECT_EQ(del.Header("allow"), "GET, HEAD");
+  EXPECT_EQ(del.Header("allow"), "GET, HEAD, OPTIONS");
 }
 
 TEST_F(AdminTest, ReloadAnswers200Or400WithTheErrors) {
@@ -253,7 +317,7 @@ TEST_F(AdminTest, ReloadAnswers200Or400WithTheErrors) {
   EXPECT_EQ(control_.reloads(), 2);
   HttpAnswer get = Admin("GET", "/admin/reload");
   EXPECT_EQ(get.status, 405);
-  EXPECT_EQ(get.Header("allow"), "POST");
+  EXPECT_EQ(get.Header("allow"), "POST, OPTIONS");
   EXPECT_EQ(control_.reloads(), 2);
   EXPECT_EQ(Admin("GET", "/admin/unknown").status, 404);
 }

@@ -68,10 +68,20 @@ Result<int64_t> LimitParam(const publish::http::Request& req, int64_t def, int64
   return *n;
 }
 
+// A method the endpoint does not take: 405 with its Allow; OPTIONS (from a client that sent
+// the token: a browser's CORS preflight never does) answers 204 with the same Allow and no
+// Access-Control-* fields, since the admin API is not for browsers on other origins.
 Response MethodNotAllowed(const publish::http::Request& req, const char* allow) {
+  std::string methods = std::string(allow) + ", OPTIONS";
+  if (req.method == "OPTIONS") {
+    Response r;
+    r.status = 204;
+    r.headers.emplace_back("Allow", methods);
+    return r;
+  }
   Response r = Error(405, "MethodNotAllowed",
                      req.method + " is not allowed on " + req.path + "; use " + allow, req);
-  r.headers.emplace_back("Allow", allow);
+  r.headers.emplace_back("Allow", methods);
   return r;
 }
 

@@ -85,9 +85,11 @@ Status RegisterDaemonRoutes(publish::http::RouteRegistry& routes, WebDeps deps) 
     r.name = "admin";
     r.path = prefix ? "/admin/" : "/admin";
     r.prefix = prefix;
-    // Every method reaches the handler, so that the API answers 404 for all of them while it
-    // is off and 405 with the endpoint's own Allow when it is on.
-    r.methods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+    // Every method reaches the handler, OPTIONS and unknown ones included, so that the API
+    // answers 404 for all of them while it is off, 401 without a valid token while it is on
+    // (no CORS preflight: browsers' preflights carry no token), and with a token 405 (or 204
+    // for OPTIONS) with the endpoint's own Allow.
+    r.all_methods = true;
     r.cache = CacheMode::kNone;
     r.cors = false;
     r.handler = [admin](publish::http::Exchange& ex) { return admin->Handle(ex); };

@@ -64,6 +64,10 @@ struct Route {
   // Methods the route answers; OPTIONS (CORS preflight) is answered by the server for every
   // route. Other methods on the route's paths answer 405 with Allow.
   std::vector<std::string> methods = {"GET", "HEAD"};
+  // Every method, OPTIONS included, goes to the handler, which answers it (`methods` is then
+  // not consulted, and the server answers no preflight): the admin API, which must answer 404
+  // to everything while it is off and nothing without a token while it is on.
+  bool all_methods = false;
   CacheMode cache = CacheMode::kStore;
   // Request header fields (lower-case) that select a different representation, e.g.
   // "accept", "prefer"; they take part in the cache key and the Vary header.

@@ -417,8 +417,8 @@ struct Server::Impl {
     const Route& route = *c.route;
     // Bodies were read off the connection already (Loop), so a refused request never leaves
     // bytes behind that would pass for the next request.
-    if (req.method == "OPTIONS") return SendPreflight(c);
-    bool allowed = false;
+    if (req.method == "OPTIONS" && !route.all_methods) return SendPreflight(c);
+    bool allowed = route.all_methods;
     for (const std::string& m : route.methods) allowed = allowed || m == req.method;
     if (!allowed) {
       return SendError(c,
