@@ -34,7 +34,7 @@ TEST(ShippedConfigsTest, TheToolkitConfigurationIsValid) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const char* source : {"toolkit-contacts", "toolkit-decisions", "toolkit-meetings",
                              "toolkit-country-reports", "toolkit-national-plans", "toolkit-sites",
-                             "toolkit-documents"}) {
+                             "toolkit-documents", "toolkit-treaties"}) {
     EXPECT_NE(r.out.find(source), std::string::npos) << source << " in:\n" << r.out;
   }
 }

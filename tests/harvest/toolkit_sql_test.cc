@@ -105,7 +105,38 @@ constexpr const char* kViews[] = {
        `filename` varchar(255)))",
     R"(CREATE TABLE informea_documents_treaties (`id` varchar(255), `document_id` varchar(128),
        `treaty` varchar(255)))",
+    // Treaties: id is node__field_odata_identifier's value (the machine name); the official
+    // name a Drupal text field (longtext here).
+    R"(CREATE TABLE informea_treaties (`id` varchar(255), `uuid` varchar(128), `url` varchar(290),
+       `treatyWebsiteURL` varchar(2048), `titleEnglish` varchar(255),
+       `officialNameEnglish` longtext, `updated` datetime, `nid` int))",
+    R"(CREATE TABLE informea_treaties_title (`id` varchar(255), `treaty_id` varchar(255),
+       `language` varchar(12), `title` varchar(255)))",
+    R"(CREATE TABLE informea_treaties_description (`id` varchar(255), `treaty_id` varchar(255),
+       `language` varchar(12), `description` longtext))",
 };
+
+// Two treaties: cms with every field the views give, aewa with a title only.
+constexpr const char* kTreatyRows[] = {
+    R"(INSERT INTO informea_treaties VALUES ('aewa', 'u-aewa',
+       'https://www.informea.org/treaties/aewa', NULL, 'AEWA', NULL, '2024-05-02 10:00:00', 2),
+       ('cms', 'u-cms', 'https://www.informea.org/treaties/cms', 'https://www.cms.int', 'CMS',
+       'Convention on the Conservation of Migratory Species of Wild Animals',
+       '2024-05-01 10:00:00', 1))",
+    R"(INSERT INTO informea_treaties_title VALUES ('aewa-en', 'aewa', 'en', 'AEWA'),
+       ('cms-en', 'cms', 'en', 'CMS'), ('cms-fr', 'cms', 'fr', 'CMS (fr)'))",
+    R"(INSERT INTO informea_treaties_description VALUES
+       ('cms-en', 'cms', 'en', 'The Convention on Migratory Species'),
+       ('cms-es', 'cms', 'es', 'La Convención sobre las Especies Migratorias'))",
+};
+constexpr const char* kCms =
+    R"j({"entity":"Treaties","id":"cms","updated":"2024-05-01T10:00:00Z",)j"
+    R"j("title":{"en":"CMS","fr":"CMS (fr)"},)j"
+    R"j("officialName":{"en":"Convention on the Conservation of Migratory Species of Wild Animals"},)j"
+    R"j("description":{"en":"The Convention on Migratory Species",)j"
+    R"j("es":"La Convención sobre las Especies Migratorias"},"url":"https://www.cms.int"})j";
+constexpr const char* kAewa =
+    R"j({"entity":"Treaties","id":"aewa","updated":"2024-05-02T10:00:00Z","title":{"en":"AEWA"}})j";
 
 // Two documents: doc1 with every field and several rows per child (in the views' order, by
 // id: ids that sort alike in every collation), doc2 with a title only.
@@ -628,6 +659,61 @@ TEST_P(ToolkitSqlTest, DocumentsOrphansRepeatedParentsAndBadLanguagesAreRejects)
   EXPECT_EQ(rejects[0].record_id, "doc1");
   EXPECT_EQ(rejects[0].rule, "required");
   EXPECT_EQ(rejects[0].field, "referenceToEntities[0].refId");
+}
+
+TEST_P(ToolkitSqlTest, TreatiesComeWithEveryField) {
+  for (const char* sql : kTreatyRows) ASSERT_TRUE(Exec(sql));
+  RunReport r = Harvest(Toolkit("toolkit-treaties"));
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.created, 2);
+  EXPECT_EQ(r.run.counts.rejected, 0);
+  EXPECT_EQ(Json("Treaties", "cms"), kCms);
+  EXPECT_EQ(Json("Treaties", "aewa"), kAewa);
+}
+
+TEST_P(ToolkitSqlTest, TreatiesOrphansRepeatedParentsUnknownTreatiesAndBadLanguagesAreRejects) {
+  for (const char* sql : kTreatyRows) ASSERT_TRUE(Exec(sql));
+  // A title of a treaty the main view leaves out (cbd, between aewa and cms), cms twice, a
+  // machine name the treaties vocabulary does not know.
+  ASSERT_TRUE(Exec("INSERT INTO informea_treaties_title VALUES ('cbd-en', 'cbd', 'en', 'CBD')"));
+  ASSERT_TRUE(Exec(R"(INSERT INTO informea_treaties VALUES ('cms', 'u-cms',
+      'https://www.informea.org/treaties/cms', 'https://www.cms.int', 'CMS', NULL,
+      '2024-05-01 10:00:00', 3), ('narnia', 'u-n', 'https://www.informea.org/treaties/narnia',
+      NULL, 'Narnia', NULL, '2024-05-01 10:00:00', 4))"));
+  ASSERT_TRUE(Exec("INSERT INTO informea_treaties_title VALUES ('narnia-en', 'narnia', 'en', 'Narnia')"));
+  RunReport r = Harvest(Toolkit("toolkit-treaties"));
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.created, 2);
+  std::vector<store::Reject> rejects = Rejects(r.run.id);
+  ASSERT_EQ(rejects.size(), 3u);
+  std::map<std::string, store::Reject> by_position;
+  for (const store::Reject& j : rejects) by_position[j.position] = j;
+  ASSERT_TRUE(by_position.count("child 'title' row 2"));
+  EXPECT_EQ(by_position["child 'title' row 2"].rule, "orphan");
+  EXPECT_EQ(by_position["child 'title' row 2"].value, "cbd");
+  ASSERT_TRUE(by_position.count("row 3"));
+  EXPECT_EQ(by_position["row 3"].rule, "duplicate-id");
+  EXPECT_EQ(by_position["row 3"].record_id, "cms");
+  ASSERT_TRUE(by_position.count("row 4"));
+  EXPECT_EQ(by_position["row 4"].rule, "lookup");
+  EXPECT_EQ(by_position["row 4"].value, "narnia");
+  EXPECT_EQ(Json("Treaties", "cms"), kCms) << "the first of the repeated rows";
+  EXPECT_EQ(Json("Treaties", "aewa"), kAewa);
+
+  ASSERT_TRUE(Exec("DELETE FROM informea_treaties WHERE nid > 2"));
+  ASSERT_TRUE(Exec("DELETE FROM informea_treaties_title WHERE treaty_id IN ('cbd', 'narnia')"));
+  ASSERT_TRUE(Exec("UPDATE informea_treaties_title SET `language` = 'und' WHERE id = 'aewa-en'"));
+  ASSERT_TRUE(Exec("UPDATE informea_treaties_description SET `language` = 'xx' WHERE id = 'cms-es'"));
+  r = Harvest(Toolkit("toolkit-treaties"));
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(Json("Treaties", "aewa"), kAewa) << "und is the source's default-language, en";
+  rejects = Rejects(r.run.id);
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].record_id, "cms");
+  EXPECT_EQ(rejects[0].rule, "language");
+  EXPECT_EQ(rejects[0].field, "description");
+  EXPECT_NE(rejects[0].message.find("'xx' is not a known language"), std::string::npos)
+      << rejects[0].message;
 }
 
 TEST_P(ToolkitSqlTest, MysqlSessionsAnswerFromUnixtimeInUtc) {
