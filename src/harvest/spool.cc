@@ -100,14 +100,46 @@ Status Spool::WriteLine(char tag, std::string_view json) {
 
 constexpr uint64_t kUnknown = ~uint64_t{0};
 
+size_t SeenIds::Slot(uint64_t key) const {
+  // The keys are hashes already; the multiply spreads any that share low bits.
+  const size_t mask = slots_.size() - 1;
+  size_t i = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+  while (slots_[i].first != 0 && slots_[i].first != key) i = (i + 1) & mask;
+  return i;
+}
+
+void SeenIds::Grow() {
+  std::vector<std::pair<uint64_t, uint64_t>> old;
+  old.swap(slots_);
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, {0, 0});
+  for (const auto& e : old) {
+    if (e.first != 0) slots_[Slot(e.first)] = e;
+  }
+}
+
+std::pair<uint64_t, bool> SeenIds::Emplace(uint64_t key, uint64_t value) {
+  if (key == 0) key = 1;
+  if ((size_ + 1) * 5 > slots_.size() * 4) Grow();
+  auto& slot = slots_[Slot(key)];
+  if (slot.first == key) return {slot.second, false};
+  slot = {key, value};
+  ++size_;
+  return {value, true};
+}
+
+bool SeenIds::Contains(uint64_t key) const {
+  if (key == 0) key = 1;
+  return !slots_.empty() && slots_[Slot(key)].first == key;
+}
+
 bool Spool::NoteId(std::string_view id, uint64_t* first) {
   if (id.empty()) return true;
   ++page_.records;
   const uint64_t here = (page_number_ << 32) | static_cast<uint64_t>(page_.records);
-  auto [it, inserted] = seen_.emplace(IdHash(id), here);
+  auto [kept, inserted] = seen_.Emplace(IdHash(id), here);
   if (inserted) return true;
   ++page_.duplicates;
-  *first = it->second;
+  *first = kept;
   return false;
 }
 
@@ -206,9 +238,9 @@ void Spool::BeginPage() {
 
 Spool::PageCounts Spool::EndPage() { return page_; }
 
-void Spool::MarkSeen(std::string_view id) { seen_.emplace(IdHash(id), kUnknown); }
+void Spool::MarkSeen(std::string_view id) { seen_.Emplace(IdHash(id), kUnknown); }
 
-bool Spool::Seen(std::string_view id) const { return seen_.count(IdHash(id)) > 0; }
+bool Spool::Seen(std::string_view id) const { return seen_.Contains(IdHash(id)); }
 
 Status Spool::Replay(const model::EntitySpec& entity, const Handlers& handlers) {
   if (!write_error_.ok()) return write_error_;
