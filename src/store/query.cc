@@ -19,13 +19,43 @@ std::unique_ptr<Expr> Node(Expr::Kind kind, std::unique_ptr<Expr> a, std::unique
   if (b) e->children.push_back(std::move(b));
   return e;
 }
+
+// A chain of one operator stays one node: `a or b or c` is kOr(a, b, c), however it was
+// grouped, so that a long chain is as shallow to compile as it is to read.
+std::unique_ptr<Expr> Chain(Expr::Kind kind, std::unique_ptr<Expr> a, std::unique_ptr<Expr> b) {
+  if (!a || !b) return Node(kind, std::move(a), std::move(b));
+  if (a->kind != kind) return Node(kind, std::move(a), std::move(b));
+  if (b->kind == kind) {
+    for (auto& c : b->children) a->children.push_back(std::move(c));
+  } else {
+    a->children.push_back(std::move(b));
+  }
+  return a;
+}
 }  // namespace
 
 std::unique_ptr<Expr> Expr::And(std::unique_ptr<Expr> a, std::unique_ptr<Expr> b) {
-  return Node(Kind::kAnd, std::move(a), std::move(b));
+  return Chain(Kind::kAnd, std::move(a), std::move(b));
 }
 std::unique_ptr<Expr> Expr::Or(std::unique_ptr<Expr> a, std::unique_ptr<Expr> b) {
-  return Node(Kind::kOr, std::move(a), std::move(b));
+  return Chain(Kind::kOr, std::move(a), std::move(b));
+}
+
+std::string JoinBalanced(const std::vector<std::string>& parts, std::string_view op) {
+  // Halves recursively: depth log2(n), never a left-deep chain.
+  auto join = [&](auto&& self, size_t from, size_t to) -> std::string {
+    if (to - from == 1) return parts[from];
+    size_t mid = from + (to - from) / 2;
+    std::string out = "(";
+    out += self(self, from, mid);
+    out += ' ';
+    out += op;
+    out += ' ';
+    out += self(self, mid, to);
+    out += ')';
+    return out;
+  };
+  return parts.empty() ? std::string() : join(join, 0, parts.size());
 }
 std::unique_ptr<Expr> Expr::Not(std::unique_ptr<Expr> a) {
   return Node(Kind::kNot, std::move(a), nullptr);

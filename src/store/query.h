@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/record.h"
@@ -17,7 +18,7 @@ namespace meabridge::store {
 
 // A filter expression.
 //
-//   kAnd, kOr          children[0..n)
+//   kAnd, kOr          children[0..n); And()/Or() keep a chain of one operator one node
 //   kNot               children[0]
 //   kCompare           field `op` literal; a null literal with kEq/kNe means "has no value" /
 //                      "has a value". On a multilingual field, true when any language's text
@@ -67,5 +68,11 @@ struct Query {
   // previous page). Used by next links so that paging stays exact while harvests commit.
   std::vector<model::Value> after;
 };
+
+// The SQL of an n-ary AND/OR: `parts` joined by `op` ("AND", "OR") in balanced parentheses,
+// ((a OP b) OP (c OP d)), so that a chain of 1,000 conditions nests 10 levels deep and no
+// database's parser stack or expression depth limit is reached. Each backend's query compiler
+// uses it.
+std::string JoinBalanced(const std::vector<std::string>& parts, std::string_view op);
 
 }  // namespace meabridge::store

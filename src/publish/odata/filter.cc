@@ -425,6 +425,12 @@ class Parser {
   }
 
   Result<std::unique_ptr<Expr>> Comparison(int depth) {
+    if (++conditions_ > kMaxFilterConditions) {
+      return Status::InvalidArgument(
+          "$filter has more than " + std::to_string(kMaxFilterConditions) +
+          " conditions (the next one at " + Pos(Peek().pos) +
+          "); split the request, or list values with 'in (...)'");
+    }
     MB_ASSIGN_OR_RETURN(Operand left, Primary(depth));
     const Token& next = Peek();
     if (next.kind == Token::Kind::kIdent) {
@@ -931,6 +937,7 @@ class Parser {
 
   std::vector<Token> t_;
   size_t i_ = 0;
+  int conditions_ = 0;
   const model::EntitySpec& e_;
   const Scope* scope_ = nullptr;
 };

@@ -28,6 +28,10 @@ namespace meabridge::publish::odata {
 
 // Deepest nesting of parentheses, not, any and functions accepted.
 inline constexpr int kMaxFilterDepth = 50;
+// Most conditions (comparisons, functions, parenthesized groups) in one $filter. A chain of
+// and/or of any length up to it compiles to SQL of logarithmic depth (store::JoinBalanced), so
+// SQLite and PostgreSQL accept it; past it the request is a 400 that names the limit.
+inline constexpr int kMaxFilterConditions = 1000;
 
 Result<std::unique_ptr<store::Expr>> ParseFilter(std::string_view text,
                                                  const model::EntitySpec& entity);

@@ -536,14 +536,14 @@ class Compiler {
       case Expr::Kind::kAnd:
       case Expr::Kind::kOr: {
         if (e.children.empty()) return std::string(e.kind == Expr::Kind::kAnd ? "true" : "false");
-        std::string out = "(";
-        for (size_t i = 0; i < e.children.size(); ++i) {
-          if (!e.children[i]) return Status::InvalidArgument("an empty operand in a filter");
-          MB_ASSIGN_OR_RETURN(std::string c, Node(*e.children[i], depth + 1));
-          if (i) out += e.kind == Expr::Kind::kAnd ? " AND " : " OR ";
-          out += c;
+        std::vector<std::string> parts;
+        parts.reserve(e.children.size());
+        for (const auto& child : e.children) {
+          if (!child) return Status::InvalidArgument("an empty operand in a filter");
+          MB_ASSIGN_OR_RETURN(std::string c, Node(*child, depth + 1));
+          parts.push_back(std::move(c));
         }
-        return out + ")";
+        return "(" + JoinBalanced(parts, e.kind == Expr::Kind::kAnd ? "AND" : "OR") + ")";
       }
       case Expr::Kind::kNot: {
         if (e.children.empty() || !e.children[0]) {
