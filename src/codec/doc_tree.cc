@@ -1,6 +1,8 @@
 #include "codec/doc_tree.h"
 
+#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -388,7 +390,87 @@ Result<std::string> ReadFile(const std::string& path) {
   return ss.str();
 }
 
+// The offset of the first entity reference other than the five XML predefines and character
+// references (pugixml leaves them as literal text, so "&h;" would become a value), skipping
+// comments, CDATA, processing instructions and the DOCTYPE; npos when there is none. `*name`
+// gets the reference as written ("&h;", or "&" for a bare ampersand).
+size_t UnexpandedEntity(std::string_view t, std::string* name) {
+  auto skip_to = [&](size_t from, std::string_view end) {
+    size_t e = t.find(end, from);
+    return e == std::string_view::npos ? t.size() : e + end.size();
+  };
+  for (size_t i = 0; i < t.size();) {
+    if (t[i] == '<') {
+      if (t.compare(i, 4, "<!--") == 0) {
+        i = skip_to(i + 4, "-->");
+      } else if (t.compare(i, 9, "<![CDATA[") == 0) {
+        i = skip_to(i + 9, "]]>");
+      } else if (t.compare(i, 2, "<?") == 0) {
+        i = skip_to(i + 2, "?>");
+      } else if (t.compare(i, 2, "<!") == 0) {  // <!DOCTYPE ... [ internal subset ] >
+        int depth = 0;
+        for (++i; i < t.size(); ++i) {
+          if (t[i] == '[') ++depth;
+          if (t[i] == ']') --depth;
+          if (t[i] == '>' && depth <= 0) break;
+        }
+        ++i;
+      } else {
+        ++i;
+      }
+      continue;
+    }
+    if (t[i] != '&') {
+      ++i;
+      continue;
+    }
+    size_t semi = t.find(';', i);
+    std::string_view ref =
+        semi == std::string_view::npos || semi - i > 32 ? std::string_view() : t.substr(i + 1, semi - i - 1);
+    bool ok = ref == "amp" || ref == "lt" || ref == "gt" || ref == "quot" || ref == "apos";
+    if (!ok && ref.size() >= 2 && ref[0] == '#') {
+      bool hex = ref[1] == 'x';
+      std::string_view digits = ref.substr(hex ? 2 : 1);
+      ok = !digits.empty();
+      for (char c : digits) {
+        ok = ok && (std::isdigit(static_cast<unsigned char>(c)) ||
+                    (hex && std::isxdigit(static_cast<unsigned char>(c))));
+      }
+    }
+    if (!ok) {
+      *name = ref.empty() ? "&" : "&" + std::string(ref) + ";";
+      return i;
+    }
+    i = semi + 1;
+  }
+  return std::string_view::npos;
+}
+
 Result<DocNode> ParseXmlDoc(std::string_view text, const std::string& name_for_errors) {
+  // pugixml takes any bytes as UTF-8, and leaves unknown entity references as text: both would
+  // reach values (a store file with a non-UTF-8 name, one called "&h;.db"), so both are
+  // refused here, at their position.
+  size_t bad = 0;
+  if (!core::IsValidUtf8(text, &bad)) {
+    DocPosition p{name_for_errors, 0, 0};
+    LineIndex(text).Locate(bad, &p.line, &p.column);
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[bad]));
+    return Status::ParseError(p.ToString() + ": not UTF-8 (byte " + byte +
+                              "); save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)");
+  }
+  std::string entity;
+  if (size_t at = UnexpandedEntity(text, &entity); at != std::string_view::npos) {
+    DocPosition p{name_for_errors, 0, 0};
+    LineIndex(text).Locate(at, &p.line, &p.column);
+    return Status::ParseError(
+        p.ToString() + ": " +
+        (entity == "&" ? std::string("a bare '&'; write &amp;")
+                       : "the entity reference " + entity +
+                             " is not expanded (DTDs are not read: only &amp; &lt; &gt; &quot; "
+                             "&apos; and character references such as &#233;); write its text "
+                             "instead"));
+  }
   pugi::xml_document doc;
   // parse_default without DTD: a <!DOCTYPE> is skipped, never processed; pugixml has no
   // entity expansion beyond the five predefined entities and character references.

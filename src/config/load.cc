@@ -48,6 +48,11 @@ class Loader {
       }
       const AttrSpec* as = spec.Attr(a.name);
       if (!as) {
+        if (attr_names.empty()) {
+          Error(a.position, "unknown attribute '" + a.name + "' on <" + node.name + ">: <" +
+                                node.name + "> takes no attributes; remove it");
+          continue;
+        }
         std::string close = ClosestMatch(a.name, attr_names);
         Error(a.position, "unknown attribute '" + a.name + "' on <" + node.name + ">",
               close.empty() ? "one of: " + core::Join(attr_names, ", ")
@@ -122,7 +127,10 @@ class Loader {
           Error(a.position, where + ": expected true or false", a.name + "=\"true\"");
         break;
       case ValueKind::kDuration:
-        if (!ParseDurationMs(v)) {
+        if (DurationTooLong(v)) {
+          Error(a.position, where + ": too long; the longest duration is " + kMaxDurationText,
+                a.name + "=\"30s\" (ms, s, m, h, d)");
+        } else if (!ParseDurationMs(v)) {
           Error(a.position, where + ": expected a duration", a.name + "=\"30s\" (ms, s, m, h, d)");
         }
         break;
@@ -206,7 +214,19 @@ class Loader {
   }
 
   std::string ResolveStore(const codec::DocAttribute* a, const std::string& value) {
-    if (value.rfind("postgresql://", 0) == 0 || value.rfind("postgres://", 0) == 0) return value;
+    std::string_view scheme = core::UrlScheme(value);
+    std::string lower = core::AsciiLower(scheme);
+    if (lower == "postgresql" || lower == "postgres") return value;
+    if (!scheme.empty() && value.rfind("sqlite:", 0) != 0) {
+      // Not a file name (mysql://... was once taken for a relative SQLite path). The rest of
+      // the value may hold a password: only the scheme is shown.
+      Error(a ? a->position : codec::DocPosition{},
+            "the store location is a " + std::string(scheme) +
+                ":// URL; meabridge stores into SQLite or PostgreSQL only",
+            "location=\"sqlite:/var/lib/meabridge/meabridge.db\" or "
+            "location=\"postgresql://USER:PASSWORD@HOST:5432/DATABASE\"");
+      return value;
+    }
     std::string path = value.rfind("sqlite:", 0) == 0 ? value.substr(7) : value;
     if (path.empty()) {
       Error(a ? a->position : codec::DocPosition{}, "empty SQLite path in the store location",

@@ -129,6 +129,11 @@ Result<Schedule> Schedule::Parse(std::string_view raw) {
   if (text.rfind("every", 0) == 0) {
     std::string_view d = core::Trim(text.substr(5));
     auto ms = ParseDurationMs(d);
+    if (DurationTooLong(d)) {
+      return Status::InvalidArgument("'" + std::string(text) +
+                                     "' is too long; the longest interval is " +
+                                     kMaxDurationText + "; write e.g. \"every 1d\"");
+    }
     if (d.empty() || !ms) {
       return Status::InvalidArgument("'" + std::string(text) +
                                      "' has no duration after 'every'; write e.g. \"every 30m\", "

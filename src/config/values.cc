@@ -1,6 +1,7 @@
 #include "config/values.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/strings.h"
 
@@ -47,10 +48,23 @@ std::optional<bool> ParseBool(std::string_view s) {
   return std::nullopt;
 }
 
-std::optional<int64_t> ParseDurationMs(std::string_view s) {
+namespace {
+
+// The duration `s` in milliseconds, unbounded (+inf for a number too large for a double);
+// nullopt when `s` is not a duration.
+std::optional<double> DurationMs(std::string_view s) {
+  std::string_view t = core::Trim(s);
+  size_t i = 0;
+  while (i < t.size() && ((t[i] >= '0' && t[i] <= '9') || t[i] == '.')) ++i;
   double n = 0;
   std::string unit;
-  if (!SplitNumberUnit(s, &n, &unit)) return std::nullopt;
+  if (!SplitNumberUnit(s, &n, &unit)) {
+    // Digits past a double's range ("every 1" followed by 400 zeros) are a duration too long.
+    bool digits = i > 0 && std::count(t.begin(), t.begin() + static_cast<long>(i), '.') <= 1;
+    if (!digits) return std::nullopt;
+    n = std::numeric_limits<double>::infinity();
+    unit = core::AsciiLower(core::Trim(t.substr(i)));
+  }
   double factor;
   if (unit == "ms")
     factor = 1;
@@ -64,9 +78,20 @@ std::optional<int64_t> ParseDurationMs(std::string_view s) {
     factor = 86'400'000;
   else
     return std::nullopt;
-  double ms = n * factor;
-  if (ms > 1e15) return std::nullopt;
-  return static_cast<int64_t>(ms);
+  return n * factor;
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseDurationMs(std::string_view s) {
+  std::optional<double> ms = DurationMs(s);
+  if (!ms || *ms > static_cast<double>(kMaxDurationMs)) return std::nullopt;
+  return static_cast<int64_t>(*ms);
+}
+
+bool DurationTooLong(std::string_view s) {
+  std::optional<double> ms = DurationMs(s);
+  return ms && *ms > static_cast<double>(kMaxDurationMs);
 }
 
 std::optional<int64_t> ParseSizeBytes(std::string_view s) {

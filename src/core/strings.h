@@ -25,6 +25,10 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 // On false, *bad_offset (if given) is the offset of the first bad byte.
 bool IsValidUtf8(std::string_view s, size_t* bad_offset = nullptr);
 
+// The scheme of "scheme://..." (RFC 3986: a letter, then letters, digits, '+', '-', '.'), or
+// "" when `s` does not start with one (a file path, "sqlite:PATH").
+std::string_view UrlScheme(std::string_view s);
+
 // Strict integer / floating point parsing of the whole string (no spaces, no trailing text).
 std::optional<int64_t> ParseInt(std::string_view s);
 std::optional<double> ParseDouble(std::string_view s);

@@ -11,19 +11,6 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && core::EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
 }
 
-// True for "scheme://...", a URL of some kind rather than a file name.
-bool HasUrlScheme(std::string_view s) {
-  size_t colon = s.find("://");
-  if (colon == std::string_view::npos || colon == 0) return false;
-  for (size_t i = 0; i < colon; ++i) {
-    char c = s[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
-    if (!ok) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void BackendRegistry::Add(Backend backend) { backends_.push_back(std::move(backend)); }
@@ -48,7 +35,7 @@ Result<const Backend*> BackendRegistry::Resolve(std::string_view location,
     }
     return best;
   }
-  if (!location.empty() && !HasUrlScheme(location)) {
+  if (!location.empty() && core::UrlScheme(location).empty()) {
     for (const Backend& b : backends_) {
       if (b.plain_paths) {
         *rest = std::string(location);

@@ -115,6 +115,38 @@ TEST(DocTreeTest, DoctypeAndEntitiesAreNotProcessed) {
   }
 }
 
+// Issue 14, point 9: pugixml would take these as text; they are refused at their position.
+TEST(DocTreeTest, NotUtf8AndUnexpandedEntitiesAreRefusedAtTheirPosition) {
+  struct Case {
+    std::string text;
+    std::string says;
+  };
+  const Case cases[] = {
+      {"<a>\n  <b v=\"caf\xE9.db\"/>\n</a>",
+       "x.xml:2:12: not UTF-8 (byte 0xE9); save the file as UTF-8"},
+      {"<a>\n <b>\xC3</b></a>", "x.xml:2:5: not UTF-8 (byte 0xC3)"},
+      {"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<a v=\"\xFC\"/>", "x.xml:2:7: not UTF-8"},
+      {"<a>\n  <store location=\"&h;.db\"/>\n</a>",
+       "x.xml:2:20: the entity reference &h; is not expanded (DTDs are not read"},
+      {"<!DOCTYPE a [<!ENTITY h \"x\">]>\n<a>&h;</a>", "x.xml:2:4: the entity reference &h;"},
+      {"<a v=\"a & b\"/>", "x.xml:1:9: a bare '&'; write &amp;"},
+      {"<a>&#xZZ;</a>", "x.xml:1:4: the entity reference &#xZZ;"},
+  };
+  for (const Case& c : cases) {
+    Result<DocNode> r = ParseXmlDoc(c.text, "x.xml");
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_NE(r.status().message().find(c.says), std::string::npos)
+        << c.text << " -> " << r.status().message();
+  }
+  // What XML defines is read as before; comments, CDATA and the DOCTYPE are not looked into.
+  Result<DocNode> ok = ParseXmlDoc(
+      "<!DOCTYPE a [<!ENTITY h \"&amp x\">]>\n<!-- &h; & -->\n"
+      "<a v=\"&amp;&lt;&gt;&quot;&apos;&#233;&#xE9;\"><![CDATA[&h; &]]></a>",
+      "x.xml");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->Get("v"), "&<>\"'\xC3\xA9\xC3\xA9");
+}
+
 TEST(DocTreeTest, FileTypeByExtension) {
   Result<DocNode> r = LoadDocFile("/nonexistent/config.yaml");
   ASSERT_FALSE(r.ok());

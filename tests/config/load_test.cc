@@ -105,6 +105,54 @@ TEST(ConfigTest, EveryErrorHasFileLineColumnAndAFix) {
   EXPECT_TRUE(mapping_reported);
 }
 
+// Issue 14, point 9: each of these once went through (a store file named with Latin-1 bytes,
+// one called "&h;.db", a relative SQLite file "mysql:/..."), or said nothing useful.
+TEST(ConfigTest, HostileValuesAreRefusedAtTheirPosition) {
+  TempDir dir;
+  struct Case {
+    std::string text;
+    std::string says;
+  };
+  const Case cases[] = {
+      {"<meabridge>\n  <store location=\"sqlite:caf\xE9.db\"/>\n</meabridge>",
+       "c.xml:2:30: not UTF-8 (byte 0xE9)"},
+      {"<meabridge>\n  <store location=\"&h;.db\"/>\n</meabridge>",
+       "c.xml:2:20: the entity reference &h; is not expanded"},
+      {"<meabridge>\n  <store location=\"mysql://u:pw@db.example/mb\"/>\n</meabridge>",
+       "c.xml:2:3: the store location is a mysql:// URL; meabridge stores into SQLite or "
+       "PostgreSQL only; write instead: location=\"sqlite:/var/lib/meabridge/meabridge.db\" or "
+       "location=\"postgresql://USER:PASSWORD@HOST:5432/DATABASE\""},
+      {"<meabridge>\n  <store location=\"MariaDB://h/mb\"/>\n</meabridge>",
+       "the store location is a MariaDB:// URL"},
+      {"<meabridge version=\"2\">\n</meabridge>",
+       "c.xml:1:1: unknown attribute 'version' on <meabridge>: <meabridge> takes no "
+       "attributes; remove it"},
+      {"<meabridge>\n  <server request-timeout=\"99999999999999999999999d\"/>\n</meabridge>",
+       "c.xml:2:3: <server request-timeout=\"99999999999999999999999d\">: too long; the longest "
+       "duration is 36500d (100 years)"},
+  };
+  for (const Case& c : cases) {
+    LoadResult r = LoadConfigText(c.text, "c.xml", dir.path());
+    EXPECT_FALSE(r.config) << c.text;
+    std::string all = ::testing::PrintToString(Errors(r));
+    bool found = false;
+    for (const std::string& e : Errors(r)) {
+      found = found || e.find(c.says) != std::string::npos;
+      EXPECT_EQ(e.find("one of: ;"), std::string::npos) << e;
+      EXPECT_EQ(e.find("pw@"), std::string::npos) << "the password stays out: " << e;
+    }
+    EXPECT_TRUE(found) << "missing: " << c.says << "\nin: " << all;
+  }
+  // The accepted forms still are.
+  for (const char* loc : {"sqlite:mb.db", "mb.db", "postgresql://h/mb", "PostgreSQL://h/mb",
+                          "postgres://h/mb", "sqlite:///tmp/mb.db"}) {
+    LoadResult r = LoadConfigText(std::string("<meabridge><store location=\"") + loc +
+                                      "\"/></meabridge>",
+                                  "c.xml", dir.path());
+    EXPECT_TRUE(r.config) << loc << ": " << ::testing::PrintToString(Errors(r));
+  }
+}
+
 TEST(ConfigTest, UnreadableAndMalformedFiles) {
   LoadResult missing = LoadConfigFile("/nonexistent/meabridge.xml");
   ASSERT_EQ(missing.errors.size(), 1u);

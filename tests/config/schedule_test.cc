@@ -102,6 +102,13 @@ TEST(ScheduleTest, ErrorsSayWhatToWrite) {
       {"every", "no duration after 'every'"},
       {"every soon", "no duration after 'every'"},
       {"every 500ms", "shorter than the shortest interval, 1s"},
+      {"every 36501d", "is too long; the longest interval is 36500d (100 years)"},
+      {"every 9999999999999999999999999h", "is too long; the longest interval is 36500d"},
+      {"every 1000000000000000000000000000000000000000000000000000000000000000000000000000000"
+       "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+       "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+       "000000000000000000000000000000000000000000000000000000000000000000000000000000000s",
+       "is too long"},
       {"daily", "a cron expression has 5 fields, this has 1"},
       {"0 3 * *", "this has 4"},
       {"0 3 * * * *", "this has 6"},

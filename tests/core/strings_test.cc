@@ -29,6 +29,17 @@ TEST(StringsTest, Utf8Validation) {
   EXPECT_FALSE(IsValidUtf8("\xFF"));
 }
 
+TEST(StringsTest, UrlScheme) {
+  EXPECT_EQ(UrlScheme("mysql://u:p@h/db"), "mysql");
+  EXPECT_EQ(UrlScheme("postgresql://h/db"), "postgresql");
+  EXPECT_EQ(UrlScheme("svn+ssh://h"), "svn+ssh");
+  EXPECT_EQ(UrlScheme("sqlite:mb.db"), "");
+  EXPECT_EQ(UrlScheme("data/mb.db"), "");
+  EXPECT_EQ(UrlScheme("/var/lib/a://b"), "") << "a path holding :// is not a URL";
+  EXPECT_EQ(UrlScheme("://x"), "");
+  EXPECT_EQ(UrlScheme("1http://x"), "");
+}
+
 TEST(StringsTest, StrictNumbers) {
   EXPECT_EQ(ParseInt("42"), 42);
   EXPECT_EQ(ParseInt("-7"), -7);

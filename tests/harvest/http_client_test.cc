@@ -213,6 +213,26 @@ TEST(HttpClientTest, TransportFailuresAreUnavailableOrIoErrors) {
   EXPECT_EQ(r.status().code(), Status::Code::kUnavailable) << r.status().ToString();
 }
 
+// Issue 14, point 9: an answer that is not HTTP is named for what it is, not as a scheme
+// that is not fetched.
+TEST(HttpClientTest, ANonHttpAnswerIsNamedAsOne) {
+  HttpTestServer server([](const SeenRequest&) {
+    Reply rep;
+    rep.not_http = true;
+    rep.body = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n";
+    return rep;
+  });
+  Client c(Settings());
+  Result<HttpResponse> r = c.client.Get({server.Url("/page"), "", ""});
+  ASSERT_FALSE(r.ok());
+  const std::string& m = r.status().message();
+  EXPECT_EQ(m.find("only http and https"), std::string::npos) << m;
+  EXPECT_NE(m.find("GET " + server.Url("/page") + ": the server's answer is not HTTP"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("check the host and port"), std::string::npos) << m;
+}
+
 TEST(HttpClientTest, AStopRequestAbortsATransfer) {
   HttpTestServer server([](const SeenRequest&) {
     Reply rep = Reply::Json("{}");

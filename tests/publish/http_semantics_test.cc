@@ -2,6 +2,10 @@
 // 405 with Allow, limits (414, 431), the response cache, 500 from a handler that throws, and
 // readers while harvests commit.
 #include <Poco/InflatingStream.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -283,6 +287,45 @@ TEST(HttpServerTest, AHandlerThatThrowsAnswers500AndTheServerKeepsServing) {
   EXPECT_EQ(r.body.find("broken invariant"), std::string::npos) << "never sent to the client";
   EXPECT_EQ(Fetch(server.port(), "/ok").body, "fine");
   EXPECT_EQ(routes->Add(ok).code(), Status::Code::kInvalidArgument) << "a path claimed twice";
+}
+
+// The bytes a server answers to `request`, sent as they are on a fresh connection.
+std::string RawExchange(int port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  EXPECT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  ::shutdown(fd, SHUT_WR);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+// Issue 14, point 9: a duplicate Host, or none on HTTP/1.1, answers 400 (RFC 9112 section 3.2)
+// and closes the connection, so a second request behind it is never answered.
+TEST_F(HttpSemanticsTest, HostMissingOrDuplicateAnswers400) {
+  for (const std::string& head :
+       {std::string("GET /odata/v4/ HTTP/1.1\r\n"),
+        std::string("GET /odata/v4/ HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n"),
+        std::string("GET /odata/v4/ HTTP/1.0\r\nHost: a.example\r\nHost: a.example\r\n")}) {
+    std::string answer = RawExchange(port_, head + "\r\nGET /odata/v4/ HTTP/1.1\r\n"
+                                                             "Host: x\r\n\r\n");
+    EXPECT_EQ(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << head << answer;
+    EXPECT_NE(answer.find("RFC 9112 section 3.2"), std::string::npos) << answer;
+    EXPECT_EQ(answer.find("HTTP/1.1 200"), std::string::npos) << "nothing answered after it";
+  }
+  std::string ok = RawExchange(port_, "GET /odata/v4/ HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(ok.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << ok;
+  ok = RawExchange(port_, "GET /odata/v4/ HTTP/1.1\r\nHost: x\r\n"
+                                    "Connection: close\r\n\r\n");
+  EXPECT_EQ(ok.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << ok;
 }
 
 TEST(HttpServerTest, BindErrorsSayWhatToDo) {

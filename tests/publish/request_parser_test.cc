@@ -26,18 +26,18 @@ TEST(RequestParserTest, ParsesARequestHead) {
 
 TEST(RequestParserTest, ConnectionSemantics) {
   RequestHead h;
-  ASSERT_TRUE(ParseRequestHead("GET / HTTP/1.1\r\nConnection: close\r\n", &h).ok());
+  ASSERT_TRUE(ParseRequestHead("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n", &h).ok());
   EXPECT_FALSE(h.KeepAlive());
   ASSERT_TRUE(ParseRequestHead("GET / HTTP/1.0\r\n", &h).ok());
   EXPECT_FALSE(h.KeepAlive());
   ASSERT_TRUE(ParseRequestHead("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n", &h).ok());
   EXPECT_TRUE(h.KeepAlive());
-  ASSERT_TRUE(ParseRequestHead("POST / HTTP/1.1\r\nContent-Length: 12\r\n", &h).ok());
+  ASSERT_TRUE(ParseRequestHead("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n", &h).ok());
   EXPECT_EQ(h.ContentLength(), 12);
   ASSERT_TRUE(
-      ParseRequestHead("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n", &h).ok());
+      ParseRequestHead("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n", &h).ok());
   EXPECT_EQ(h.ContentLength(), -1);
-  ASSERT_TRUE(ParseRequestHead("POST / HTTP/1.1\r\nContent-Length: -3\r\n", &h).ok());
+  ASSERT_TRUE(ParseRequestHead("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -3\r\n", &h).ok());
   EXPECT_EQ(h.ContentLength(), -1);
 }
 
@@ -49,6 +49,27 @@ TEST(RequestParserTest, RefusesMalformedHeads) {
         "GET / HTTP/1.1\r\nNo-colon\r\n", "GET / HTTP/1.1\r\nX: a\x01b\r\n", ""}) {
     EXPECT_FALSE(ParseRequestHead(bad, &h).ok()) << bad;
   }
+}
+
+// Issue 14, point 9: RFC 9112 section 3.2.
+TEST(RequestParserTest, HostIsRequiredOnceOnHttp11AndAtMostOnce) {
+  RequestHead h;
+  Status none = ParseRequestHead("GET / HTTP/1.1\r\nAccept: */*\r\n", &h);
+  EXPECT_FALSE(none.ok());
+  EXPECT_EQ(none.message(),
+            "an HTTP/1.1 request needs a Host header field; send one (RFC 9112 section 3.2)");
+  for (const char* twice : {"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n",
+                            "GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n",
+                            "GET / HTTP/1.0\r\nHost: a\r\nHOST: b\r\n"}) {
+    Status st = ParseRequestHead(twice, &h);
+    EXPECT_FALSE(st.ok()) << twice;
+    EXPECT_EQ(st.message(), "the request has 2 Host header fields; send exactly one "
+                            "(RFC 9112 section 3.2)")
+        << twice;
+  }
+  EXPECT_TRUE(ParseRequestHead("GET / HTTP/1.0\r\n", &h).ok()) << "HTTP/1.0 may omit it";
+  EXPECT_TRUE(ParseRequestHead("GET / HTTP/1.1\r\nHost:\r\n", &h).ok())
+      << "an empty Host is what RFC 9112 asks for when the target has no authority";
 }
 
 TEST(RequestParserTest, FindsTheEndOfAHead) {

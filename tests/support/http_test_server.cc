@@ -293,6 +293,10 @@ void HttpTestServer::Serve(int fd) {
       ::poll(&p, 1, reply.delay_ms);
       if (stopping_) break;
     }
+    if (reply.not_http) {
+      SendAll(fd, reply.body.data(), reply.body.size());
+      break;
+    }
     std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " +
                       (reply.reason.empty() ? ReasonPhrase(reply.status) : reply.reason) + "\r\n";
     bool has_date = false;

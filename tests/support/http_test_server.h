@@ -41,6 +41,8 @@ struct Reply {
   int64_t truncate_after = -1;     // send this many body bytes, then close cleanly (FIN)
   bool close = false;              // close the connection after this reply
   bool no_content_length = false;  // end the body by closing the connection
+  bool not_http = false;           // send `body` alone, no status line or headers, and close
+                                   // (a server that does not speak HTTP on this port)
 
   Reply& Header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

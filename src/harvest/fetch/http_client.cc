@@ -240,7 +240,11 @@ Result<HttpResponse> HttpClient::Get(const HttpRequest& request) {
                                  " (fix the server's certificate; tls-verify=\"false\" only for a "
                                  "test server)");
         case CURLE_UNSUPPORTED_PROTOCOL:
-          return Status::IoError("refusing " + shown + ": only http and https URLs are fetched");
+          // The URL's scheme was checked above: libcurl says this when the server's answer is
+          // not HTTP ("Received HTTP/0.9 when not allowed"): another service on that port.
+          return Status::IoError("GET " + shown + ": the server's answer is not HTTP (" + detail +
+                                 "); check the host and port (another service listens there, or "
+                                 "it speaks https where the URL says http)");
         default:
           return Status::IoError("GET " + shown + ": " + detail);
       }

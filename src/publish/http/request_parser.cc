@@ -130,6 +130,19 @@ Status ParseRequestHead(std::string_view head, RequestHead* out) {
     }
     out->headers.emplace_back(core::AsciiLower(h.substr(0, colon)), std::string(value));
   }
+  // RFC 9112 section 3.2: 400 for an HTTP/1.1 request without Host, and for any request with
+  // more than one (two hosts are a cache-poisoning and smuggling vector).
+  size_t hosts = 0;
+  for (const auto& [name, value] : out->headers) hosts += name == "host" ? 1 : 0;
+  if (hosts > 1) {
+    return Status::InvalidArgument(
+        "the request has " + std::to_string(hosts) +
+        " Host header fields; send exactly one (RFC 9112 section 3.2)");
+  }
+  if (hosts == 0 && out->minor_version == 1) {
+    return Status::InvalidArgument(
+        "an HTTP/1.1 request needs a Host header field; send one (RFC 9112 section 3.2)");
+  }
   return Status::Ok();
 }
 

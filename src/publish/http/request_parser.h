@@ -4,7 +4,8 @@
 //
 // Strict where laxness would be a risk: the method is a token, the target has no spaces or
 // control characters, the version is HTTP/1.0 or HTTP/1.1, header names are tokens, obsolete
-// line folding and a space before the colon are refused, at most kMaxHeaderFields fields.
+// line folding and a space before the colon are refused, at most kMaxHeaderFields fields;
+// exactly one Host on HTTP/1.1, at most one on HTTP/1.0 (RFC 9112 section 3.2).
 //
 // Pure functions: thread-safe.
 #pragma once

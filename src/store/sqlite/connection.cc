@@ -1,15 +1,23 @@
 #include "store/sqlite/connection.h"
 
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 namespace meabridge::store::sqlite {
 
 Status SqliteStatus(int rc, const std::string& path, std::string_view what,
-                    std::string_view sqlite_message) {
+                    std::string_view sqlite_message, int system_errno) {
   std::string detail = std::string(sqlite_message);
   if (detail.empty()) detail = sqlite3_errstr(rc);
   std::string w(what);
-  switch (rc & 0xff) {
+  int primary = rc & 0xff;
+  if (primary == SQLITE_IOERR && (system_errno == ENOSPC || system_errno == EDQUOT)) {
+    detail += std::string("; ") + (system_errno == ENOSPC ? "ENOSPC" : "EDQUOT") + ": " +
+              std::strerror(system_errno);
+    primary = SQLITE_FULL;
+  }
+  switch (primary) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return Status::Unavailable("store " + path + " is busy while " + w + " (" + detail +
@@ -33,7 +41,8 @@ Status SqliteStatus(int rc, const std::string& path, std::string_view what,
                              "by the meabridge user");
     case SQLITE_FULL:
       return Status::IoError("store " + path + ": disk full while " + w + " (" + detail +
-                             "): free space on its file system");
+                             "): free space on its file system (or raise the user's quota), "
+                             "then retry");
     case SQLITE_IOERR:
       return Status::IoError("store " + path + ": I/O error while " + w + " (" + detail + ")");
     default:
@@ -50,7 +59,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
   DbHandle db(raw);
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : "";
-    return SqliteStatus(rc, path, "opening it", msg);
+    return SqliteStatus(rc, path, "opening it", msg, raw ? sqlite3_system_errno(raw) : 0);
   }
   sqlite3_extended_result_codes(db.get(), 1);
   sqlite3_busy_timeout(db.get(), options.busy_timeout_ms);
@@ -76,7 +85,8 @@ Status Connection::Exec(std::string_view sql) {
   std::string msg = err ? err : "";
   sqlite3_free(err);
   std::string what = s.size() > 60 ? s.substr(0, 60) + "..." : s;
-  return SqliteStatus(rc, path_, "running \"" + what + "\"", msg);
+  return SqliteStatus(rc, path_, "running \"" + what + "\"", msg,
+                      sqlite3_system_errno(db_.get()));
 }
 
 Result<sqlite3_stmt*> Connection::Prepare(const std::string& sql) {
@@ -117,7 +127,8 @@ void Connection::Recycle(std::string sql, StmtHandle stmt) {
 }
 
 Status Connection::Error(int rc, std::string_view what) const {
-  return SqliteStatus(rc, path_, what, sqlite3_errmsg(db_.get()));
+  return SqliteStatus(rc, path_, what, sqlite3_errmsg(db_.get()),
+                      sqlite3_system_errno(db_.get()));
 }
 
 void Connection::ResetAll() {

@@ -110,8 +110,11 @@ class LeasedStmt {
 };
 
 // The Status for result code `rc` on `path`, for callers without a Connection.
+// `system_errno` is sqlite3_system_errno() of the handle (0 when unknown): SQLite reports a
+// write that failed with ENOSPC as a plain I/O error (SQLITE_IOERR_WRITE, _SHMSIZE ...), and
+// the errno is what says the disk is full.
 Status SqliteStatus(int rc, const std::string& path, std::string_view what,
-                    std::string_view sqlite_message);
+                    std::string_view sqlite_message, int system_errno = 0);
 
 // Resets and clears a statement when it leaves scope, so that no statement stays active
 // between calls (an active statement would keep a read transaction or block COMMIT).
