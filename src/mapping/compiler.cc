@@ -190,11 +190,11 @@ class Compiler {
 
   // ---- paths and templates -------------------------------------------------------------------
 
-  int CsvSlot(const std::string& column) {
-    if (!default_path_ &&
-        std::find(plan_->read_columns.begin(), plan_->read_columns.end(), column) ==
-            plan_->read_columns.end()) {
-      plan_->read_columns.push_back(column);
+  int CsvSlot(const std::string& column, const std::string& child) {
+    RowColumn read{column, child};
+    if (!default_path_ && std::find(plan_->read_columns.begin(), plan_->read_columns.end(),
+                                    read) == plan_->read_columns.end()) {
+      plan_->read_columns.push_back(std::move(read));
     }
     for (size_t i = 0; i < plan_->columns.size(); ++i) {
       if (plan_->columns[i] == column) return static_cast<int>(i);
@@ -208,7 +208,7 @@ class Compiler {
   bool CompileRowPath(const std::string& text, const DocPosition& pos, PathExpr* out) {
     size_t star = text.find("/*");
     if (star == std::string::npos) {
-      out->slot = CsvSlot(text);
+      out->slot = CsvSlot(text, row_context_);
       return true;
     }
     const bool rows = star + 2 == text.size();
@@ -223,7 +223,7 @@ class Compiler {
     auto it = std::find(plan_->children.begin(), plan_->children.end(), child);
     if (it == plan_->children.end()) it = plan_->children.insert(plan_->children.end(), child);
     out->child = static_cast<int>(it - plan_->children.begin());
-    if (!rows) out->slot = CsvSlot(text.substr(star + 3));
+    if (!rows) out->slot = CsvSlot(text.substr(star + 3), child);
     return true;
   }
 
@@ -1401,6 +1401,9 @@ class Compiler {
     out->index = plan_->entity->FieldIndex(out->name);
     const model::FieldSpec& spec = *out->spec;
     bool ok = true;
+    // The rows the field's relative paths (items, lang-path, text-path) read: those of child
+    // NAME for path="NAME/*", the main row's for another path, any query's for cases.
+    ContextGuard context(this, RowContextOf(f));
     bool multilingual = spec.type == FieldType::kMultilingual;
     for (const char* a :
          {"shape", "lang", "lang-path", "text-path", "lang-on-miss", "lang-default"}) {
@@ -1767,6 +1770,25 @@ class Compiler {
   const model::Registry& registry_;
   std::unique_ptr<Plan> plan_;
   bool default_path_ = false;  // compiling a default lang-path/text-path (not read_columns)
+  std::string row_context_;     // csv: the rows plain column paths read (RowColumn::child)
+
+  static std::string RowContextOf(const DocNode& f) {
+    if (!f.Has("path")) return "*";
+    const std::string path = f.Get("path");
+    const size_t star = path.find("/*");
+    if (star != std::string::npos && star > 0 && star + 2 == path.size()) {
+      return path.substr(0, star);
+    }
+    return "";
+  }
+  // Sets row_context_ for one field's compilation; the main row's again after it.
+  struct ContextGuard {
+    ContextGuard(Compiler* c, std::string context) : c_(c) { c_->row_context_ = std::move(context); }
+    ~ContextGuard() { c_->row_context_.clear(); }
+    ContextGuard(const ContextGuard&) = delete;
+    ContextGuard& operator=(const ContextGuard&) = delete;
+    Compiler* c_;
+  };
   std::vector<std::string> errors_;
   std::vector<std::string> param_guards_;  // parameters the enclosing <when>s test present
 };

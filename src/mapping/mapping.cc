@@ -626,7 +626,7 @@ int FindRowColumn(const std::vector<std::string>& names, std::string_view want) 
 }
 
 const std::vector<std::string>& Mapping::children() const { return plan_->children; }
-const std::vector<std::string>& Mapping::columns() const { return plan_->read_columns; }
+const std::vector<RowColumn>& Mapping::columns() const { return plan_->read_columns; }
 
 Status Mapping::MapRow(const Row& columns, std::string position, const Params& params,
                        RecordSink& sink) const {

@@ -98,6 +98,16 @@ struct DocumentInfo {
 // One database row (sql sources): column name -> text, or nullopt for NULL.
 using Row = std::vector<std::pair<std::string, std::optional<std::string>>>;
 
+// A column a mapping's path names, and the rows it reads it from.
+struct RowColumn {
+  std::string column;
+  // "" the main row; NAME the rows of child NAME (NAME/*/COLUMN, or COLUMN in the items,
+  // lang-path or text-path of a field whose path is NAME/*); "*" rows the compiler cannot place
+  // (the items of a field whose rows come from <first>/<when> cases): any query's.
+  std::string child;
+  bool operator==(const RowColumn&) const = default;
+};
+
 // Where a mapping's column `want` is among a database row's column names: the exact name,
 // else a name equal to it ignoring ASCII case (SQL column names are case-insensitive in
 // MySQL/MariaDB and SQLite: the toolkit's informea_odata.sql writes `schemaversion` and
@@ -220,9 +230,9 @@ class Mapping {
                                                   const RowOptions& options = {}) const;
   // The child row sets the mapping's paths read (NAME of NAME/*), in order of first use.
   const std::vector<std::string>& children() const;
-  // csv/rows: the columns the mapping's paths name (of the main row or of child rows; not the
+  // csv/rows: the columns the mapping's paths name, with the rows each is read from (not the
   // default lang-path and text-path), in order of first use.
-  const std::vector<std::string>& columns() const;
+  const std::vector<RowColumn>& columns() const;
 
   // REQUIRES: only the loaders construct mappings.
   explicit Mapping(std::unique_ptr<Plan> plan);

@@ -210,9 +210,9 @@ struct Plan {
   size_t skip_lines = 0;
   std::optional<std::string> null_text;
   std::vector<std::string> columns;  // slot -> column name (or "1", "2"... without a header)
-  // The columns the mapping's own paths name (not the defaults of lang-path and text-path):
-  // what check-config looks for in a sql source's queries.
-  std::vector<std::string> read_columns;
+  // The columns the mapping's own paths name (not the defaults of lang-path and text-path),
+  // each with the rows it is read from: what check-config looks for in a sql source's queries.
+  std::vector<RowColumn> read_columns;
   // The child row sets (sql <child> names) the paths read, in order of first use.
   std::vector<std::string> children;
 

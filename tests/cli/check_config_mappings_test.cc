@@ -163,6 +163,7 @@ TEST_F(CheckConfigMappingsTest, ASqlSourcesQueriesAreCheckedAgainstItsMappingWit
   WriteFile(dir_.File("d.xml"),
             "<mapping entity=\"Decisions\"><decoder format=\"csv\"/><id path=\"id\"/>\n"
             "<field name=\"treaty\" path=\"treaty\"/><field name=\"link\" path=\"link\"/>\n"
+            "<field name=\"meetingTitle\" path=\"title\"/>\n"
             "<field name=\"title\" path=\"title/*\" text-path=\"title\"/>\n"
             "<field name=\"summary\" path=\"summary/*\" text-path=\"summary\"/></mapping>\n");
   const std::string source =
@@ -180,9 +181,15 @@ TEST_F(CheckConfigMappingsTest, ASqlSourcesQueriesAreCheckedAgainstItsMappingWit
                                          "summary)"))
       << r.err;
   EXPECT_TRUE(Contains(r.err, "source 'cms': the mapping " + dir_.File("d.xml") +
-                                  " reads column 'link', which none of the queries returns "
-                                  "(the main query: id, treaty, number, updated; child 'title'"))
+                                  " reads column 'link' from the main row, which the main query "
+                                  "does not return (the main query: id, treaty, number, updated)"))
       << r.err;
+  // Per query: `title` is a column of child 'title', not of the main row the field reads.
+  EXPECT_TRUE(Contains(r.err, " reads column 'title' from the main row, which the main query "
+                              "does not return"))
+      << r.err;
+  EXPECT_FALSE(Contains(r.err, "column 'title' from child")) << r.err;
+  EXPECT_FALSE(Contains(r.err, "column 'summary'")) << "summary is child 'summary''s: " << r.err;
   EXPECT_FALSE(Contains(r.err, "'language'")) << "a default lang-path is no column the mapping names";
 
   // A database that cannot be reached: the columns are not checked, and check-config says so.

@@ -568,14 +568,33 @@ std::vector<std::string> SqlColumnProblems(const config::SourceConfig& source,
                     source.children[i].key + "' (" + list(described[i + 1]) + ")");
     }
   }
-  for (const std::string& column : m.columns()) {
-    bool found = false;
-    for (const QueryColumns& q : described) found = found || has(q, column);
-    if (found) continue;
-    std::string all;
-    for (const QueryColumns& q : described) all += (all.empty() ? "" : "; ") + list(q);
-    out.push_back(who + "the mapping " + m.file() + " reads column '" + column +
-                  "', which none of the queries returns (" + all + ")");
+  for (const mapping::RowColumn& read : m.columns()) {
+    const std::string& column = read.column;
+    if (read.child == "*") {  // rows the mapping's cases choose: any query's
+      bool found = false;
+      for (const QueryColumns& q : described) found = found || has(q, column);
+      if (found) continue;
+      std::string all;
+      for (const QueryColumns& q : described) all += (all.empty() ? "" : "; ") + list(q);
+      out.push_back(who + "the mapping " + m.file() + " reads column '" + column +
+                    "', which none of the queries returns (" + all + ")");
+      continue;
+    }
+    // The query of those rows: the main query, or the child's (an undeclared child is
+    // CheckSqlChildren's error).
+    size_t at = 0;
+    if (!read.child.empty()) {
+      at = described.size();
+      for (size_t i = 0; i < source.children.size() && i + 1 < described.size(); ++i) {
+        if (source.children[i].name == read.child) at = i + 1;
+      }
+      if (at == described.size()) continue;
+    }
+    if (has(described[at], column)) continue;
+    out.push_back(who + "the mapping " + m.file() + " reads column '" + column + "' from " +
+                  (read.child.empty() ? "the main row" : "child '" + read.child + "' rows") +
+                  ", which " + described[at].label + " does not return (" + list(described[at]) +
+                  ")");
   }
   return out;
 }
