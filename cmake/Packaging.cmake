@@ -120,7 +120,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # the units' settings (ProtectProc=, PrivateIPC= need 248), systemd-sysusers and
 # systemd-tmpfiles in postinst; procps: /bin/kill of ExecReload=; passwd: userdel and
 # groupdel in postrm purge; tzdata: the IANA zones of sql sources' time-zone (core/time_zone.h).
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "iso-codes, tzdata, systemd (>= 248), procps, passwd")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "iso-codes, media-types, tzdata, systemd (>= 248), procps, passwd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/packaging/conffiles
                                        ${PROJECT_SOURCE_DIR}/packaging/postinst
                                        ${PROJECT_SOURCE_DIR}/packaging/prerm

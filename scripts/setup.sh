@@ -10,8 +10,8 @@ PACKAGES=(
   libsystemd-dev libmariadb-dev ccache
   # time zones of sql sources (the system tz database through the date library)
   libhowardhinnant-date-dev tzdata
-  # run time data: countries and languages
-  iso-codes
+  # run time data: countries and languages; file extensions of media types (/etc/mime.types)
+  iso-codes media-types
   # tests
   libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3 postgresql mariadb-server
   python3 python3-feedparser python3-rdflib chromium systemd

@@ -30,6 +30,11 @@ FieldSpec Vocab(FieldSpec f, std::string vocabulary) {
   f.vocabulary = std::move(vocabulary);
   return f;
 }
+// The field's name in the InforMEA V2 dialect, where the provider names it differently.
+FieldSpec V2Name(FieldSpec f, std::string v2_name) {
+  f.v2_name = std::move(v2_name);
+  return f;
+}
 FieldSpec Items(FieldSpec f, std::vector<ItemFieldSpec> items) {
   f.item_fields = std::move(items);
   return f;
@@ -104,7 +109,7 @@ std::vector<EntitySpec> DesignEntities() {
                  I("role", T::kString, "The role, as the source words it", "", true)}),
           F("address", T::kText, "Postal address", "schema:address"),
           F("email", T::kString, "E-mail address", "schema:email"),
-          F("phone", T::kString, "Telephone number", "schema:telephone"),
+          V2Name(F("phone", T::kString, "Telephone number", "schema:telephone"), "phoneNumber"),
           F("fax", T::kString, "Fax number", "schema:faxNumber"),
           F("primary", T::kBool, "Primary focal point of its country"),
       }));
@@ -320,6 +325,13 @@ const ItemFieldSpec* FieldSpec::ItemField(std::string_view item_field) const {
 int EntitySpec::FieldIndex(std::string_view field) const {
   for (size_t i = 0; i < fields.size(); ++i) {
     if (fields[i].name == field) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int EntitySpec::FieldIndex(std::string_view field, Dialect dialect) const {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].NameIn(dialect) == field) return static_cast<int>(i);
   }
   return -1;
 }

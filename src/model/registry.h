@@ -40,6 +40,13 @@ struct ItemFieldSpec {
   std::string doc;
 };
 
+// The published forms whose property names may differ from the registry's own (canonical) ones.
+enum class Dialect {
+  kCanonical,   // store, mappings, OData V4, JSON-LD, CSV, /feeds/
+  kInforMeaV2,  // /informea.svc/: the names the InforMEA OData provider publishes and its
+                // harvester reads (../shared/corpus/informea-toolkit/odata-provider/model)
+};
+
 struct FieldSpec {
   std::string name;  // InforMEA API name, e.g. "firstName"
   FieldType type = FieldType::kString;
@@ -49,6 +56,12 @@ struct FieldSpec {
   bool indexed = false;  // the store keeps an index: a field partners filter or order on
   std::string doc;       // one line for docs/, $metadata and the JSON-LD context
   std::string jsonld;    // schema.org term ("schema:email"); "" means an InforMEA term
+  std::string v2_name;   // the InforMEA V2 dialect's name when it differs ("phoneNumber")
+
+  // The field's name in a dialect.
+  const std::string& NameIn(Dialect dialect) const {
+    return dialect == Dialect::kInforMeaV2 && !v2_name.empty() ? v2_name : name;
+  }
 
   bool IsList() const { return type == FieldType::kStringList || type == FieldType::kItemList; }
   const ItemFieldSpec* ItemField(std::string_view item_field) const;
@@ -68,6 +81,8 @@ struct EntitySpec {
   static constexpr int kUpdatedField = 1;
 
   int FieldIndex(std::string_view field) const;  // -1 when unknown
+  // By the field's name in a dialect; -1 when unknown.
+  int FieldIndex(std::string_view field, Dialect dialect) const;
   const FieldSpec* Field(std::string_view field) const;
 };
 

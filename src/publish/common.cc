@@ -1,6 +1,96 @@
 #include "publish/common.h"
 
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/strings.h"
+
 namespace meabridge::publish {
+namespace {
+
+// 0 for English, 1-5 for the other UN languages, 6 for the rest.
+int LanguageRank(std::string_view lang) {
+  std::string primary = core::AsciiLower(lang.substr(0, lang.find('-')));
+  static const char* const kUn[] = {"en", "ar", "es", "fr", "ru", "zh"};
+  for (int i = 0; i < 6; ++i) {
+    if (primary == kUn[i]) return i;
+  }
+  return 6;
+}
+
+// Debian's media-types table (/etc/mime.types): media type -> extensions, and every extension.
+struct MimeTypes {
+  std::map<std::string, std::vector<std::string>> by_type;
+  std::set<std::string> extensions;
+};
+
+const MimeTypes& SystemMimeTypes() {
+  static const MimeTypes table = [] {
+    MimeTypes t;
+    std::ifstream in("/etc/mime.types");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      std::istringstream words(line);
+      std::string type, ext;
+      words >> type;
+      while (words >> ext) {
+        t.by_type[core::AsciiLower(type)].push_back(ext);
+        t.extensions.insert(core::AsciiLower(ext));
+      }
+    }
+    return t;
+  }();
+  return table;
+}
+
+// "doc" of "https://x/a/b.English.doc?x=1"; "" when the last segment has no dot.
+std::string UrlExtension(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  size_t slash = url.rfind('/');
+  std::string_view last = slash == std::string_view::npos ? url : url.substr(slash + 1);
+  size_t dot = last.rfind('.');
+  if (dot == std::string_view::npos || dot + 1 == last.size()) return "";
+  return std::string(last.substr(dot + 1));
+}
+
+}  // namespace
+
+std::vector<const model::LangText*> InPublishOrder(const model::Multilingual& texts) {
+  std::vector<const model::LangText*> out;
+  out.reserve(texts.size());
+  for (const model::LangText& t : texts) out.push_back(&t);
+  std::stable_sort(out.begin(), out.end(), [](const model::LangText* a, const model::LangText* b) {
+    int ra = LanguageRank(a->lang), rb = LanguageRank(b->lang);
+    return ra != rb ? ra < rb : a->lang < b->lang;
+  });
+  return out;
+}
+
+std::string FileNameWithExtension(const std::string& filename, std::string_view url,
+                                  std::string_view mime_type) {
+  const MimeTypes& mime = SystemMimeTypes();
+  std::string from_url = UrlExtension(url);
+  std::string lower = core::AsciiLower(filename);
+  size_t dot = lower.rfind('.');
+  if (dot != std::string::npos) {
+    std::string own = lower.substr(dot + 1);
+    if ((!from_url.empty() && own == core::AsciiLower(from_url)) || mime.extensions.count(own)) {
+      return filename;
+    }
+  }
+  if (filename.empty()) return filename;  // the harvester falls back to the URL's last segment
+  if (!from_url.empty() && mime.extensions.count(core::AsciiLower(from_url))) {
+    return filename + "." + from_url;
+  }
+  std::string type = core::AsciiLower(core::Trim(mime_type.substr(0, mime_type.find(';'))));
+  auto it = mime.by_type.find(type);
+  if (it != mime.by_type.end() && !it->second.empty()) return filename + "." + it->second.front();
+  return filename;
+}
 
 core::EpochMs LastChange(store::ReadView& view) {
   auto runs = view.Runs("", 1);
@@ -11,6 +101,17 @@ core::EpochMs LastChange(store::ReadView& view) {
 
 core::EpochMs StoredAt(const model::Record& record, core::EpochMs fallback) {
   return record.provenance.fetched_at > 0 ? record.provenance.fetched_at : fallback;
+}
+
+std::optional<std::string> PublishedItemField(const model::Item& item, const std::string& field) {
+  auto it = item.find(field);
+  if (it == item.end()) return std::nullopt;
+  if (field != "filename") return it->second;
+  auto url = item.find("url");
+  if (url == item.end()) return it->second;
+  auto mime = item.find("mimeType");
+  return FileNameWithExtension(it->second, url->second,
+                               mime == item.end() ? std::string_view() : mime->second);
 }
 
 std::string TitleOf(const model::Record& record) {

@@ -3,8 +3,10 @@
 // Pure functions (reading through the caller's snapshot): thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/time.h"
 #include "model/record.h"
@@ -24,5 +26,25 @@ core::EpochMs StoredAt(const model::Record& record, core::EpochMs fallback);
 // else the person's name (the fields the registry maps to schema.org name parts), else its
 // type and id ("Membership unfccc:FR").
 std::string TitleOf(const model::Record& record);
+
+// A multilingual value's texts in the order every published form writes them: English first,
+// then the other UN languages (ar, es, fr, ru, zh with its zh-hans, zh-hant), then the rest by
+// language code. The InforMEA harvester pairs summaries with bodies by position and maps every
+// language outside the six to English, first one wins (docs/publishing.md).
+std::vector<const model::LangText*> InPublishOrder(const model::Multilingual& texts);
+
+// A file's name as published: `filename` when it already ends in the extension of the file's
+// URL, or in an extension /etc/mime.types (Debian's media-types) knows; else `filename` plus
+// the URL's extension when /etc/mime.types knows it, else plus the first extension it gives
+// `mime_type`; else `filename` unchanged. An empty name stays empty (the harvester then takes
+// the URL's last segment). "UNEP-POPS-POPRC.7-POPRC-7-6.English" with the URL ".../x.English.doc"
+// -> "UNEP-POPS-POPRC.7-POPRC-7-6.English.doc".
+std::string FileNameWithExtension(const std::string& filename, std::string_view url,
+                                  std::string_view mime_type);
+
+// An item field's value as published, nullopt when the item has none: the `filename` of an
+// item with a `url` (the files of every entity) through FileNameWithExtension, with the item's
+// `mimeType`; every other value as stored.
+std::optional<std::string> PublishedItemField(const model::Item& item, const std::string& field);
 
 }  // namespace meabridge::publish

@@ -82,7 +82,7 @@ if [ "$deb" = yes ]; then
   dpkg-deb -I "$pkg" >"$work/info.txt"
   dpkg-deb -c "$pkg" >"$work/contents.txt"
   for field in "Package: meabridge" "Maintainer: meabridge maintainers <maintainers@meabridge.org>" \
-    "Version: [0-9.]+-[0-9]+" "Depends: .*iso-codes" "Depends: .*libc6" "Depends: .*libsqlite3" \
+    "Version: [0-9.]+-[0-9]+" "Depends: .*iso-codes" "Depends: .*media-types" "Depends: .*libc6" "Depends: .*libsqlite3" \
     "Depends: .*systemd \\(>= 248\\)" "Depends: .*procps" "Depends: .*passwd" \
     "Description: data-exchange connector for MEA secretariats"; do
     check "control: $field" grep -qE "^ ?$field" "$work/info.txt"

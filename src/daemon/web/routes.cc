@@ -3,9 +3,14 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/strings.h"
 #include "daemon/web/admin.h"
+#include "daemon/web/assets.h"
+#include "daemon/web/docs.h"
+#include "daemon/web/front_page.h"
 #include "daemon/web/status_page.h"
 #include "daemon/web/web.h"
+#include "publish/odata_v4/service.h"
 
 namespace meabridge::daemon::web {
 namespace {
@@ -38,6 +43,21 @@ Response StoreUnavailable(const char* what, const Status& st) {
   return Response::Make(503, kText,
                         "503 the store cannot be read right now; the server log says why\n");
 }
+
+// An OData client at `/`: $format=json, or an Accept naming JSON and not HTML (browsers name
+// text/html).
+bool WantsServiceDocument(const publish::http::Request& req) {
+  if (const std::string* f = req.Param("$format")) {
+    return core::AsciiLower(core::Trim(*f)).find("json") != std::string::npos;
+  }
+  const std::string* accept = req.Header("accept");
+  if (!accept) return false;
+  std::string a = core::AsciiLower(*accept);
+  return a.find("application/json") != std::string::npos &&
+         a.find("text/html") == std::string::npos;
+}
+
+constexpr const char* kHtml = "text/html; charset=utf-8";
 
 }  // namespace
 
@@ -78,6 +98,38 @@ Status RegisterDaemonRoutes(publish::http::RouteRegistry& routes, WebDeps deps) 
         if (!page.ok()) return StoreUnavailable("/status", page.status());
         return Response::Make(200, "text/html; charset=utf-8", std::move(*page));
       })));
+
+  // ---- the front door, its icon and the documentation (front_page.h) ----
+  Route front = Plain("front-page", "/", [publish](publish::http::Exchange& ex) {
+    const publish::http::Request& req = ex.request();
+    if (publish && WantsServiceDocument(req)) {
+      return publish::odata_v4::ServiceDocument(*publish, req);
+    }
+    return Response::Make(200, kHtml,
+                          RenderFrontPage(model::Registry::Default(), publish, req.base_url));
+  });
+  front.vary = {"accept"};
+  MB_RETURN_IF_ERROR(routes.Add(std::move(front)));
+  Route icon = Plain("favicon", kFaviconPath, [](publish::http::Exchange&) {
+    return Response::Make(200, "image/svg+xml", kFaviconSvg);
+  });
+  icon.cache = CacheMode::kStatic;
+  MB_RETURN_IF_ERROR(routes.Add(std::move(icon)));
+  MB_RETURN_IF_ERROR(routes.Add(Plain("docs", "/docs/", [](publish::http::Exchange& ex) {
+    return Response::Make(200, kHtml, RenderDocsIndex(ex.request().base_url));
+  })));
+  Route doc = Plain("docs", "/docs/", [](publish::http::Exchange& ex) {
+    for (const EmbeddedDoc& d : EmbeddedDocs()) {
+      if (d.name == ex.rest()) {
+        return Response::Make(200, "text/plain; charset=utf-8", std::string(d.text));
+      }
+    }
+    return Response::Make(404, kText,
+                          "404 no page " + core::Quote(ex.rest(), 80) +
+                              " in the documentation; /docs/ lists them\n");
+  });
+  doc.prefix = true;
+  MB_RETURN_IF_ERROR(routes.Add(std::move(doc)));
 
   auto admin = std::make_shared<AdminApi>(control, store);
   for (bool prefix : {true, false}) {

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/time.h"
+#include "publish/common.h"
 #include "publish/odata_v2/model.h"
 #include "publish/xml_text.h"
 
@@ -47,7 +48,8 @@ void AppendProperties(std::string& out, const model::Record& r, const PropertyOp
     bool collection = odata_v2::IsNavigation(f);
     if (collection && !options.collections) continue;
     const model::Value& v = r.Get(i);
-    out += "<d:" + f.name;
+    const std::string& name = f.NameIn(options.dialect);
+    out += "<d:" + name;
     if (collection) {
       std::string type = "Collection(" + std::string(odata_v2::kNamespace) + "." +
                          odata_v2::ChildTypeName(e, f) + ")";
@@ -58,11 +60,11 @@ void AppendProperties(std::string& out, const model::Record& r, const PropertyOp
       }
       out += '>';
       if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
-        for (const model::LangText& t : *ml) {
+        for (const model::LangText* t : InPublishOrder(*ml)) {
           out += "<d:element><d:language>";
-          AppendXmlEscaped(out, t.lang);
+          AppendXmlEscaped(out, t->lang);
           out += "</d:language><d:value>";
-          AppendXmlEscaped(out, t.text);
+          AppendXmlEscaped(out, t->text);
           out += "</d:value></d:element>";
         }
       } else if (const auto* list = std::get_if<model::StringList>(&v)) {
@@ -82,7 +84,7 @@ void AppendProperties(std::string& out, const model::Record& r, const PropertyOp
           out += "</d:element>";
         }
       }
-      out += "</d:" + f.name + ">";
+      out += "</d:" + name + ">";
       continue;
     }
     const char* edm = odata_v2::EdmType(f.type);
@@ -93,7 +95,7 @@ void AppendProperties(std::string& out, const model::Record& r, const PropertyOp
     }
     out += '>';
     Scalar(out, v);
-    out += "</d:" + f.name + ">";
+    out += "</d:" + name + ">";
   }
   out += "</m:properties></content>";
 }

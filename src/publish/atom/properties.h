@@ -33,6 +33,8 @@ struct PropertyOptions {
   // Write multilingual texts and lists as collections (the V2 dialect publishes them as
   // navigation properties instead and leaves them out here).
   bool collections = true;
+  // Whose property names to write (the V2 dialect's "phoneNumber").
+  model::Dialect dialect = model::Dialect::kCanonical;
 };
 
 void AppendProperties(std::string& out, const model::Record& record,

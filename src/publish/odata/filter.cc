@@ -337,8 +337,8 @@ std::optional<Expr::Op> OpOf(const std::string& word) {
 
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, const model::EntitySpec& entity)
-      : t_(std::move(tokens)), e_(entity) {}
+  Parser(std::vector<Token> tokens, const model::EntitySpec& entity, model::Dialect dialect)
+      : t_(std::move(tokens)), e_(entity), d_(dialect) {}
 
   Result<std::unique_ptr<Expr>> Run() {
     if (Peek().kind == Token::Kind::kEnd) {
@@ -793,7 +793,7 @@ class Parser {
 
   std::string FieldList() const {
     std::string out;
-    for (const auto& f : e_.fields) out += (out.empty() ? "" : ", ") + f.name;
+    for (const auto& f : e_.fields) out += (out.empty() ? "" : ", ") + f.NameIn(d_);
     return out;
   }
 
@@ -842,7 +842,7 @@ class Parser {
       o.text = first.text + "/" + spec->name;
       return o;
     }
-    int index = e_.FieldIndex(first.text);
+    int index = e_.FieldIndex(first.text, d_);
     if (index < 0) {
       std::string msg = "unknown field '" + first.text + "' at " + Pos(first.pos) + " of $filter";
       if (scope_) msg += " (inside " + scope_->list->name + "/any(" + scope_->var + ": ...))";
@@ -909,7 +909,7 @@ class Parser {
       return Status::InvalidArgument("expected a variable and ':' at " + Pos(var.pos) + ", as in " +
                                      list.name + "/" + which.text + "(x: x eq ...)");
     }
-    if (e_.FieldIndex(var.text) >= 0 || var.text == "and" || var.text == "or" ||
+    if (e_.FieldIndex(var.text, d_) >= 0 || var.text == "and" || var.text == "or" ||
         var.text == "not") {
       return Status::InvalidArgument("the lambda variable '" + var.text + "' at " + Pos(var.pos) +
                                      " must not be a field name or keyword; use e.g. x");
@@ -939,17 +939,19 @@ class Parser {
   size_t i_ = 0;
   int conditions_ = 0;
   const model::EntitySpec& e_;
+  model::Dialect d_;
   const Scope* scope_ = nullptr;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<store::Expr>> ParseFilter(std::string_view text,
-                                                 const model::EntitySpec& entity) {
+                                                 const model::EntitySpec& entity,
+                                                 model::Dialect dialect) {
   std::vector<Token> tokens;
   Lexer lexer(text);
   MB_RETURN_IF_ERROR(lexer.Run(&tokens));
-  Parser parser(std::move(tokens), entity);
+  Parser parser(std::move(tokens), entity, dialect);
   return parser.Run();
 }
 

@@ -33,7 +33,9 @@ inline constexpr int kMaxFilterDepth = 50;
 // SQLite and PostgreSQL accept it; past it the request is a 400 that names the limit.
 inline constexpr int kMaxFilterConditions = 1000;
 
-Result<std::unique_ptr<store::Expr>> ParseFilter(std::string_view text,
-                                                 const model::EntitySpec& entity);
+// Field names are those of `dialect` (the V2 dialect's "phoneNumber" for phone).
+Result<std::unique_ptr<store::Expr>> ParseFilter(
+    std::string_view text, const model::EntitySpec& entity,
+    model::Dialect dialect = model::Dialect::kCanonical);
 
 }  // namespace meabridge::publish::odata

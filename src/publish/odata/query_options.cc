@@ -8,11 +8,12 @@
 namespace meabridge::publish::odata {
 namespace {
 
-std::string FieldNames(const model::EntitySpec& e, bool orderable_only) {
+std::string FieldNames(const model::EntitySpec& e, bool orderable_only,
+                       model::Dialect dialect = model::Dialect::kCanonical) {
   std::string out;
   for (const auto& f : e.fields) {
     if (orderable_only && (f.IsList() || f.type == model::FieldType::kMultilingual)) continue;
-    out += (out.empty() ? "" : ", ") + f.name;
+    out += (out.empty() ? "" : ", ") + f.NameIn(dialect);
   }
   return out;
 }
@@ -41,7 +42,8 @@ std::vector<std::string> SplitTop(std::string_view s, char sep) {
 }  // namespace
 
 Result<std::vector<store::OrderKey>> ParseOrderBy(std::string_view text,
-                                                  const model::EntitySpec& entity) {
+                                                  const model::EntitySpec& entity,
+                                                  model::Dialect dialect) {
   std::vector<store::OrderKey> keys;
   std::vector<std::string> parts = core::Split(text, ',');
   if (parts.size() > kMaxOrderKeys) {
@@ -71,16 +73,18 @@ Result<std::vector<store::OrderKey>> ParseOrderBy(std::string_view text,
       return Status::InvalidArgument("$orderby: '" + std::string(item) +
                                      "' is not a field with an optional asc or desc");
     }
-    int index = entity.FieldIndex(words[0]);
+    int index = entity.FieldIndex(words[0], dialect);
     if (index < 0) {
       return Status::InvalidArgument("$orderby: unknown field '" + words[0] + "'; " +
-                                     entity.set_name + " orders by " + FieldNames(entity, true));
+                                     entity.set_name + " orders by " +
+                                     FieldNames(entity, true, dialect));
     }
     const model::FieldSpec& f = entity.fields[static_cast<size_t>(index)];
     if (f.IsList() || f.type == model::FieldType::kMultilingual) {
       return Status::InvalidArgument(
           "$orderby: '" + f.name + "' is " + (f.IsList() ? "a list" : "a multilingual text") +
-          " and cannot order; " + entity.set_name + " orders by " + FieldNames(entity, true));
+          " and cannot order; " + entity.set_name + " orders by " +
+          FieldNames(entity, true, dialect));
     }
     for (const store::OrderKey& k : keys) {
       if (k.field == index) {

@@ -29,8 +29,10 @@ inline constexpr size_t kMaxOrderKeys = 8;
 // "updated desc,id" -> keys. Only single-valued fields order (not lists or multilingual
 // texts). An explicit trailing `id` is dropped (the store appends id ascending anyway) unless it
 // is descending.
-Result<std::vector<store::OrderKey>> ParseOrderBy(std::string_view text,
-                                                  const model::EntitySpec& entity);
+// Field names are those of `dialect`.
+Result<std::vector<store::OrderKey>> ParseOrderBy(
+    std::string_view text, const model::EntitySpec& entity,
+    model::Dialect dialect = model::Dialect::kCanonical);
 
 // "id,country" -> field indexes in registry order, `id` always included; "*" or "" -> {}
 // (every field).

@@ -67,7 +67,7 @@ std::string RenderEdmx(const model::Registry& registry) {
     out += "        <Key><PropertyRef Name=\"id\"/></Key>\n";
     for (const model::FieldSpec& f : e.fields) {
       if (IsNavigation(f)) continue;
-      out += "        <Property Name=\"" + f.name + "\" Type=\"" + EdmType(f.type) +
+      out += "        <Property Name=\"" + f.NameIn(kDialect) + "\" Type=\"" + EdmType(f.type) +
              "\" Nullable=\"" + (f.name == "id" ? "false" : "true") + "\">\n";
       out += Documentation(f.doc, "          ");
       out += "        </Property>\n";

@@ -17,6 +17,9 @@
 namespace meabridge::publish::odata_v2 {
 
 inline constexpr const char* kNamespace = "informea";
+// The registry's names for this dialect (FieldSpec::NameIn): "phoneNumber", as the InforMEA
+// harvester reads it.
+inline constexpr model::Dialect kDialect = model::Dialect::kInforMeaV2;
 
 // True for the fields the dialect publishes as navigation properties (children).
 bool IsNavigation(const model::FieldSpec& field);

@@ -119,10 +119,11 @@ void AppendChildEntries(std::string& out, const std::string& root, const model::
   };
   const model::Value& v = r.Get(index);
   if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
-    for (const model::LangText& t : *ml) {
-      entry(base + "('" + t.lang + "')", f.name + " (" + t.lang + ")",
-            "<d:id>" + XmlEscape(r.id() + "-" + f.name + "-" + t.lang) + "</d:id><d:language>" +
-                XmlEscape(t.lang) + "</d:language><d:value>" + XmlEscape(t.text) + "</d:value>");
+    for (const model::LangText* t : InPublishOrder(*ml)) {
+      entry(base + "('" + t->lang + "')", f.name + " (" + t->lang + ")",
+            "<d:id>" + XmlEscape(r.id() + "-" + f.name + "-" + t->lang) + "</d:id><d:language>" +
+                XmlEscape(t->lang) + "</d:language><d:value>" + XmlEscape(t->text) +
+                "</d:value>");
     }
   } else if (const auto* list = std::get_if<model::StringList>(&v)) {
     for (const std::string& s : *list) {
@@ -133,11 +134,11 @@ void AppendChildEntries(std::string& out, const std::string& root, const model::
       std::string props =
           "<d:id>" + XmlEscape(r.id() + "-" + f.name + "-" + std::to_string(k + 1)) + "</d:id>";
       for (const model::ItemFieldSpec& spec : f.item_fields) {
-        auto it = (*items)[k].find(spec.name);
-        if (it == (*items)[k].end()) {
+        std::optional<std::string> value = PublishedItemField((*items)[k], spec.name);
+        if (!value) {
           props += "<d:" + spec.name + " m:null=\"true\"/>";
         } else {
-          props += "<d:" + spec.name + ">" + XmlEscape(it->second) + "</d:" + spec.name + ">";
+          props += "<d:" + spec.name + ">" + XmlEscape(*value) + "</d:" + spec.name + ">";
         }
       }
       entry(base + "(" + std::to_string(k + 1) + ")", f.name + " " + std::to_string(k + 1), props);
@@ -206,7 +207,8 @@ class Handler {
     std::string after = tail.substr(close + 1);
     if (after.empty()) return Entity(*entity, *key);
     if (after[0] == '/') {
-      const model::FieldSpec* f = entity->Field(after.substr(1));
+      int i = entity->FieldIndex(after.substr(1), kDialect);
+      const model::FieldSpec* f = i < 0 ? nullptr : &entity->fields[static_cast<size_t>(i)];
       if (f && IsNavigation(*f)) return Children(*entity, *key, *f);
     }
     return Error(HttpError{404, "NotFound",
@@ -242,7 +244,7 @@ class Handler {
     for (const std::string& part : core::Split(*s, ',')) {
       std::string_view name = core::Trim(part);
       if (name == "*") return std::vector<bool>(e.fields.size(), true);
-      int i = e.FieldIndex(name);
+      int i = e.FieldIndex(name, kDialect);
       if (i < 0) {
         return Bad("$select", "unknown property '" + std::string(name) + "' of " + e.set_name);
       }
@@ -258,11 +260,11 @@ class Handler {
     for (const std::string& part : core::Split(*x, ',')) {
       std::string_view name = core::Trim(part);
       if (name.empty()) continue;
-      int i = e.FieldIndex(name);
+      int i = e.FieldIndex(name, kDialect);
       if (i < 0 || !IsNavigation(e.fields[static_cast<size_t>(i)])) {
         std::string navs;
         for (const auto& f : e.fields) {
-          if (IsNavigation(f)) navs += (navs.empty() ? "" : ", ") + f.name;
+          if (IsNavigation(f)) navs += (navs.empty() ? "" : ", ") + f.NameIn(kDialect);
         }
         return Bad("$expand", "'" + std::string(name) + "' is not a navigation property of " +
                                   e.set_name + " (it has " + navs + ")");
@@ -291,15 +293,15 @@ class Handler {
     w.StartArray();
     const model::Value& v = r.Get(index);
     if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
-      for (const model::LangText& t : *ml) {
+      for (const model::LangText* t : InPublishOrder(*ml)) {
         w.StartObject();
         meta();
         w.Key("id");
-        w.String(r.id() + "-" + f.name + "-" + t.lang);
+        w.String(r.id() + "-" + f.name + "-" + t->lang);
         w.Key("language");
-        w.String(t.lang);
+        w.String(t->lang);
         w.Key("value");
-        w.String(t.text);
+        w.String(t->text);
         w.EndObject();
       }
     } else if (const auto* list = std::get_if<model::StringList>(&v)) {
@@ -319,12 +321,12 @@ class Handler {
         w.String(r.id() + "-" + f.name + "-" + std::to_string(k + 1));
         for (const model::ItemFieldSpec& spec : f.item_fields) {
           w.Key(spec.name.data(), static_cast<rapidjson::SizeType>(spec.name.size()));
-          auto it = item.find(spec.name);
-          if (it == item.end()) {
+          std::optional<std::string> value = PublishedItemField(item, spec.name);
+          if (!value) {
             w.Null();
             continue;
           }
-          const std::string& text = it->second;
+          const std::string& text = *value;
           if (spec.type == FieldType::kBool && (text == "true" || text == "false")) {
             w.Bool(text == "true");
           } else if (spec.type == FieldType::kInt && core::ParseInt(text)) {
@@ -356,7 +358,8 @@ class Handler {
     for (size_t i = 0; i < e.fields.size(); ++i) {
       if (!selected[i] && !expanded[i]) continue;
       const model::FieldSpec& f = e.fields[i];
-      w.Key(f.name.data(), static_cast<rapidjson::SizeType>(f.name.size()));
+      const std::string& name = f.NameIn(kDialect);
+      w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
       if (IsNavigation(f)) {
         w.StartObject();
         if (expanded[i]) {
@@ -409,13 +412,13 @@ class Handler {
     (void)ok;
     std::shared_ptr<const store::Expr> filter;
     if (const std::string* f = req_.Param("$filter")) {
-      auto parsed = odata::ParseFilter(*f, e);
+      auto parsed = odata::ParseFilter(*f, e, kDialect);
       if (!parsed.ok()) return Bad("$filter", parsed.status().message());
       filter = std::move(*parsed);
     }
     std::vector<store::OrderKey> order;
     if (const std::string* o = req_.Param("$orderby")) {
-      auto parsed = odata::ParseOrderBy(*o, e);
+      auto parsed = odata::ParseOrderBy(*o, e, kDialect);
       if (!parsed.ok()) return Bad("$orderby", parsed.status().message());
       order = std::move(*parsed);
     }
@@ -532,7 +535,7 @@ class Handler {
     store::Query q;
     q.entity = &e;
     if (const std::string* f = req_.Param("$filter")) {
-      auto parsed = odata::ParseFilter(*f, e);
+      auto parsed = odata::ParseFilter(*f, e, kDialect);
       if (!parsed.ok()) return Bad("$filter", parsed.status().message());
       q.filter = std::move(*parsed);
     }
@@ -662,6 +665,7 @@ void AppendAtomEntry(std::string& out, const model::Record& r, const std::string
   atom::PropertyOptions options;
   options.selected = &selected;
   options.collections = false;
+  options.dialect = kDialect;
   atom::AppendProperties(out, r, options);
   out += "</entry>";
 }

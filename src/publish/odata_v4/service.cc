@@ -660,9 +660,7 @@ void WriteRecord(rapidjson::Writer<rapidjson::StringBuffer>& w, const model::Rec
   w.EndObject();
 }
 
-namespace {
-
-Response ServiceDocument(const Context& ctx, const http::Request& req) {
+http::Response ServiceDocument(const Context& ctx, const http::Request& req) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
@@ -686,8 +684,6 @@ Response ServiceDocument(const Context& ctx, const http::Request& req) {
   r.headers.emplace_back("OData-Version", "4.0");
   return r;
 }
-
-}  // namespace
 
 Status Register(http::RouteRegistry& routes, std::shared_ptr<const Context> context) {
   auto render_error = [](const HttpError& e, const http::Request&) { return ErrorResponse(e); };

@@ -24,6 +24,9 @@ namespace meabridge::publish::odata_v4 {
 
 Status Register(http::RouteRegistry& routes, std::shared_ptr<const Context> context);
 
+// The service document of /odata/v4/ (also what `/` answers an OData client).
+http::Response ServiceDocument(const Context& ctx, const http::Request& req);
+
 // One property value as the service writes it: null for no value, [] for an empty list, the
 // canonical JSON otherwise. Shared with `meabridge export --format json`.
 void WriteProperty(rapidjson::Writer<rapidjson::StringBuffer>& w, const model::FieldSpec& field,
