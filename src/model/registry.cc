@@ -249,8 +249,10 @@ std::vector<EntitySpec> DesignEntities() {
                         "treaties")),
           Indexed(
               Vocab(F("country", T::kTerm, "Country the document is about or from"), "countries")),
-          Required(F("title", T::kMultilingual, "Title", "schema:name")),
-          F("description", T::kMultilingual, "Description", "schema:description"),
+          // The harvester's DocumentsODataMigration reads (and $expands) titles, descriptions.
+          Required(V2Name(F("title", T::kMultilingual, "Title", "schema:name"), "titles")),
+          V2Name(F("description", T::kMultilingual, "Description", "schema:description"),
+                 "descriptions"),
           Indexed(F("published", T::kDateTime, "Date of publication", "schema:datePublished")),
           F("thumbnailUrl", T::kString, "Thumbnail image", "schema:thumbnailUrl"),
           F("displayOrder", T::kInt, "Position in the source's listing"),

@@ -14,11 +14,12 @@ namespace {
 // 0 for English, 1-5 for the other UN languages, 6 for the rest.
 int LanguageRank(std::string_view lang) {
   std::string primary = core::AsciiLower(lang.substr(0, lang.find('-')));
-  static const char* const kUn[] = {"en", "ar", "es", "fr", "ru", "zh"};
-  for (int i = 0; i < 6; ++i) {
-    if (primary == kUn[i]) return i;
+  int rank = 0;
+  for (const char* un : kUnLanguages) {
+    if (primary == un) return rank;
+    ++rank;
   }
-  return 6;
+  return rank;
 }
 
 // Debian's media-types table (/etc/mime.types): media type -> extensions, and every extension.

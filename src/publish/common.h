@@ -27,6 +27,10 @@ core::EpochMs StoredAt(const model::Record& record, core::EpochMs fallback);
 // type and id ("Membership unfccc:FR").
 std::string TitleOf(const model::Record& record);
 
+// The six UN languages, English first: the order of published language children, and the
+// declared properties of V4's informea.Multilingual.
+inline constexpr const char* kUnLanguages[] = {"en", "ar", "es", "fr", "ru", "zh"};
+
 // A multilingual value's texts in the order every published form writes them: English first,
 // then the other UN languages (ar, es, fr, ru, zh with its zh-hans, zh-hant), then the rest by
 // language code. The InforMEA harvester pairs summaries with bodies by position and maps every

@@ -105,7 +105,8 @@ TEST_F(FrontPageTest, BrowsersGetAPageLinkingEveryFeedTheStatusPageAndTheDocs) {
 
 TEST_F(FrontPageTest, ODataClientsGetTheV4ServiceDocument) {
   for (const auto& headers : std::vector<std::vector<std::pair<std::string, std::string>>>{
-           {{"Accept", "application/json"}}, {{"Accept", "application/json;odata.metadata=minimal"}}}) {
+           {{"Accept", "application/json"}},
+           {{"Accept", "application/json;odata.metadata=minimal"}}}) {
     HttpAnswer a = Get("/", headers);
     ASSERT_EQ(a.status, 200);
     EXPECT_EQ(a.body, Get("/odata/v4/", headers).body);

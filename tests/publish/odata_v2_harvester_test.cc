@@ -47,7 +47,11 @@ class ODataV2HarvesterTest : public PublishTest {
                             {"language", "es"}},
                    }));
     d.Set("updated", Value(model::DateTime{Ms("2024-01-02T00:00:00Z")}));
-    Commit(fixture_.store(), "harvester", {c, d}, {}, Ms("2024-02-01T00:00:00Z"));
+    Record doc(Set("Documents"));
+    doc.set_id("doc1");
+    doc.Set("title", Value(Ml({{"fr", "Rapport"}, {"en", "Report"}})));
+    doc.Set("updated", Value(model::DateTime{Ms("2024-01-03T00:00:00Z")}));
+    Commit(fixture_.store(), "harvester", {c, d, doc}, {}, Ms("2024-02-01T00:00:00Z"));
   }
 };
 
@@ -81,13 +85,36 @@ TEST_F(ODataV2HarvesterTest, ContactsPublishPhoneNumber) {
   EXPECT_EQ(meta.body.find("<Property Name=\"phone\""), std::string::npos);
 }
 
+// A renamed navigation property: every link and id of the dialect uses its V2 name.
+TEST_F(ODataV2HarvesterTest, DocumentsPublishTitlesEverywhere) {
+  HttpResult r = Get("/informea.svc/Documents('doc1')", kJson);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = Json(r.body);
+  std::string deferred = d["d"]["titles"]["__deferred"]["uri"].GetString();
+  EXPECT_EQ(deferred.substr(deferred.size() - 7), "/titles");
+  HttpResult children = Get(deferred.substr(deferred.find("/informea.svc/")), kJson);
+  ASSERT_EQ(children.status, 200) << children.body;
+  auto cd = Json(children.body);
+  EXPECT_STREQ(cd["d"]["results"][0]["language"].GetString(), "en");
+  EXPECT_STREQ(cd["d"]["results"][0]["id"].GetString(), "doc1-titles-en");
+  HttpResult atom = Get("/informea.svc/Documents('doc1')?$expand=titles");
+  EXPECT_NE(atom.body.find("related/titles\" type=\"application/atom+xml;type=feed\" "
+                           "title=\"titles\" href=\"Documents('doc1')/titles\""),
+            std::string::npos)
+      << atom.body;
+  EXPECT_EQ(Get("/informea.svc/Documents('doc1')/title", kJson).status, 404);
+  HttpResult meta = Get("/informea.svc/$metadata");
+  EXPECT_NE(meta.body.find("<NavigationProperty Name=\"titles\""), std::string::npos);
+}
+
 TEST_F(ODataV2HarvesterTest, LanguageChildrenComeEnglishFirstThenUnLanguagesThenTheRest) {
   const std::vector<std::string> want = {"en", "ar", "es", "fr", "ru", "zh-hans", "de"};
   HttpResult r = Get("/informea.svc/Decisions('ml1')?$expand=title", kJson);
   ASSERT_EQ(r.status, 200) << r.body;
   auto d = Json(r.body);
   std::vector<std::string> got;
-  for (const auto& t : d["d"]["title"]["results"].GetArray()) got.emplace_back(t["language"].GetString());
+  for (const auto& t : d["d"]["title"]["results"].GetArray())
+    got.emplace_back(t["language"].GetString());
   EXPECT_EQ(got, want);
   // The navigation property's own feed, in Atom.
   HttpResult atom = Get("/informea.svc/Decisions('ml1')/title");
@@ -114,7 +141,8 @@ TEST_F(ODataV2HarvesterTest, FileNamesCarryTheirExtension) {
 }
 
 TEST(PublishOrder, EnglishThenUnLanguagesThenByCode) {
-  model::Multilingual m = Ml({{"pt", "a"}, {"zh-hant", "b"}, {"ar", "c"}, {"de", "d"}, {"en", "e"}});
+  model::Multilingual m =
+      Ml({{"pt", "a"}, {"zh-hant", "b"}, {"ar", "c"}, {"de", "d"}, {"en", "e"}});
   std::vector<std::string> got;
   for (const model::LangText* t : InPublishOrder(m)) got.push_back(t->lang);
   EXPECT_EQ(got, (std::vector<std::string>{"en", "ar", "zh-hant", "de", "pt"}));
@@ -132,8 +160,7 @@ TEST(FileNameWithExtension, FromTheNameTheUrlOrTheMediaType) {
   EXPECT_EQ(FileNameWithExtension("a", "https://x.org/a.pdf?v=2", ""), "a.pdf");
   EXPECT_EQ(FileNameWithExtension("a", "https://x.org/doc.aspx2", "application/msword"), "a.doc");
   // The media type, parameters ignored.
-  EXPECT_EQ(FileNameWithExtension("a", "https://x.org/get?id=1", "application/pdf; q=1"),
-            "a.pdf");
+  EXPECT_EQ(FileNameWithExtension("a", "https://x.org/get?id=1", "application/pdf; q=1"), "a.pdf");
   // Nothing to go by: unchanged; an empty name stays empty (the harvester takes the URL's).
   EXPECT_EQ(FileNameWithExtension("a", "https://x.org/get", "application/x-unknown"), "a");
   EXPECT_EQ(FileNameWithExtension("", "https://x.org/a.pdf", "application/pdf"), "");

@@ -105,9 +105,10 @@ TEST_F(ODataV4Test, MetadataIsGeneratedFromTheRegistry) {
     }
   }
   EXPECT_NE(
-      r.body.find("<NavigationProperty Name=\"Treaties\" Type=\"Collection(informea.Treaty)\""),
+      r.body.find(
+          "<NavigationProperty Name=\"treatiesRecords\" Type=\"Collection(informea.Treaty)\""),
       std::string::npos);
-  EXPECT_NE(r.body.find("<NavigationProperty Name=\"Treaty\" Type=\"informea.Treaty\""),
+  EXPECT_NE(r.body.find("<NavigationProperty Name=\"treatyRecord\" Type=\"informea.Treaty\""),
             std::string::npos);
   EXPECT_NE(r.body.find("Type=\"Collection(informea.ContactRolesItem)\""), std::string::npos);
 }
@@ -342,26 +343,29 @@ TEST_P(ODataV4StoresTest, SingleEntitiesByKey) {
 }
 
 TEST_P(ODataV4StoresTest, ExpandFollowsTreatyLinks) {
-  HttpResult r = Get("/odata/v4/Contacts('c04')?$expand=Treaties($select=title)");
+  HttpResult r = Get("/odata/v4/Contacts('c04')?$expand=treatiesRecords($select=title)");
   ASSERT_EQ(r.status, 200) << r.body;
   auto d = Json(r.body);
-  ASSERT_TRUE(d["Treaties"].IsArray());
-  ASSERT_EQ(d["Treaties"].Size(), 2u);
-  EXPECT_STREQ(d["Treaties"][0]["id"].GetString(), "cbd");
-  EXPECT_STREQ(d["Treaties"][1]["title"]["en"].GetString(), "Cartagena Protocol on Biosafety");
-  EXPECT_FALSE(d["Treaties"][0].HasMember("parent"));
+  ASSERT_TRUE(d["treatiesRecords"].IsArray());
+  ASSERT_EQ(d["treatiesRecords"].Size(), 2u);
+  EXPECT_STREQ(d["treatiesRecords"][0]["id"].GetString(), "cbd");
+  EXPECT_STREQ(d["treatiesRecords"][1]["title"]["en"].GetString(),
+               "Cartagena Protocol on Biosafety");
+  EXPECT_FALSE(d["treatiesRecords"][0].HasMember("parent"));
 
-  HttpResult n = Get("/odata/v4/Treaties('nagoya')?$expand=Parent");
+  HttpResult n = Get("/odata/v4/Treaties('nagoya')?$expand=parentRecord");
   auto nd = Json(n.body);
-  EXPECT_STREQ(nd["Parent"]["id"].GetString(), "cbd");
-  HttpResult none = Get("/odata/v4/Treaties('cbd')?$expand=Parent");
-  EXPECT_TRUE(Json(none.body)["Parent"].IsNull());
+  EXPECT_STREQ(nd["parentRecord"]["id"].GetString(), "cbd");
+  HttpResult none = Get("/odata/v4/Treaties('cbd')?$expand=parentRecord");
+  EXPECT_TRUE(Json(none.body)["parentRecord"].IsNull());
 
   HttpResult m = Get("/odata/v4/Memberships?$filter=" + Enc("country eq 'FR'") +
-                     "&$expand=Treaty($select=entryIntoForce;$expand=Parent)");
+                     "&$expand=treatyRecord($select=entryIntoForce;$expand=parentRecord)");
   ASSERT_EQ(m.status, 200) << m.body;
   auto md = Json(m.body);
-  EXPECT_STREQ(md["value"][0]["Treaty"]["entryIntoForce"].GetString(), "1993-12-29");
+  EXPECT_STREQ(md["value"][0]["treatyRecord"]["entryIntoForce"].GetString(), "1993-12-29");
+  // The old capitalised names, which differed from the fields only in case, are gone.
+  EXPECT_EQ(Get("/odata/v4/Treaties('nagoya')?$expand=Parent").status, 400);
 }
 
 TEST_F(ODataV4Test, BadRequestsAnswerODataErrorsNamingTheOption) {

@@ -92,8 +92,8 @@ std::string RenderDocsIndex(const std::string& base) {
        XmlEscape(kVersion) + "), as Markdown. " + A(base, "Back to the front page") +
        ".</p>\n<ul id=\"docs\">\n";
   for (const EmbeddedDoc& d : EmbeddedDocs()) {
-    o += "<li>" + A(base + "docs/" + std::string(d.name), DocTitle(d)) + " <span class=\"muted\">(" +
-         XmlEscape(d.name) + ")</span></li>\n";
+    o += "<li>" + A(base + "docs/" + std::string(d.name), DocTitle(d)) +
+         " <span class=\"muted\">(" + XmlEscape(d.name) + ")</span></li>\n";
   }
   o += "</ul>\n</body>\n</html>\n";
   return o;

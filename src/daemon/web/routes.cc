@@ -124,9 +124,9 @@ Status RegisterDaemonRoutes(publish::http::RouteRegistry& routes, WebDeps deps) 
         return Response::Make(200, "text/plain; charset=utf-8", std::string(d.text));
       }
     }
-    return Response::Make(404, kText,
-                          "404 no page " + core::Quote(ex.rest(), 80) +
-                              " in the documentation; /docs/ lists them\n");
+    return Response::Make(
+        404, kText,
+        "404 no page " + core::Quote(ex.rest(), 80) + " in the documentation; /docs/ lists them\n");
   });
   doc.prefix = true;
   MB_RETURN_IF_ERROR(routes.Add(std::move(doc)));

@@ -18,8 +18,9 @@ std::vector<Navigation> NavigationsOf(const model::EntitySpec& entity,
     if (f.type != model::FieldType::kTerm && f.type != model::FieldType::kStringList) continue;
     const model::EntitySpec* target = registry.Find(f.vocabulary);
     if (!target || target->name != f.vocabulary) continue;
-    out.push_back(Navigation{Capitalise(f.name), static_cast<int>(i), target,
-                             f.type == model::FieldType::kStringList});
+    bool collection = f.type == model::FieldType::kStringList;
+    out.push_back(Navigation{f.name + (collection ? "Records" : "Record"), static_cast<int>(i),
+                             target, collection});
   }
   return out;
 }

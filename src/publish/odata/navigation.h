@@ -1,8 +1,10 @@
 // Navigation between entity sets, derived from the registry: a field whose vocabulary names an
 // entity set (a term or list of terms of "treaties") links to that set's records. The link is
-// the field's name capitalised: Memberships.treaty -> Treaty, Contacts.treaties -> Treaties,
-// Treaties.parent -> Parent. OData V4 declares them as navigation properties and expands them
-// with $expand; nothing else keeps a list of them.
+// the field's name + "Record" (one key) or + "Records" (a list): Memberships.treaty ->
+// treatyRecord, Contacts.treaties -> treatiesRecords, Treaties.parent -> parentRecord. (Not
+// the field's name capitalised: names that differ only in case break the SAP generator and
+// OData 4.01 clients that match names case-insensitively.) OData V4 declares them as
+// navigation properties and expands them with $expand; nothing else keeps a list of them.
 //
 // Also the per-request record lookup expansions use (one store read per distinct key).
 //
@@ -25,7 +27,7 @@
 namespace meabridge::publish::odata {
 
 struct Navigation {
-  std::string name;                           // "Treaty"
+  std::string name;                           // "treatyRecord"
   int field = -1;                             // the field holding the key(s)
   const model::EntitySpec* target = nullptr;  // Treaties
   bool collection = false;                    // a list of keys

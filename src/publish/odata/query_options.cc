@@ -81,10 +81,10 @@ Result<std::vector<store::OrderKey>> ParseOrderBy(std::string_view text,
     }
     const model::FieldSpec& f = entity.fields[static_cast<size_t>(index)];
     if (f.IsList() || f.type == model::FieldType::kMultilingual) {
-      return Status::InvalidArgument(
-          "$orderby: '" + f.name + "' is " + (f.IsList() ? "a list" : "a multilingual text") +
-          " and cannot order; " + entity.set_name + " orders by " +
-          FieldNames(entity, true, dialect));
+      return Status::InvalidArgument("$orderby: '" + f.name + "' is " +
+                                     (f.IsList() ? "a list" : "a multilingual text") +
+                                     " and cannot order; " + entity.set_name + " orders by " +
+                                     FieldNames(entity, true, dialect));
     }
     for (const store::OrderKey& k : keys) {
       if (k.field == index) {

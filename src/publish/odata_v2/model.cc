@@ -45,7 +45,7 @@ std::string Documentation(const std::string& doc, const char* indent) {
 
 // The association of a navigation property: "Contact_treaties".
 std::string AssociationName(const model::EntitySpec& e, const model::FieldSpec& f) {
-  return e.type_name + "_" + f.name;
+  return e.type_name + "_" + f.NameIn(kDialect);
 }
 
 }  // namespace
@@ -74,9 +74,9 @@ std::string RenderEdmx(const model::Registry& registry) {
     }
     for (const model::FieldSpec& f : e.fields) {
       if (!IsNavigation(f)) continue;
-      out += "        <NavigationProperty Name=\"" + f.name + "\" Relationship=\"" + ns + "." +
-             AssociationName(e, f) + "\" FromRole=\"" + e.type_name + "\" ToRole=\"" + f.name +
-             "\">\n";
+      out += "        <NavigationProperty Name=\"" + f.NameIn(kDialect) + "\" Relationship=\"" +
+             ns + "." + AssociationName(e, f) + "\" FromRole=\"" + e.type_name + "\" ToRole=\"" +
+             f.NameIn(kDialect) + "\">\n";
       out += Documentation(f.doc, "          ");
       out += "        </NavigationProperty>\n";
     }
@@ -112,8 +112,8 @@ std::string RenderEdmx(const model::Registry& registry) {
       out += "      <Association Name=\"" + AssociationName(e, f) + "\">\n";
       out += "        <End Type=\"" + ns + "." + e.type_name + "\" Role=\"" + e.type_name +
              "\" Multiplicity=\"1\"/>\n";
-      out += "        <End Type=\"" + ns + "." + ChildTypeName(e, f) + "\" Role=\"" + f.name +
-             "\" Multiplicity=\"*\"/>\n";
+      out += "        <End Type=\"" + ns + "." + ChildTypeName(e, f) + "\" Role=\"" +
+             f.NameIn(kDialect) + "\" Multiplicity=\"*\"/>\n";
       out += "      </Association>\n";
     }
   }
@@ -140,8 +140,8 @@ std::string RenderEdmx(const model::Registry& registry) {
       out += "        <AssociationSet Name=\"" + AssociationName(e, f) + "\" Association=\"" + ns +
              "." + AssociationName(e, f) + "\">\n";
       out += "          <End Role=\"" + e.type_name + "\" EntitySet=\"" + e.set_name + "\"/>\n";
-      out +=
-          "          <End Role=\"" + f.name + "\" EntitySet=\"" + ChildTypeName(e, f) + "s\"/>\n";
+      out += "          <End Role=\"" + f.NameIn(kDialect) + "\" EntitySet=\"" +
+             ChildTypeName(e, f) + "s\"/>\n";
       out += "        </AssociationSet>\n";
     }
   }

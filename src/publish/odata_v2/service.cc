@@ -109,7 +109,7 @@ void AppendChildEntries(std::string& out, const std::string& root, const model::
                         const model::Record& r, const model::FieldSpec& f, size_t index,
                         const std::string& updated) {
   std::string type = std::string(kNamespace) + "." + ChildTypeName(e, f);
-  std::string base = root + odata::KeySegment(e.set_name, r.id()) + "/" + f.name;
+  std::string base = root + odata::KeySegment(e.set_name, r.id()) + "/" + f.NameIn(kDialect);
   auto entry = [&](const std::string& id, const std::string& title, const std::string& props) {
     out += "<entry><id>" + XmlEscape(id) + "</id><title type=\"text\">" + XmlEscape(title) +
            "</title><updated>" + updated + "</updated><author><name/></author><category term=\"" +
@@ -120,10 +120,10 @@ void AppendChildEntries(std::string& out, const std::string& root, const model::
   const model::Value& v = r.Get(index);
   if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
     for (const model::LangText* t : InPublishOrder(*ml)) {
-      entry(base + "('" + t->lang + "')", f.name + " (" + t->lang + ")",
-            "<d:id>" + XmlEscape(r.id() + "-" + f.name + "-" + t->lang) + "</d:id><d:language>" +
-                XmlEscape(t->lang) + "</d:language><d:value>" + XmlEscape(t->text) +
-                "</d:value>");
+      entry(base + "('" + t->lang + "')", f.NameIn(kDialect) + " (" + t->lang + ")",
+            "<d:id>" + XmlEscape(r.id() + "-" + f.NameIn(kDialect) + "-" + t->lang) +
+                "</d:id><d:language>" + XmlEscape(t->lang) + "</d:language><d:value>" +
+                XmlEscape(t->text) + "</d:value>");
     }
   } else if (const auto* list = std::get_if<model::StringList>(&v)) {
     for (const std::string& s : *list) {
@@ -132,7 +132,8 @@ void AppendChildEntries(std::string& out, const std::string& root, const model::
   } else if (const auto* items = std::get_if<model::ItemList>(&v)) {
     for (size_t k = 0; k < items->size(); ++k) {
       std::string props =
-          "<d:id>" + XmlEscape(r.id() + "-" + f.name + "-" + std::to_string(k + 1)) + "</d:id>";
+          "<d:id>" + XmlEscape(r.id() + "-" + f.NameIn(kDialect) + "-" + std::to_string(k + 1)) +
+          "</d:id>";
       for (const model::ItemFieldSpec& spec : f.item_fields) {
         std::optional<std::string> value = PublishedItemField((*items)[k], spec.name);
         if (!value) {
@@ -141,7 +142,8 @@ void AppendChildEntries(std::string& out, const std::string& root, const model::
           props += "<d:" + spec.name + ">" + XmlEscape(*value) + "</d:" + spec.name + ">";
         }
       }
-      entry(base + "(" + std::to_string(k + 1) + ")", f.name + " " + std::to_string(k + 1), props);
+      entry(base + "(" + std::to_string(k + 1) + ")",
+            f.NameIn(kDialect) + " " + std::to_string(k + 1), props);
     }
   }
 }
@@ -297,7 +299,7 @@ class Handler {
         w.StartObject();
         meta();
         w.Key("id");
-        w.String(r.id() + "-" + f.name + "-" + t->lang);
+        w.String(r.id() + "-" + f.NameIn(kDialect) + "-" + t->lang);
         w.Key("language");
         w.String(t->lang);
         w.Key("value");
@@ -318,7 +320,7 @@ class Handler {
         w.StartObject();
         meta();
         w.Key("id");
-        w.String(r.id() + "-" + f.name + "-" + std::to_string(k + 1));
+        w.String(r.id() + "-" + f.NameIn(kDialect) + "-" + std::to_string(k + 1));
         for (const model::ItemFieldSpec& spec : f.item_fields) {
           w.Key(spec.name.data(), static_cast<rapidjson::SizeType>(spec.name.size()));
           std::optional<std::string> value = PublishedItemField(item, spec.name);
@@ -369,7 +371,7 @@ class Handler {
           w.Key("__deferred");
           w.StartObject();
           w.Key("uri");
-          w.String(uri + "/" + f.name);
+          w.String(uri + "/" + f.NameIn(kDialect));
           w.EndObject();
         }
         w.EndObject();
@@ -611,8 +613,9 @@ class Handler {
                                          .value_or(StoredAt(rec, fallback_updated_)));
       std::string key = odata::KeySegment(e.set_name, id);
       std::string out = AtomOpen("feed");
-      out += "<id>" + XmlEscape(root_ + key + "/" + f.name) + "</id><title type=\"text\">" +
-             f.name + "</title><updated>" + updated + "</updated><author><name/></author>";
+      out += "<id>" + XmlEscape(root_ + key + "/" + f.NameIn(kDialect)) +
+             "</id><title type=\"text\">" + f.NameIn(kDialect) + "</title><updated>" + updated +
+             "</updated><author><name/></author>";
       AtomChildEntries(out, e, rec, f, index, updated);
       out += "</feed>\n";
       r = Response::Make(200, kFeedType, std::move(out));
@@ -647,15 +650,15 @@ void AppendAtomEntry(std::string& out, const model::Record& r, const std::string
   for (size_t i = 0; i < e.fields.size(); ++i) {
     const model::FieldSpec& f = e.fields[i];
     if (!IsNavigation(f) || (!selected[i] && !expanded[i])) continue;
-    out += "<link rel=\"" + std::string(kRel) + f.name +
-           "\" type=\"application/atom+xml;type=feed\" title=\"" + f.name + "\" href=\"" +
-           XmlEscape(key + "/" + f.name) + "\"";
+    out += "<link rel=\"" + std::string(kRel) + f.NameIn(kDialect) +
+           "\" type=\"application/atom+xml;type=feed\" title=\"" + f.NameIn(kDialect) +
+           "\" href=\"" + XmlEscape(key + "/" + f.NameIn(kDialect)) + "\"";
     if (!expanded[i]) {
       out += "/>";
       continue;
     }
-    out += "><m:inline><feed><id>" + XmlEscape(root + key + "/" + f.name) +
-           "</id><title type=\"text\">" + f.name + "</title><updated>" + updated +
+    out += "><m:inline><feed><id>" + XmlEscape(root + key + "/" + f.NameIn(kDialect)) +
+           "</id><title type=\"text\">" + f.NameIn(kDialect) + "</title><updated>" + updated +
            "</updated><author><name/></author>";
     AppendChildEntries(out, root, e, r, f, i, updated);
     out += "</feed></m:inline></link>";

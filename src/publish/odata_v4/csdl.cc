@@ -1,5 +1,6 @@
 #include "publish/odata_v4/csdl.h"
 
+#include "publish/common.h"
 #include "publish/odata/navigation.h"
 #include "publish/xml_text.h"
 
@@ -108,10 +109,18 @@ std::string RenderCsdl(const model::Registry& registry) {
       out += "      </ComplexType>\n";
     }
   }
+  // The six UN languages are declared; every other language (zh-hans and zh-hant, whose names
+  // are no CSDL identifiers, among them) is a dynamic property of the open type.
   out += "      <ComplexType Name=\"Multilingual\" OpenType=\"true\">\n";
+  for (const char* lang : kUnLanguages) {
+    out += "        <Property Name=\"" + std::string(lang) + "\" Type=\"Edm.String\">\n";
+    Description(out, std::string("The text in the language ") + lang, "          ");
+    out += "        </Property>\n";
+  }
   Description(out,
               "A text in several languages: one member per language code (ISO 639-1, "
-              "zh-hans, zh-hant), e.g. {\"en\": \"...\", \"fr\": \"...\"}",
+              "zh-hans, zh-hant), e.g. {\"en\": \"...\", \"fr\": \"...\"}; the six UN "
+              "languages are declared, the others are dynamic properties",
               "        ");
   out += "      </ComplexType>\n";
   out += "      <EntityContainer Name=\"Container\">\n";
