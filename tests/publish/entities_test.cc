@@ -117,10 +117,11 @@ TEST_F(EveryEntityTest, ODataV2JsonAtomAndMetadata) {
     std::string expand;
     for (const model::FieldSpec& f : e.fields) {
       bool nav = odata_v2::IsNavigation(f);
+      const std::string& name = f.NameIn(odata_v2::kDialect);  // the dialect's ("phoneNumber")
       EXPECT_TRUE(type.find_child_by_attribute(nav ? "NavigationProperty" : "Property", "Name",
-                                               f.name.c_str()))
-          << f.name;
-      if (nav) expand += (expand.empty() ? "" : ",") + f.name;
+                                               name.c_str()))
+          << name;
+      if (nav) expand += (expand.empty() ? "" : ",") + name;
     }
     // As the InforMEA harvester asks: a count, then a page with every child expanded.
     std::string target = "/informea.svc/" + e.set_name + "?$top=100&$skip=0" +
@@ -135,12 +136,13 @@ TEST_F(EveryEntityTest, ODataV2JsonAtomAndMetadata) {
     EXPECT_EQ(std::string(row["id"].GetString()), e.name + "-1");
     EXPECT_EQ(std::string(row["__metadata"]["type"].GetString()), "informea." + e.type_name);
     for (const model::FieldSpec& f : e.fields) {
-      ASSERT_TRUE(row.HasMember(f.name.c_str())) << f.name;
+      const std::string& name = f.NameIn(odata_v2::kDialect);
+      ASSERT_TRUE(row.HasMember(name.c_str())) << name;
       if (!odata_v2::IsNavigation(f)) {
-        EXPECT_FALSE(row[f.name.c_str()].IsNull()) << f.name;
+        EXPECT_FALSE(row[name.c_str()].IsNull()) << name;
         continue;
       }
-      const auto& children = row[f.name.c_str()]["results"];
+      const auto& children = row[name.c_str()]["results"];
       ASSERT_TRUE(children.IsArray() && !children.Empty()) << f.name << " expanded";
       const auto& child = children[0];
       if (f.type == model::FieldType::kMultilingual) {
@@ -164,7 +166,8 @@ TEST_F(EveryEntityTest, ODataV2JsonAtomAndMetadata) {
     EXPECT_EQ(std::string(props.child_value("d:id")), e.name + "-1");
     for (const model::FieldSpec& f : e.fields) {
       if (odata_v2::IsNavigation(f)) continue;
-      EXPECT_TRUE(props.child(("d:" + f.name).c_str())) << f.name << " in Atom";
+      const std::string& name = f.NameIn(odata_v2::kDialect);
+      EXPECT_TRUE(props.child(("d:" + name).c_str())) << name << " in Atom";
     }
   }
 }
