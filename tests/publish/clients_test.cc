@@ -37,7 +37,7 @@ TEST_F(ClientsTest, FeedparserReadsEveryAtomFeed) {
     std::string expand;  // every navigation property (multilingual texts and lists)
     for (const auto& f : e.fields) {
       if (f.type == model::FieldType::kMultilingual || f.IsList()) {
-        expand += (expand.empty() ? "" : ",") + f.name;
+        expand += (expand.empty() ? "" : ",") + f.NameIn(model::Dialect::kInforMeaV2);
       }
     }
     if (!expand.empty())
