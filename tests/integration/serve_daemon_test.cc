@@ -328,11 +328,11 @@ TEST(ServeDaemonTest, TheEmbeddedDefaultHarvestsTheDemoDataAndServesIt) {
     EXPECT_GT(std::atoi(count.body.c_str()), 1) << entity << ": " << count.body;
   }
   // Treaties out of the box, from the treaties vocabulary: the demo decisions' and
-  // memberships' Treaty navigation resolves.
+  // memberships' treatyRecord navigation resolves.
   Answer cbd = Get(port, "/odata/v4/Treaties('cartagena')");
   EXPECT_NE(cbd.body.find("\"parent\":\"cbd\""), std::string::npos) << cbd.body;
-  Answer expanded = Get(port, "/odata/v4/Memberships?$expand=Treaty&$top=1");
-  EXPECT_NE(expanded.body.find("\"Treaty\":{"), std::string::npos) << expanded.body;
+  Answer expanded = Get(port, "/odata/v4/Memberships?$expand=treatyRecord&$top=1");
+  EXPECT_NE(expanded.body.find("\"treatyRecord\":{"), std::string::npos) << expanded.body;
   Answer atom = Get(port, "/feeds/Decisions.atom");
   EXPECT_EQ(atom.status, 200);
   EXPECT_NE(atom.body.find("<entry"), std::string::npos) << atom.body;
