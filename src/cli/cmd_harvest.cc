@@ -13,6 +13,7 @@
 #include "core/strings.h"
 #include "harvest/harvest.h"
 #include "harvest/lease_claims.h"
+#include "store/reject_groups.h"
 
 namespace meabridge::cli {
 namespace {
@@ -23,7 +24,8 @@ constexpr const char* kUsage =
     "Harvests each named source once (every enabled source when none is named; a disabled\n"
     "source runs when named), one after the other, and prints one summary per source: counts\n"
     "(fetched, created, updated, unchanged, deleted, rejected), pages, bytes, duration, run id,\n"
-    "then its warnings and error. A source that fails commits nothing (its last good data\n"
+    "then its warnings, its error, and its rejects grouped by field and rule with the first\n"
+    "examples of each (meabridge rejects lists them all). A source that fails commits nothing (its last good data\n"
     "stays) and never stops the others. A source that a running `serve` (or another node\n"
     "sharing the store) is harvesting right now is skipped. On a terminal a progress line\n"
     "shows on stderr.\n"
@@ -74,7 +76,37 @@ void TtyLogSink(core::LogLevel level, std::string_view message) {
   std::fflush(stderr);
 }
 
-void PrintReport(const harvest::RunReport& r, std::ostream& out) {
+// Rejects read back to group them (a run rejecting more is summed up from these).
+constexpr int64_t kGroupedRejects = 100000;
+constexpr size_t kRejectExamples = 3;
+
+// The run's rejects grouped by field and rule, with the first examples of each.
+void PrintRejects(const harvest::RunReport& r, store::Store& store, std::ostream& out) {
+  const int64_t total = r.run.counts.rejected;
+  out << "  rejects: " << total << " (all of them: meabridge rejects --run " << r.run.id
+      << ")\n";
+  Result<std::unique_ptr<store::ReadView>> view = store.Read();
+  Result<std::vector<store::Reject>> rejects =
+      view.ok() ? (*view)->Rejects(r.run.id, kGroupedRejects)
+                : Result<std::vector<store::Reject>>(view.status());
+  if (!rejects.ok()) {
+    out << "    (they cannot be read back: " << rejects.status().message() << ")\n";
+    return;
+  }
+  if (static_cast<int64_t>(rejects->size()) < total) {
+    out << "    (grouped from the first " << rejects->size() << ")\n";
+  }
+  for (const store::RejectGroup& g : store::GroupRejects(*rejects, kRejectExamples)) {
+    out << "    " << (g.field.empty() ? "(record)" : g.field) << " / " << g.rule << ": "
+        << g.count << "\n";
+    for (const store::Reject& e : g.examples) out << "      " << store::RejectLine(e) << "\n";
+    if (g.count > static_cast<int64_t>(g.examples.size())) {
+      out << "      ... and " << g.count - static_cast<int64_t>(g.examples.size()) << " more\n";
+    }
+  }
+}
+
+void PrintReport(const harvest::RunReport& r, store::Store& store, std::ostream& out) {
   const store::RunCounts& c = r.run.counts;
   out << r.run.source << ": ";
   if (!r.claimed) {
@@ -97,9 +129,7 @@ void PrintReport(const harvest::RunReport& r, std::ostream& out) {
   out << "\n";
   for (const std::string& w : r.run.warnings) out << "  warning: " << w << "\n";
   if (!r.run.error.empty()) out << "  error: " << r.run.error << "\n";
-  if (c.rejected > 0 && r.run.id > 0) {
-    out << "  (" << c.rejected << " rejects recorded with run " << r.run.id << ")\n";
-  }
+  if (c.rejected > 0 && r.run.id > 0) PrintRejects(r, store, out);
 }
 
 int Harvest(const std::vector<std::string>& argv, Io& io) {
@@ -178,7 +208,7 @@ int Harvest(const std::vector<std::string>& argv, Io& io) {
     options.stop = stop.get_token();
     harvest::RunReport r = harvester.Run(*s, options);
     if (tty) io.err << "\r\033[K" << std::flush;
-    PrintReport(r, io.out);
+    PrintReport(r, *store, io.out);
     all_ok = all_ok && r.ok();
   }
   if (tty) core::SetLogSink(nullptr);

@@ -9,7 +9,9 @@
 #include "codec/byte_source.h"
 #include "config/config.h"
 #include "core/json.h"
+#include "config/values.h"
 #include "core/strings.h"
+#include "harvest/harvest.h"
 #include "mapping/mapping.h"
 #include "model/canonical_json.h"
 #include "vocab/vocabulary.h"
@@ -19,10 +21,18 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: meabridge mapping test MAPPING --input FILE [--param K=V]... [--format FORMAT]\n"
+    "       meabridge mapping test --config FILE --source S [--param K=V]... [--format FORMAT]\n"
     "\n"
     "Runs the inbound mapping MAPPING (.xml or .json) over FILE and prints the canonical records\n"
     "it makes and the rejects, each with its position in FILE, the field, the rule, the raw\n"
     "value and what to fix. Nothing is stored. docs/mappings.md describes mapping files.\n"
+    "\n"
+    "With --source, the configured source S (http, file or sql) runs as `meabridge harvest\n"
+    "--full S` would run it: the same fetching, paging, decoding, mapping, run checks and\n"
+    "store checks (an id another source owns is a reject) through its configured mapping,\n"
+    "but as a dry run: the store's transaction is rolled back, no run is recorded, nothing is\n"
+    "written. Then the run's summary: what `harvest` would have reported. (On SQLite the dry\n"
+    "run holds the store's write lock while it checks the records, as a run does.)\n"
     "\n"
     "MAPPING is a path; when it does not exist there, the installed mappings folder is tried\n"
     "(so mappings/informea-odata-v2/contacts.xml names a shipped mapping).\n"
@@ -30,6 +40,8 @@ constexpr const char* kUsage =
     "options:\n"
     "  --input FILE      the source document, in the mapping's decoder format (JSON, XML or\n"
     "                    CSV); - reads standard input\n"
+    "  -c, --config FILE with --source: the configuration file (default: the embedded default)\n"
+    "  --source S        run the configured source S (no MAPPING, no --input)\n"
     "  --param K=V       a mapping parameter, as a source's <param> gives it (repeatable),\n"
     "                    e.g. --param treaty=unfccc\n"
     "  --format FORMAT   table   (default) each record as field/value lines, then the rejects\n"
@@ -45,14 +57,16 @@ constexpr const char* kUsage =
     "                            any size\n"
     "                    count   only the counts\n"
     "\n"
-    "exit codes: 0 every record mapped, 1 there were rejects, 2 the mapping or the input cannot\n"
-    "be read (errors say file:line:column and what is expected), or bad usage\n"
+    "exit codes: 0 every record mapped, 1 there were rejects (or, with --source, the run would\n"
+    "not be ok: failed, partial or aborted), 2 the mapping or the input cannot be read (errors\n"
+    "say file:line:column and what is expected), an unknown source, or bad usage\n"
     "\n"
     "examples:\n"
     "  meabridge mapping test mappings/informea-odata-v2/contacts.xml --input Contacts.json\n"
     "  meabridge mapping test mappings/status-csv/memberships.json --input status.csv \\\n"
     "      --param treaty=unfccc --format json\n"
-    "  meabridge mapping test my-mapping.xml --input big.json --format ndjson > out.ndjson\n";
+    "  meabridge mapping test my-mapping.xml --input big.json --format ndjson > out.ndjson\n"
+    "  meabridge mapping test --config /etc/meabridge/meabridge.xml --source national-db\n";
 
 std::string ResolveMappingPath(const std::string& path) {
   namespace fs = std::filesystem;
@@ -259,23 +273,81 @@ class PrintSink : public mapping::RecordSink {
   std::vector<mapping::Reject> rejects_list_;
 };
 
+// mapping test --source: the configured source through the harvester, as a dry run.
+int SourceTest(const Args& args, const std::string& format, const mapping::Params& params,
+               Io& io) {
+  auto cfg = LoadConfigOrReport(args, io);
+  if (!cfg) return kExitUsage;
+  const std::string name = args.Get("--source");
+  const config::SourceConfig* found = cfg->FindSource(name);
+  if (!found) {
+    std::vector<std::string> names;
+    for (const config::SourceConfig& s : cfg->sources) names.push_back(s.name);
+    io.err << "meabridge mapping test: no source named '" << name << "' in "
+           << (cfg->file.empty() ? "the embedded default configuration" : cfg->file);
+    std::string close = config::ClosestMatch(name, names);
+    if (!close.empty()) {
+      io.err << " (did you mean '" << close << "'?)";
+    } else if (!names.empty()) {
+      io.err << " (sources: " << core::Join(names, ", ") << ")";
+    }
+    io.err << "\n";
+    return kExitUsage;
+  }
+  config::SourceConfig source = *found;
+  for (const auto& [k, v] : params) source.params[k] = v;
+  std::unique_ptr<store::Store> store = OpenStoreOrReport(*cfg, io);
+  if (!store) return kExitFailed;
+  harvest::Harvester harvester(cfg, *store);
+  PrintSink sink(io.out, format);
+  harvest::HarvestOptions options;
+  options.full = true;
+  options.dry_run = true;
+  options.observe = &sink;
+  sink.Begin();
+  harvest::RunReport r = harvester.Run(source, options);
+  sink.End(r.run.error);
+  // The summary goes where it does not break a JSON output.
+  std::ostream& out = format == "json" || format == "ndjson" ? io.err : io.out;
+  out << "source '" << source.name << "' (dry run, nothing stored): " << harvest::Summarize(r)
+      << "\n";
+  for (const std::string& w : r.run.warnings) out << "  warning: " << w << "\n";
+  if (!r.run.error.empty()) out << "  error: " << r.run.error << "\n";
+  io.out.flush();
+  return r.ok() && sink.rejects() == 0 ? kExitOk : kExitFailed;
+}
+
 int MappingTest(const std::vector<std::string>& argv, Io& io) {
   Args args;
   if (!ParseArgsOrReport("mapping test", argv,
                          {{"--input", "-i", true, false},
                           {"--param", "", true, true},
-                          {"--format", "", true, false}},
+                          {"--format", "", true, false},
+                          ConfigFlag(),
+                          {"--source", "", true, false}},
                          io, &args)) {
     return kExitUsage;
   }
   const auto& pos = args.positional();
-  if (pos.size() != 1) {
+  if (args.Has("--source")) {
+    if (!pos.empty() || args.Has("--input")) {
+      io.err << "meabridge mapping test: --source runs the source's own mapping over what it "
+                "reads: give no MAPPING and no --input with it\n(see meabridge mapping test "
+                "--help)\n";
+      return kExitUsage;
+    }
+  } else if (args.Has("--config")) {
+    io.err << "meabridge mapping test: --config goes with --source S (which configured source "
+              "to run)\n(see meabridge mapping test --help)\n";
+    return kExitUsage;
+  }
+  if (!args.Has("--source") && pos.size() != 1) {
     io.err
         << "meabridge mapping test: give one MAPPING file\n(see meabridge mapping test --help)\n";
     return kExitUsage;
   }
-  if (!args.Has("--input")) {
-    io.err << "meabridge mapping test: --input FILE is required\n"
+  if (!args.Has("--source") && !args.Has("--input")) {
+    io.err << "meabridge mapping test: --input FILE is required (or --config FILE --source S)\n"
               "(see meabridge mapping test --help)\n";
     return kExitUsage;
   }
@@ -294,6 +366,7 @@ int MappingTest(const std::vector<std::string>& argv, Io& io) {
     }
     params[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
+  if (args.Has("--source")) return SourceTest(args, format, params, io);
   Result<std::unique_ptr<vocab::Vocabularies>> vocabs = vocab::Vocabularies::Load();
   if (!vocabs.ok()) {
     io.err << "meabridge mapping test: cannot load the vocabularies: " << vocabs.status().message()

@@ -20,6 +20,7 @@ std::vector<Command> BuildCommands() {
   RegisterMapping(out);
   RegisterCheckConfig(out);
   RegisterStatus(out);
+  RegisterRejects(out);
   RegisterVocab(out);
   return out;
 }

@@ -20,6 +20,7 @@ void RegisterExport(std::vector<Command>& out);
 void RegisterMapping(std::vector<Command>& out);
 void RegisterCheckConfig(std::vector<Command>& out);
 void RegisterStatus(std::vector<Command>& out);
+void RegisterRejects(std::vector<Command>& out);
 void RegisterVocab(std::vector<Command>& out);
 
 // The --config flag every configuration-reading command takes.

@@ -79,6 +79,10 @@ struct SourceConfig {
   int64_t expect_min_records = 0;
   double expect_min_share = 0.0;
   std::string expect_action = "fail";
+  // Ownership (docs/harvesting.md#ownership): the other sources whose records this one may
+  // overwrite, and they its; symmetric once loaded (a source named by another's share-with
+  // lists that one too).
+  std::vector<std::string> share_with;
   // Incremental sync: none, filter, param, cursor.
   std::string incremental = "none";
   std::string since_filter = "updated gt {since}";
@@ -147,6 +151,9 @@ struct Config {
   int64_t server_cache_bytes = 64 << 20;
   bool server_access_log = true;
   std::string server_link_secret_file;  // resolved path; "" = the built-in key
+  // The status page shows runs' rejects to anyone (true), or only after signing in with the
+  // admin token (false; docs/operations.md#rejects-in-the-browser).
+  bool server_publish_rejects = false;
   std::vector<ProfileConfig> profiles;
   core::LogLevel log_level = core::LogLevel::kInfo;
   // <admin token-file>: resolved path; "" = the admin API is off.

@@ -360,6 +360,29 @@ class Loader {
     s->expect_min_records = int_of("expect-min-records", 0);
     s->expect_min_share = ParseShare(get("expect-min-share")).value_or(0.0);
     s->expect_action = get("expect-action");
+    for (std::string_view part : core::Split(get("share-with"), ' ')) {
+      for (std::string_view name : core::Split(part, ',')) {
+        std::string n(core::Trim(name));
+        if (n.empty()) continue;
+        bool ok = true;
+        for (char c : n) {
+          ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                      c == '.');
+        }
+        if (!ok) {
+          Error(where("share-with"),
+                who + ": share-with names '" + n + "', which is not a source name (a-z, 0-9, "
+                "'-', '_' and '.')",
+                "share-with=\"other-source another-source\"");
+        } else if (n == s->name) {
+          Error(where("share-with"), who + ": share-with names the source itself",
+                "remove '" + n + "' from share-with");
+        } else if (std::find(s->share_with.begin(), s->share_with.end(), n) ==
+                   s->share_with.end()) {
+          s->share_with.push_back(n);
+        }
+      }
+    }
     s->probe_url = get("probe-url");
     s->incremental = get("incremental");
     s->since_filter = get("since-filter");
@@ -575,6 +598,19 @@ class Loader {
 
     const ElementSpec* source = spec.Child("source");
     for (const codec::DocNode* s : root.Children("source")) BuildSource(*s, *source, cfg);
+    // Sharing goes both ways: a source named in another's share-with shares with it too.
+    for (size_t i = 0; i < cfg->sources.size(); ++i) {
+      for (size_t k = 0; k < cfg->sources[i].share_with.size(); ++k) {
+        const std::string other = cfg->sources[i].share_with[k];
+        for (SourceConfig& o : cfg->sources) {
+          if (o.name != other) continue;
+          if (std::find(o.share_with.begin(), o.share_with.end(), cfg->sources[i].name) ==
+              o.share_with.end()) {
+            o.share_with.push_back(cfg->sources[i].name);
+          }
+        }
+      }
+    }
 
     const ElementSpec* profile = spec.Child("profile");
     for (const codec::DocNode* p : root.Children("profile")) BuildProfile(*p, *profile, cfg);
@@ -604,6 +640,7 @@ class Loader {
     cfg->server_max_expand_depth = static_cast<int>(int_of("max-expand-depth", 2));
     cfg->server_cache_bytes = ParseSizeBytes(Attr(node, spec, "cache-size")).value_or(64 << 20);
     cfg->server_access_log = ParseBool(Attr(node, spec, "access-log")).value_or(true);
+    cfg->server_publish_rejects = ParseBool(Attr(node, spec, "publish-rejects")).value_or(false);
     if (const codec::DocAttribute* a = node.Attribute("link-secret-file")) {
       cfg->server_link_secret_file = ResolvePath(a->value);
       if (!cfg->server_link_secret_file.empty() && !fs::exists(cfg->server_link_secret_file)) {

@@ -82,6 +82,11 @@ ElementSpec Build() {
         "64MB", "256MB"),
       A("access-log", K::kBool, "Log one line per request (method, target, status, bytes, latency)",
         "true"),
+      A("publish-rejects", K::kBool,
+        "true shows every run's rejects (record ids, values, messages) on the status page "
+        "(/status/rejects) without signing in; false shows them only to a browser signed in "
+        "with the admin token (<admin token-file>)",
+        "false"),
       A("link-secret-file", K::kPath,
         "A file whose content signs next links and delta links; nodes that share a store must "
         "share it. Without it, links are signed with a key built into meabridge (tamper-evident, "
@@ -228,6 +233,14 @@ ElementSpec Build() {
         "Expectation: a full run that brings fewer records than this share of the last good "
         "full run's warns or fails, as expect-action says; 0% expects nothing",
         "0%", "50%"),
+      A("share-with", K::kString,
+        "Other sources (names, separated by spaces) that deliver records of this entity with "
+        "the same ids on purpose: each of them may overwrite the other's records. Without it, "
+        "a record whose id another source's live record has is rejected (rule "
+        "owned-by-other-source, naming that source). Sharing goes both ways (declaring it on "
+        "one of the two is enough); a name no longer configured (a renamed source) hands its "
+        "records over",
+        "", "cites-parties-legacy"),
       Choice("expect-action", {"warn", "fail"},
              "What an expectation not met does: warn (the run commits, with a warning) or fail "
              "(nothing is committed and the last good data stays)",

@@ -48,6 +48,12 @@ struct HarvestOptions {
   bool force = false;  // commit even when the mass-deletion guard trips (harvest --force)
   std::stop_token stop;
   ProgressFn progress;
+  // A dry run (meabridge mapping test --source): the whole run, store checks included, but its
+  // write transaction is rolled back at the end and no run is recorded, failed or not: nothing
+  // is written to the store. `observe` sees each record the run would store and each reject
+  // (the store's refusals, owned-by-other-source, included).
+  bool dry_run = false;
+  mapping::RecordSink* observe = nullptr;
 };
 
 // The outcome of one run.

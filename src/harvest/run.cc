@@ -57,6 +57,17 @@ std::string Seconds(int64_t ms) {
   return buf;
 }
 
+mapping::Reject MappingReject(const store::Reject& r) {
+  mapping::Reject m;
+  m.record_id = r.record_id;
+  m.position = r.position;
+  m.field = r.field;
+  m.rule = r.rule;
+  m.value = r.value;
+  m.message = r.message;
+  return m;
+}
+
 std::string Percent(double share) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.0f%%", share * 100);
@@ -68,6 +79,11 @@ std::string Fingerprint(const config::SourceConfig& s) {
   std::stringstream ss;
   ss << kVersion << "\n" << s.mapping << "\n" << in.rdbuf();
   for (const auto& [k, v] : s.params) ss << "\n" << k << "=" << v;
+  // Who the source shares with decides what it may store: a change re-reads everything
+  // (nothing is added while it shares with nobody, so older fingerprints stay).
+  std::vector<std::string> shared = s.share_with;
+  std::sort(shared.begin(), shared.end());
+  for (const std::string& other : shared) ss << "\nshare-with=" << other;
   return core::ContentHash(ss.str());
 }
 
@@ -88,7 +104,9 @@ class RunState {
   RunReport Fail(const Status& status);
   // Why the run fails on its rejects (every record rejected, or more than max-reject-share),
   // or "".
-  std::string RejectShareFailure(const Spool& spool) const;
+  std::string RejectShareFailure(int64_t rejects, int64_t read) const;
+  // The reject of a record another source owns (rule owned-by-other-source).
+  store::Reject OwnedReject(const model::Record& r, const std::string& owner) const;
   // Why `brought` records miss the source's expectation, or "".
   Result<std::string> ExpectationMiss(int64_t brought) const;
   void AddWarning(std::string w);
@@ -150,6 +168,7 @@ RunReport RunState::Fail(const Status& status) {
   report_.run.counts.created = report_.run.counts.updated = report_.run.counts.unchanged = 0;
   report_.run.counts.deleted = 0;
   Finish();
+  if (options_.dry_run) return report_;  // nothing is written, not even the failed run
   Result<int64_t> id = store_.RecordFailedRun(report_.run);
   if (id.ok()) {
     report_.run.id = *id;
@@ -285,8 +304,10 @@ Status RunState::Apply(RunContext& ctx, Source& source, Spool& spool) {
   }
   // Run-level checks, before anything is written: too many rejects (the run fails, its
   // rejects are recorded and nothing else), an expectation not met (warns or fails).
-  const std::string rejected_failure = ctx.not_modified ? std::string() : RejectShareFailure(spool);
-  const bool rejects_only = !rejected_failure.empty();
+  std::string rejected_failure =
+      ctx.not_modified ? std::string()
+                       : RejectShareFailure(spool.rejects(), spool.records() + spool.rejects());
+  bool rejects_only = !rejected_failure.empty();
   if (!rejects_only && !ctx.not_modified && ctx.full) {
     MB_ASSIGN_OR_RETURN(std::string miss, ExpectationMiss(spool.records() + ctx.undecoded_records));
     if (!miss.empty()) {
@@ -350,59 +371,110 @@ Status RunState::Apply(RunContext& ctx, Source& source, Spool& spool) {
     report_.run.counts.bytes = ctx.bytes;
   }
 
+  // The write phase. Records another source owns are refused by the store (rule
+  // owned-by-other-source); when those rejects take the run over its reject limit, the
+  // transaction is rolled back and written again with the rejects only.
   ctx.ReportProgress("write");
-  MB_ASSIGN_OR_RETURN(std::unique_ptr<store::RunWriter> writer,
-                      store_.BeginRun(cfg_.name, started_, ctx.full));
-  std::vector<std::string> live;
-  if (cfg_.deletion != "none" && !ctx.not_modified) {
-    MB_ASSIGN_OR_RETURN(live, writer->LiveIds(*entity_ptr));
-  }
-  live_before_ = static_cast<int64_t>(live.size());
+  std::unique_ptr<store::RunWriter> writer;
+  std::vector<store::Reject> owned;  // records refused as another source's
+  std::vector<std::string> owners;   // their owners, in the order first met
   store::RunCounts& counts = report_.run.counts;
-  int64_t written = 0;
-  Spool::Handlers handlers;
-  handlers.record = [&](const model::Record& r) -> Status {
-    if (rejects_only) return Status::Ok();
-    MB_ASSIGN_OR_RETURN(store::UpsertOutcome o, writer->Upsert(r));
-    switch (o) {
-      case store::UpsertOutcome::kCreated:
-        ++counts.created;
-        break;
-      case store::UpsertOutcome::kUpdated:
-        ++counts.updated;
-        break;
-      case store::UpsertOutcome::kUnchanged:
-        ++counts.unchanged;
-        break;
+  const int64_t spool_rejects = counts.rejected;
+  int pass = 0;  // the observer (dry run) sees the first pass only
+  auto write = [&]() -> Status {
+    ++pass;
+    counts.created = counts.updated = counts.unchanged = counts.deleted = 0;
+    counts.rejected = spool_rejects;
+    writer.reset();  // a first pass still open rolls back here
+    MB_ASSIGN_OR_RETURN(writer, store_.BeginRun(cfg_.name, started_, ctx.full));
+    writer->ShareWith(cfg_.share_with);
+    std::vector<std::string> live;
+    if (cfg_.deletion != "none" && !ctx.not_modified) {
+      MB_ASSIGN_OR_RETURN(live, writer->LiveIds(*entity_ptr));
     }
-    if ((++written & 4095) == 0) ctx.ReportProgress("write");
-    return Status::Ok();
-  };
-  handlers.reject = [&](const store::Reject& r) -> Status {
-    store::Reject copy = r;
-    copy.message = redactor_.Text(copy.message);
-    copy.value = redactor_.Text(copy.value);
-    return writer->AddReject(copy);
-  };
-  handlers.deleted = [&](const std::string& id) -> Status {
-    if (cfg_.deletion != "flag" || rejects_only) return Status::Ok();
-    MB_ASSIGN_OR_RETURN(bool gone, writer->Delete(*entity_ptr, id));
-    if (gone) ++counts.deleted;
-    return Status::Ok();
-  };
-  if (!ctx.not_modified) MB_RETURN_IF_ERROR(spool.Replay(*entity_ptr, handlers));
-
-  if (deletions && ctx.complete) {
-    if (cfg_.deletion == "snapshot") {
-      for (const std::string& id : live) {
-        if (spool.Seen(id)) continue;
-        MB_ASSIGN_OR_RETURN(bool gone, writer->Delete(*entity_ptr, id));
-        if (gone) ++counts.deleted;
+    live_before_ = static_cast<int64_t>(live.size());
+    int64_t written = 0;
+    Spool::Handlers handlers;
+    handlers.record = [&](const model::Record& r) -> Status {
+      if (rejects_only) return Status::Ok();
+      MB_ASSIGN_OR_RETURN(store::UpsertOutcome o, writer->Upsert(r));
+      if (options_.observe) {
+        MB_RETURN_IF_ERROR(o == store::UpsertOutcome::kOwnedByOther
+                               ? options_.observe->OnReject(MappingReject(
+                                     OwnedReject(r, writer->refused_owner())))
+                               : options_.observe->OnRecord(r));
       }
-    } else {
-      for (const std::string& id : to_probe_delete_) {
-        MB_ASSIGN_OR_RETURN(bool gone, writer->Delete(*entity_ptr, id));
-        if (gone) ++counts.deleted;
+      switch (o) {
+        case store::UpsertOutcome::kCreated:
+          ++counts.created;
+          break;
+        case store::UpsertOutcome::kUpdated:
+          ++counts.updated;
+          break;
+        case store::UpsertOutcome::kUnchanged:
+          ++counts.unchanged;
+          break;
+        case store::UpsertOutcome::kOwnedByOther:
+          owned.push_back(OwnedReject(r, writer->refused_owner()));
+          if (std::find(owners.begin(), owners.end(), writer->refused_owner()) == owners.end()) {
+            owners.push_back(writer->refused_owner());
+          }
+          MB_RETURN_IF_ERROR(writer->AddReject(owned.back()));
+          ++counts.rejected;
+          break;
+      }
+      if ((++written & 4095) == 0) ctx.ReportProgress("write");
+      return Status::Ok();
+    };
+    handlers.reject = [&](const store::Reject& r) -> Status {
+      store::Reject copy = r;
+      copy.message = redactor_.Text(copy.message);
+      copy.value = redactor_.Text(copy.value);
+      if (options_.observe && pass == 1) {
+        MB_RETURN_IF_ERROR(options_.observe->OnReject(MappingReject(copy)));
+      }
+      return writer->AddReject(copy);
+    };
+    handlers.deleted = [&](const std::string& id) -> Status {
+      if (cfg_.deletion != "flag" || rejects_only) return Status::Ok();
+      MB_ASSIGN_OR_RETURN(bool gone, writer->Delete(*entity_ptr, id));
+      if (gone) ++counts.deleted;
+      return Status::Ok();
+    };
+    if (!ctx.not_modified) MB_RETURN_IF_ERROR(spool.Replay(*entity_ptr, handlers));
+    if (rejects_only) {
+      for (const store::Reject& r : owned) MB_RETURN_IF_ERROR(writer->AddReject(r));
+      counts.rejected += static_cast<int64_t>(owned.size());
+      return Status::Ok();
+    }
+
+    if (deletions && ctx.complete) {
+      if (cfg_.deletion == "snapshot") {
+        for (const std::string& id : live) {
+          if (spool.Seen(id)) continue;
+          MB_ASSIGN_OR_RETURN(bool gone, writer->Delete(*entity_ptr, id));
+          if (gone) ++counts.deleted;
+        }
+      } else {
+        for (const std::string& id : to_probe_delete_) {
+          MB_ASSIGN_OR_RETURN(bool gone, writer->Delete(*entity_ptr, id));
+          if (gone) ++counts.deleted;
+        }
+      }
+    }
+    return Status::Ok();
+  };
+  MB_RETURN_IF_ERROR(write());
+  if (!owned.empty()) {
+    AddWarning(std::to_string(owned.size()) + " records belong to another source ('" +
+               core::Join(owners, "', '") + "') and were rejected (rule owned-by-other-source); if the sources share them on "
+               "purpose, say so with share-with on source '" +
+               cfg_.name + "'");
+    if (!rejects_only) {
+      rejected_failure = RejectShareFailure(counts.rejected, spool.records() + spool.rejects());
+      if (!rejected_failure.empty()) {
+        rejects_only = true;
+        MB_RETURN_IF_ERROR(write());
       }
     }
   }
@@ -422,6 +494,7 @@ Status RunState::Apply(RunContext& ctx, Source& source, Spool& spool) {
     report_.run.status = "failed";
     report_.run.error = rejected_failure;
     Finish();
+    if (options_.dry_run) return Status::Ok();  // the writer rolls back
     MB_RETURN_IF_ERROR(writer->Commit(report_.run));
     report_.run.id = writer->run_id();
     report_.run.finished = clock_.NowMs();
@@ -459,6 +532,7 @@ Status RunState::Apply(RunContext& ctx, Source& source, Spool& spool) {
         "watermark did not move";
   }
   Finish();
+  if (options_.dry_run) return Status::Ok();  // the writer rolls back
   MB_RETURN_IF_ERROR(writer->Commit(report_.run));
   report_.run.id = writer->run_id();
   report_.run.finished = clock_.NowMs();
@@ -467,9 +541,24 @@ Status RunState::Apply(RunContext& ctx, Source& source, Spool& spool) {
   return Status::Ok();
 }
 
-std::string RunState::RejectShareFailure(const Spool& spool) const {
-  const int64_t rejects = spool.rejects();
-  const int64_t read = spool.records() + rejects;
+store::Reject RunState::OwnedReject(const model::Record& r, const std::string& owner) const {
+  store::Reject rj;
+  rj.entity = r.entity().set_name;
+  rj.record_id = r.id();
+  rj.field = "id";
+  rj.rule = "owned-by-other-source";
+  rj.value = r.id();
+  rj.message = r.entity().set_name + " " + core::Quote(r.id()) + " belongs to source '" + owner +
+               "' (it stored it, and it is live): this run of '" + cfg_.name +
+               "' does not overwrite it. If both sources deliver it on purpose, declare it: "
+               "share-with=\"" +
+               owner + "\" on source '" + cfg_.name +
+               "' (docs/configuration.md); otherwise one of them delivers it by mistake: fix "
+               "that source or its mapping's id rule";
+  return rj;
+}
+
+std::string RunState::RejectShareFailure(int64_t rejects, int64_t read) const {
   if (rejects == 0 || read == 0) return "";
   const double share = static_cast<double>(rejects) / static_cast<double>(read);
   std::string what;

@@ -6,6 +6,10 @@
 //   unchanged, deleted, rejected, pages, bytes}, "warnings" [...], "error" (or null)
 //
 // The caller opens and closes the object, so it can add members of its own.
+//
+// A reject as JSON members, written by the admin API (GET /admin/runs/ID/rejects) and
+// `meabridge rejects --format json`: "entity", "recordId", "position", "field", "rule",
+// "value", "message" (strings, "" when unknown).
 #pragma once
 
 #include <cstdint>
@@ -69,6 +73,20 @@ void WriteRunMembers(Writer& w, const RunRecord& r) {
     w.Null();
   } else {
     w.String(r.error);
+  }
+}
+
+template <typename Writer>
+void WriteRejectMembers(Writer& w, const Reject& r) {
+  for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"entity", &r.entity},
+                             {"recordId", &r.record_id},
+                             {"position", &r.position},
+                             {"field", &r.field},
+                             {"rule", &r.rule},
+                             {"value", &r.value},
+                             {"message", &r.message}}) {
+    w.Key(k);
+    w.String(*v);
   }
 }
 

@@ -12,6 +12,12 @@
 //    transaction (RunWriter::Commit). Readers see the previous run or the whole new one.
 //  - When a record has no `updated` value, the store sets it to the run's start time whenever
 //    the record is created or changed.
+//  - Ownership: a live record belongs to the source that wrote it last. A run does not
+//    overwrite or delete another source's live record unless it shares with that source
+//    (RunWriter::ShareWith; the configuration's share-with): Upsert answers kOwnedByOther
+//    and writes nothing. A tombstone belongs to nobody: any source may bring the id back.
+//    The check is made inside the run's write transaction; a record another source commits
+//    while the run is open (PostgreSQL) makes Commit fail with nothing written.
 //
 //  - Source leases (TryLeaseSource) let several processes or nodes sharing one store agree
 //    that each source is harvested by one of them at a time; see SourceLease.
@@ -76,7 +82,9 @@ struct RunRecord {
   std::string error;
 };
 
-enum class UpsertOutcome { kCreated, kUpdated, kUnchanged };
+// kOwnedByOther: the live record belongs to another source this run does not share with;
+// nothing was written (RunWriter::refused_owner() names that source).
+enum class UpsertOutcome { kCreated, kUpdated, kUnchanged, kOwnedByOther };
 
 // A stored record as a change: the record itself, or a tombstone.
 struct Change {
@@ -98,12 +106,20 @@ class RunWriter {
 
   virtual int64_t run_id() const = 0;
 
+  // The other sources whose live records this run may overwrite and delete (see Ownership
+  // above). Call before the first write; the default is none.
+  virtual void ShareWith(std::vector<std::string> sources) = 0;
+
+  // After Upsert answered kOwnedByOther: the source the refused record belongs to.
+  virtual const std::string& refused_owner() const = 0;
+
   // Stores the record. Provenance fields left empty are filled from the run (source, run id,
   // fetched-at = run start); the content hash is always computed here.
   virtual Result<UpsertOutcome> Upsert(const model::Record& record) = 0;
 
-  // Tombstones (entity, id). True when a live record was deleted; false when there was none or
-  // it was already deleted (nothing written then).
+  // Tombstones (entity, id). True when a live record was deleted; false when there was none,
+  // it was already deleted, or it belongs to another source this run does not share with
+  // (nothing written then).
   virtual Result<bool> Delete(const model::EntitySpec& entity, std::string_view id) = 0;
 
   // Ids of the live records of `entity` last written by this run's source, sorted.

@@ -34,6 +34,7 @@ TEST(ManTest, ManPageHoldsEveryCommandsHelp) {
                                                                             {"mapping", "test"},
                                                                             {"check-config"},
                                                                             {"status"},
+                                                                            {"rejects"},
                                                                             {"vocab"}}) {
     std::string name = cmd.size() == 2 ? cmd[0] + " " + cmd[1] : cmd[0];
     EXPECT_TRUE(Contains(man.out, ".SS \"meabridge " + RoffEscape(name) + "\"\n")) << name;

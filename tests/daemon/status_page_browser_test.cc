@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/json.h"
 #include "support/test_support.h"
 #include "web_fixture.h"
 
@@ -200,8 +201,9 @@ TEST(StatusPageBrowser, ChromiumRendersTheTablesOfARunningServer) {
   EXPECT_EQ(run[6], "2");   // created
   EXPECT_EQ(run[9], "0");   // deleted
   EXPECT_EQ(run[10], "1");  // rejected: Atlantis
-  EXPECT_NE(dom.out.find("/admin/runs/1/rejects\">1</a>"), std::string::npos)
-      << "the rejected count links to the admin API";
+  EXPECT_NE(dom.out.find("/status/rejects?run=1\">1</a>"), std::string::npos)
+      << "the rejected count links to the run's rejects page";
+  EXPECT_NE(dom.out.find("sign in with the admin token"), std::string::npos);
 
   std::vector<std::string> memberships = Cells(dom.out, "records", "entity", "Memberships");
   ASSERT_EQ(memberships.size(), 4u);
@@ -224,6 +226,47 @@ TEST(StatusPageBrowser, ChromiumRendersTheTablesOfARunningServer) {
   ASSERT_GT(bytes.size(), 10000u) << png;
   EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
   std::cout << "status page screenshot: " << png << "\n";
+
+  // Rejects in the browser: sign in once through the form, as a person would (the DevTools
+  // protocol types the token and submits), land on the rejects page with the cookie set.
+  ProcessResult signed_in = RunProcess(
+      {"/usr/bin/timeout", "90", "/usr/bin/python3",
+       meabridge::testing::SourceDir() + "/tests/support/cdp_sign_in.py", chromium,
+       dir.File("chromium-cdp-profile"),
+       "http://127.0.0.1:" + std::to_string(port) +
+           "/status/sign-in?next=%2Fstatus%2Frejects%3Frun%3D1",
+       "browser-test-token", url});
+  ASSERT_EQ(signed_in.exit_code, 0) << signed_in.err << signed_in.out;
+  rapidjson::Document cdp;
+  ASSERT_TRUE(json::Parse(signed_in.out, cdp).ok()) << signed_in.out;
+  const auto& landed = cdp["pages"][0];
+  EXPECT_EQ(std::string(landed["url"].GetString()),
+            "http://127.0.0.1:" + std::to_string(port) + "/status/rejects?run=1");
+  const std::string rejects_dom = landed["dom"].GetString();
+  EXPECT_NE(rejects_dom.find("<table id=\"reject-groups\""), std::string::npos) << rejects_dom;
+  // record id (none: the id is made from the country), position, field, rule, value, message
+  std::vector<std::string> atlantis = Cells(rejects_dom, "rejects", "record", "");
+  ASSERT_EQ(atlantis.size(), 6u) << rejects_dom;
+  EXPECT_EQ(atlantis[1], "line 4");
+  EXPECT_EQ(atlantis[2], "country");
+  EXPECT_EQ(atlantis[3], "lookup");
+  EXPECT_EQ(atlantis[4], "Atlantis");
+  EXPECT_NE(atlantis[5].find("'Atlantis' is not in the countries vocabulary"), std::string::npos)
+      << atlantis[5];
+  EXPECT_NE(std::string(cdp["pages"][1]["dom"].GetString()).find("Signed in with the admin token"),
+            std::string::npos);
+  bool found = false;
+  for (const auto& c : cdp["cookies"].GetArray()) {
+    if (std::string(c["name"].GetString()) != "meabridge_status") continue;
+    found = true;
+    EXPECT_TRUE(c["httpOnly"].GetBool());
+    EXPECT_STREQ(c["sameSite"].GetString(), "Strict");
+    EXPECT_FALSE(c["secure"].GetBool()) << "plain http on loopback";
+    EXPECT_STREQ(c["path"].GetString(), "/status");
+    EXPECT_EQ(std::string(c["value"].GetString()).find("browser-test-token"), std::string::npos);
+  }
+  EXPECT_TRUE(found) << signed_in.out;
+  EXPECT_STREQ(cdp["documentCookie"].GetString(), "") << "HttpOnly: no script reads it";
 
   HttpAnswer metrics = Call(port, "GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);

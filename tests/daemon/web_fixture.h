@@ -71,6 +71,11 @@ class FakeControl : public Control {
     c->admin_token_file = path;
     SetConfig(c);
   }
+  void SetPublishRejects(bool on) {
+    auto c = std::make_shared<config::Config>(*config());
+    c->server_publish_rejects = on;
+    SetConfig(c);
+  }
   void SetSources(std::vector<SourceState> s) {
     std::lock_guard<std::mutex> lock(mu_);
     sources_ = std::move(s);
@@ -134,12 +139,16 @@ struct HttpAnswer {
 };
 
 inline HttpAnswer Call(int port, const std::string& method, const std::string& target,
-                       const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+                       const std::vector<std::pair<std::string, std::string>>& headers = {},
+                       const std::string& body = "") {
   Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
   Poco::Net::HTTPRequest req(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
   for (const auto& [k, v] : headers) req.set(k, v);
-  if (method == "POST" || method == "PUT") req.setContentLength(0);
-  session.sendRequest(req);
+  if (method == "POST" || method == "PUT" || !body.empty()) {
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
+  }
+  std::ostream& out = session.sendRequest(req);
+  out << body;
   Poco::Net::HTTPResponse resp;
   std::istream& in = session.receiveResponse(resp);
   HttpAnswer a;

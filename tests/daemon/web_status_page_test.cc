@@ -7,6 +7,7 @@
 #include <set>
 
 #include "daemon/web/status_page.h"
+#include "daemon/web/session.h"
 #include "web_fixture.h"
 
 namespace meabridge::daemon::web::testing {
@@ -148,15 +149,158 @@ TEST_F(StatusPageTest, ShowsSourcesLastRunsCountsAndFeeds) {
   }
 }
 
-TEST_F(StatusPageTest, RejectsLinkToTheAdminApiWhenItIsOn) {
+TEST_F(StatusPageTest, RejectsLinkToTheRejectsPageWhenTheAdminApiIsOn) {
   control_.SetAdminTokenFile(dir_.File("token"));
   pugi::xml_document doc = Page();
   auto links = doc.select_nodes("//table[@id='last-runs']/tbody/tr[@data-source='alpha']//a");
   ASSERT_EQ(links.size(), 1u);
   EXPECT_EQ(std::string(links.first().node().child_value()), "2");
   std::string href = links.first().node().attribute("href").value();
-  EXPECT_TRUE(href.ends_with("/admin/runs/" + std::to_string(last_alpha_run_) + "/rejects"))
-      << href;
+  EXPECT_TRUE(href.ends_with("/status/rejects?run=" + std::to_string(last_alpha_run_))) << href;
+  EXPECT_NE(body_.find("sign in with the admin token"), std::string::npos) << body_;
+}
+
+// ---- rejects in the browser: the sign-in, its cookie, publish-rejects ----
+
+class RejectsPageTest : public StatusPageTest {
+ protected:
+  void SetUp() override {
+    StatusPageTest::SetUp();
+    meabridge::testing::WriteFile(dir_.File("token"), "s3cret-token\n");
+    control_.SetAdminTokenFile(dir_.File("token"));
+  }
+  std::string RejectsTarget() const {
+    return "/status/rejects?run=" + std::to_string(last_alpha_run_);
+  }
+  HttpAnswer Post(const std::string& target, const std::string& form) {
+    return Call(server_->port(), "POST", target,
+                {{"Content-Type", "application/x-www-form-urlencoded"}}, form);
+  }
+  // The cookie pair ("meabridge_status=...") of a Set-Cookie value.
+  static std::string Pair(const std::string& set_cookie) {
+    return set_cookie.substr(0, set_cookie.find(';'));
+  }
+};
+
+TEST_F(RejectsPageTest, SignInOnceThenTheCookieShowsTheRejects) {
+  HttpAnswer a = Get(RejectsTarget());
+  EXPECT_EQ(a.status, 303) << a.body;
+  const std::string base = "http://127.0.0.1:" + std::to_string(server_->port()) + "/";
+  EXPECT_EQ(a.Header("location"), base + "status/sign-in?next=%2Fstatus%2Frejects%3Frun%3D" +
+                                      std::to_string(last_alpha_run_));
+  pugi::xml_document form = Page("/status/sign-in?next=" + RejectsTarget());
+  EXPECT_STREQ(form.select_node("//form[@id='sign-in']").node().attribute("method").value(),
+               "post");
+  EXPECT_STREQ(form.select_node("//input[@name='next']").node().attribute("value").value(),
+               RejectsTarget().c_str());
+  EXPECT_STREQ(form.select_node("//input[@name='token']").node().attribute("type").value(),
+               "password");
+
+  a = Post("/status/sign-in", "token=wrong&next=%2Fstatus");
+  EXPECT_EQ(a.status, 401);
+  EXPECT_NE(a.body.find("That is not the admin token."), std::string::npos) << a.body;
+  EXPECT_EQ(a.Header("set-cookie"), "");
+
+  a = Post("/status/sign-in", "token=s3cret-token&next=" +
+                                  publish::http::PercentEncode(RejectsTarget()));
+  ASSERT_EQ(a.status, 303) << a.body;
+  EXPECT_EQ(a.Header("location"), base + RejectsTarget().substr(1));
+  const std::string set_cookie = a.Header("set-cookie");
+  EXPECT_EQ(set_cookie.rfind("meabridge_status=v1.", 0), 0u) << set_cookie;
+  EXPECT_NE(set_cookie.find("; Path=/status; Max-Age=43200; HttpOnly; SameSite=Strict"),
+            std::string::npos)
+      << set_cookie;
+  EXPECT_EQ(set_cookie.find("Secure"), std::string::npos) << "http: " << set_cookie;
+  EXPECT_EQ(set_cookie.find("s3cret"), std::string::npos) << "the token is not in the cookie";
+
+  a = Get(RejectsTarget(), {{"Cookie", "other=1; " + Pair(set_cookie)}});
+  ASSERT_EQ(a.status, 200) << a.body;
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(a.body.c_str())) << a.body;
+  EXPECT_EQ(Row(doc, "reject-groups", "data-group", "country/vocabulary"),
+            (std::vector<std::string>{"country", "vocabulary", "2",
+                                      "\"cbd:XX\" (/data/3): not a country\"cbd:YY\" (/data/4): "
+                                      "not a country"}));
+  EXPECT_EQ(Row(doc, "rejects", "data-record", "cbd:YY"),
+            (std::vector<std::string>{"cbd:YY", "/data/4", "country", "vocabulary", "Atlantis",
+                                      "not a country"}));
+  EXPECT_NE(a.body.find("id=\"sign-out\""), std::string::npos);
+  // The status page knows it, too.
+  HttpAnswer status = Get("/status", {{"Cookie", Pair(set_cookie)}});
+  EXPECT_NE(status.body.find("Signed in with the admin token"), std::string::npos) << status.body;
+
+  // A tampered, an expired or another token's cookie is no session.
+  std::string tampered = Pair(set_cookie);
+  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(Get(RejectsTarget(), {{"Cookie", tampered}}).status, 303);
+  const core::EpochMs now = core::SystemClock::Instance().NowMs();
+  EXPECT_EQ(Get(RejectsTarget(),
+                {{"Cookie", "meabridge_status=" + SessionValue("s3cret-token", now - 1000)}})
+                .status,
+            303);
+  EXPECT_EQ(Get(RejectsTarget(),
+                {{"Cookie", "meabridge_status=" + SessionValue("other-token", now + 60000)}})
+                .status,
+            303);
+  // Changing the token ends the session.
+  meabridge::testing::WriteFile(dir_.File("token"), "a-new-token-of-other-length\n");
+  EXPECT_EQ(Get(RejectsTarget(), {{"Cookie", Pair(set_cookie)}}).status, 303);
+
+  a = Post("/status/sign-out", "");
+  EXPECT_EQ(a.status, 303);
+  EXPECT_EQ(a.Header("set-cookie"),
+            "meabridge_status=; Path=/status; Max-Age=0; HttpOnly; SameSite=Strict");
+}
+
+TEST_F(RejectsPageTest, TheSignInGoesBackOnlyUnderStatus) {
+  for (const char* next : {"https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example%2F", "%2Fodata%2Fv4"}) {
+    HttpAnswer a = Post("/status/sign-in", std::string("token=s3cret-token&next=") + next);
+    ASSERT_EQ(a.status, 303) << next;
+    EXPECT_EQ(a.Header("location"),
+              "http://127.0.0.1:" + std::to_string(server_->port()) + "/status")
+        << next;
+  }
+}
+
+TEST_F(RejectsPageTest, PublishedRejectsNeedNoSignInAndBadRunsSaySo) {
+  control_.SetPublishRejects(true);
+  HttpAnswer a = Get(RejectsTarget());
+  EXPECT_EQ(a.status, 200) << a.body;
+  EXPECT_NE(a.body.find("meabridge rejects --run " + std::to_string(last_alpha_run_)),
+            std::string::npos);
+  EXPECT_EQ(a.body.find("id=\"sign-out\""), std::string::npos);
+  EXPECT_NE(Get("/status").body.find("published: publish-rejects"), std::string::npos);
+  a = Get("/status/rejects?run=999");
+  EXPECT_EQ(a.status, 404);
+  EXPECT_NE(a.body.find("no run 999 in the store"), std::string::npos) << a.body;
+  a = Get("/status/rejects?run=abc");
+  EXPECT_EQ(a.status, 400);
+  EXPECT_NE(a.body.find("say which run: /status/rejects?run=N"), std::string::npos) << a.body;
+
+  // Neither published nor an admin token: refused, saying what turns it on.
+  control_.SetPublishRejects(false);
+  control_.SetAdminTokenFile("");
+  a = Get(RejectsTarget());
+  EXPECT_EQ(a.status, 403);
+  EXPECT_NE(a.body.find("set <server publish-rejects=\"true\">, or <admin token-file>"),
+            std::string::npos)
+      << a.body;
+  EXPECT_EQ(Get("/status/sign-in").status, 404);
+}
+
+TEST(SessionTest, SignedExpiringAndSecureOverHttps) {
+  EXPECT_TRUE(SessionValid(SessionValue("t", 2000), "t", 1999));
+  EXPECT_FALSE(SessionValid(SessionValue("t", 2000), "t", 2000));
+  EXPECT_FALSE(SessionValid(SessionValue("t", 2000), "u", 1000));
+  EXPECT_FALSE(SessionValid(SessionValue("t", 2000), "", 1000));
+  EXPECT_FALSE(SessionValid("v1.99999999999999.AAAA", "t", 1000));
+  EXPECT_FALSE(SessionValid("", "t", 1000));
+  // The expiry is signed: a later one with the old MAC fails.
+  std::string v = SessionValue("t", 2000);
+  std::string later = "v1.999999" + v.substr(v.rfind('.'));
+  EXPECT_FALSE(SessionValid(later, "t", 1000));
+  EXPECT_EQ(SessionSetCookie("x", 60, true),
+            "meabridge_status=x; Path=/status; Max-Age=60; HttpOnly; SameSite=Strict; Secure");
 }
 
 TEST_F(StatusPageTest, NotReadyAndLinksFollowThePublicBase) {

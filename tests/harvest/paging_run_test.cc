@@ -157,6 +157,7 @@ TEST_F(PagingRunTest, PageNumbersAndOffsets) {
   config::SourceConfig offset = Source("offset", server.Url("/c"));
   offset.paging = "offset";
   offset.page_size = 4;
+  offset.share_with = {"page"};  // the same records, on purpose
   r = Harvest(offset);
   ASSERT_TRUE(r.ok()) << r.run.error;
   EXPECT_EQ(r.run.counts.fetched, 7);

@@ -108,7 +108,8 @@ TEST_P(HarvestCliStoresTest, HarvestsEveryEnabledSourceAndPrintsASummaryEach) {
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("sheet: ok  fetched 4  created 3"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("(1 rejects recorded with run"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  rejects: 1 (all of them: meabridge rejects --run "), std::string::npos)
+      << r.out;
   EXPECT_EQ(r.out.find("off:"), std::string::npos) << "a disabled source runs only when named";
   EXPECT_EQ(r.err.find("\r"), std::string::npos) << "no progress line without a terminal";
 

@@ -395,9 +395,15 @@ TEST_F(MultiNodeTest, TwoNodesSharingTenSourcesRunEveryScheduledRunExactlyOnce) 
   });
   Finally stop_feed{[&] { feed_.reset(); }};
   std::string sources;
+  // Every source delivers the same ids: they share them on purpose (share-with goes both ways).
   for (int i = 0; i < kSources; ++i) {
     std::string name = "s" + std::to_string(i);
+    std::string others;
+    for (int j = 0; j < kSources; ++j) {
+      if (j != i) others += (others.empty() ? "s" : " s") + std::to_string(j);
+    }
     sources += "  <source name=\"" + name + "\" kind=\"http\" url=\"" + feed_->Url("/" + name) +
+               "\" share-with=\"" + others +
                "\" schedule=\"every 2s\" jitter=\"0\" retries=\"0\" conditional=\"false\" "
                "mapping=\"" + meabridge::testing::SourceDir() +
                "/mappings/informea-odata-v2/contacts.xml\"/>\n";

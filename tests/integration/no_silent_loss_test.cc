@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json.h"
 #include "model/canonical_json.h"
 #include "model/registry.h"
 #include "store/store.h"
@@ -425,6 +426,231 @@ TEST_F(NoSilentLossTest, ALoneSurrogateRejectsItsRecordAndTheRestOfThePageIsStor
   EXPECT_NE(rejects[0].message.find("holds a lone UTF-16 surrogate (\\ud800)"), std::string::npos)
       << rejects[0].message;
   EXPECT_EQ(Stored("Contacts"), 9);
+}
+
+// ---- two sources, one id ----
+
+std::string Renamed(std::string page) {
+  for (size_t at; (at = page.find("\"Name ")) != std::string::npos;) page.replace(at, 6, "\"Copy ");
+  return page;
+}
+
+TEST_F(NoSilentLossTest, ARecordOfAnotherSourceIsARejectNamingItsOwner) {
+  testing::WriteFile(dir_.File("cbd.json"), V2Contacts(0, 10));
+  testing::WriteFile(dir_.File("copy.json"), Renamed(V2Contacts(5, 10)));
+  const std::string cbd = R"(<source name="cbd" kind="file" path="{dir}/cbd.json"
+          mapping="mappings/informea-odata-v2/contacts.xml"/>)";
+  Config(cbd + R"(<source name="copy" kind="file" path="{dir}/copy.json"
+          mapping="mappings/informea-odata-v2/contacts.xml"/>)");
+  testing::ProcessResult r = Harvest({"cbd"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = Harvest({"copy"});
+  Case("two sources, one id", r, "copy", "Contacts");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("copy: ok  fetched 10  created 5  updated 0  unchanged 0  deleted 0  "
+                       "rejected 5"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("warning: 5 records belong to another source ('cbd') and were rejected "
+                       "(rule owned-by-other-source)"),
+            std::string::npos)
+      << r.out;
+  store::RunRecord run = LastRun("copy");
+  EXPECT_EQ(run.status, "ok");
+  EXPECT_EQ(run.counts.rejected, 5);
+  std::vector<store::Reject> rejects = Rejects(run.id);
+  ASSERT_EQ(rejects.size(), 5u);
+  EXPECT_EQ(rejects[0].rule, "owned-by-other-source");
+  EXPECT_EQ(rejects[0].record_id, "c5");
+  EXPECT_EQ(rejects[0].field, "id");
+  EXPECT_NE(rejects[0].message.find("Contacts \"c5\" belongs to source 'cbd' (it stored it, and "
+                                    "it is live): this run of 'copy' does not overwrite it. If "
+                                    "both sources deliver it on purpose, declare it: "
+                                    "share-with=\"cbd\" on source 'copy'"),
+            std::string::npos)
+      << rejects[0].message;
+  EXPECT_EQ(Stored("Contacts"), 15);
+  {
+    auto store = Open();
+    auto c5 = (*store->Read())->Get(*model::Registry::Default().Find("Contacts"), "c5");
+    ASSERT_TRUE(c5.ok() && c5->has_value());
+    EXPECT_EQ((*c5)->provenance.source, "cbd");
+    EXPECT_EQ(model::CanonicalJson(**c5).find("Copy"), std::string::npos) << "not overwritten";
+  }
+
+  // Only records of another source: every record rejected, the run fails.
+  testing::WriteFile(dir_.File("copy.json"), Renamed(V2Contacts(0, 4)));
+  r = Harvest({"copy"});
+  Case("two sources, every record another source's", r, "copy", "Contacts");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("copy: FAILED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("every record this run read was rejected (4 of 4)"), std::string::npos)
+      << r.out;
+  run = LastRun("copy");
+  EXPECT_EQ(run.status, "failed");
+  EXPECT_EQ(Rejects(run.id).size(), 4u);
+  EXPECT_EQ(Stored("Contacts"), 15);
+
+  // Shared on purpose (declared on the other source: it goes both ways): overwritten.
+  testing::WriteFile(dir_.File("copy.json"), Renamed(V2Contacts(5, 10)));
+  Config(R"(<source name="cbd" kind="file" path="{dir}/cbd.json" share-with="copy"
+          mapping="mappings/informea-odata-v2/contacts.xml"/>
+        <source name="copy" kind="file" path="{dir}/copy.json"
+          mapping="mappings/informea-odata-v2/contacts.xml"/>)");
+  r = Harvest({"copy"});
+  Case("two sources, share-with", r, "copy", "Contacts");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("copy: ok  fetched 10  created 0  updated 5  unchanged 5  deleted 0  "
+                       "rejected 0"),
+            std::string::npos)
+      << r.out;
+  auto store = Open();
+  auto c5 = (*store->Read())->Get(*model::Registry::Default().Find("Contacts"), "c5");
+  ASSERT_TRUE(c5.ok() && c5->has_value());
+  EXPECT_EQ((*c5)->provenance.source, "copy");
+}
+
+TEST_F(NoSilentLossTest, ShareWithNamingItselfOrABadNameIsAConfigurationError) {
+  testing::WriteFile(dir_.File("cbd.json"), V2Contacts(0, 1));
+  Config(R"(<source name="cbd" kind="file" path="{dir}/cbd.json" share-with="cbd"
+          mapping="mappings/informea-odata-v2/contacts.xml"/>)");
+  testing::ProcessResult r = Harvest({});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("source 'cbd': share-with names the source itself"), std::string::npos)
+      << r.err;
+  Config(R"(<source name="cbd" kind="file" path="{dir}/cbd.json" share-with="Other Source"
+          mapping="mappings/informea-odata-v2/contacts.xml"/>)");
+  r = Harvest({});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("source 'cbd': share-with names 'Other', which is not a source name"),
+            std::string::npos)
+      << r.err;
+}
+
+// ---- seeing it: mapping test --source, harvest's grouped rejects, meabridge rejects ----
+
+class SeeingItTest : public NoSilentLossTest {
+ protected:
+  void SetUp() override {
+    NoSilentLossTest::SetUp();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir_.File("nfp.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, R"(CREATE TABLE focal_points ("ID" TEXT, "Treaties" TEXT,
+        "Country" TEXT, "Last name" TEXT);
+      INSERT INTO focal_points VALUES ('fp-1', 'cbd', 'FR', 'Martin');
+      INSERT INTO focal_points VALUES ('fp-2', 'cbd', 'KE', 'Otieno');
+      INSERT INTO focal_points VALUES ('fp-1', 'cms', 'FR', 'Martin, "Jr"');
+      INSERT INTO focal_points VALUES ('fp-3', 'cbd', 'BR', 'Silva');)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+    Config(R"(<source name="db" kind="sql" driver="sqlite" connection="{dir}/nfp.db"
+          query="SELECT * FROM focal_points" mapping="mappings/focal-points-csv/contacts.json"/>)");
+  }
+};
+
+TEST_F(SeeingItTest, MappingTestRunsASqlSourceWithoutWritingTheStore) {
+  testing::ProcessResult r =
+      testing::RunMeabridge({"mapping", "test", "--config", config_, "--source", "db"});
+  Case("mapping test --source (sql)", r, "db", "Contacts");
+  EXPECT_EQ(r.exit_code, 1) << "a reject: " << r.out << r.err;
+  EXPECT_NE(r.out.find("record 1: Contacts \"fp-1\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("record 3: Contacts \"fp-3\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rejects:\n  row 3  id \"fp-1\"  field id  rule duplicate-id"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("3 records, 1 reject\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("source 'db' (dry run, nothing stored): ok: fetched 4, created 3, updated "
+                       "0, unchanged 0, deleted 0, rejected 1"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(Stored("Contacts"), 0) << "nothing written";
+  EXPECT_EQ(LastRun("db").id, 0) << "no run recorded";
+
+  // JSON stays one document; the summary goes to stderr.
+  r = testing::RunMeabridge(
+      {"mapping", "test", "--config", config_, "--source", "db", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.out.find("dry run"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("source 'db' (dry run, nothing stored): ok"), std::string::npos) << r.err;
+
+  // Bad usage says what goes with what.
+  r = testing::RunMeabridge({"mapping", "test", "--config", config_, "--source", "nope"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no source named 'nope' in " + config_), std::string::npos) << r.err;
+  r = testing::RunMeabridge({"mapping", "test", "--config", config_, "--source", "db", "--input",
+                             "x.json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("give no MAPPING and no --input with it"), std::string::npos) << r.err;
+  r = testing::RunMeabridge({"mapping", "test", "--config", config_});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--config goes with --source S"), std::string::npos) << r.err;
+}
+
+TEST_F(SeeingItTest, HarvestGroupsTheRejectsAndMeabridgeRejectsListsThem) {
+  testing::ProcessResult r = Harvest({});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const int64_t run = LastRun("db").id;
+  ASSERT_GT(run, 0);
+  const std::string id = std::to_string(run);
+  EXPECT_NE(r.out.find("  warning: 1 records repeated an id delivered earlier in the run"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  rejects: 1 (all of them: meabridge rejects --run " + id +
+                       ")\n    id / duplicate-id: 1\n      \"fp-1\" (row 3): the id \"fp-1\" "
+                       "came already at record 1 of this run"),
+            std::string::npos)
+      << r.out;
+
+  r = testing::RunMeabridge({"rejects", "--config", config_});
+  Case("meabridge rejects", r, "db", "Contacts");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("run " + id + " of db (ok, "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("): 1 rejected\n  duplicate-id  id  \"fp-1\"  row 3\n    the id \"fp-1\" "
+                       "came already"),
+            std::string::npos)
+      << r.out;
+
+  r = testing::RunMeabridge({"rejects", "--config", config_, "--format", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  rapidjson::Document doc;
+  ASSERT_TRUE(json::Parse(r.out, doc).ok()) << r.out;
+  ASSERT_EQ(doc["runs"].Size(), 1u);
+  EXPECT_EQ(doc["runs"][0]["id"].GetInt64(), run);
+  EXPECT_STREQ(doc["runs"][0]["source"].GetString(), "db");
+  EXPECT_EQ(doc["runs"][0]["counts"]["rejected"].GetInt64(), 1);
+  ASSERT_EQ(doc["runs"][0]["rejects"].Size(), 1u);
+  const auto& j = doc["runs"][0]["rejects"][0];
+  EXPECT_STREQ(j["rule"].GetString(), "duplicate-id");
+  EXPECT_STREQ(j["recordId"].GetString(), "fp-1");
+  EXPECT_STREQ(j["position"].GetString(), "row 3");
+  EXPECT_STREQ(j["entity"].GetString(), "Contacts");
+
+  r = testing::RunMeabridge({"rejects", "--config", config_, "--run", id, "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("run,source,entity,recordId,position,field,rule,value,message\r\n" + id +
+                            ",db,Contacts,fp-1,row 3,id,duplicate-id,fp-1,\"the id \"\"fp-1\"\" came "
+                            "already",
+                        0),
+            0u)
+      << r.out;
+
+  r = testing::RunMeabridge({"rejects", "--config", config_, "--source", "db", "--rule",
+                             "encoding"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("): 1 rejected, 0 shown\n"), std::string::npos) << r.out;
+
+  r = testing::RunMeabridge({"rejects", "--config", config_, "--source", "dbb"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no source named 'dbb' in " + config_ + " (did you mean 'db'?)"),
+            std::string::npos)
+      << r.err;
+  r = testing::RunMeabridge({"rejects", "--config", config_, "--run", "999"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no run 999 in the store"), std::string::npos) << r.err;
+  r = testing::RunMeabridge({"rejects", "--config", config_, "--format", "xml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--format xml is not one of text, json, csv"), std::string::npos) << r.err;
 }
 
 // ---- a Drupal 8/9 site (the InforMEA API module's Views REST export) ----

@@ -96,7 +96,9 @@ TEST(ServeDaemonTest, ScheduledRunsHappenOneAtATimePerSource) {
   WriteFile(dir.File("a.csv"), kContactsCsv);
   WriteFile(dir.File("b.csv"), kContactsCsv);
   WriteFile(dir.File("meabridge.xml"),
-            Config(FileSource("a", "every 1s", "a.csv") + FileSource("b", "every 1s", "b.csv"),
+            // The same records from both: shared on purpose (share-with), or b's are rejected.
+            Config(FileSource("a", "every 1s", "a.csv") +
+                       FileSource("b\" share-with=\"a", "every 1s", "b.csv"),
                    "<scheduler max-concurrent-runs=\"1\"/>"));
   ServeProcess d({"--config", dir.File("meabridge.xml"), "--port", "0"}, dir.path());
   int port = d.WaitForPort();

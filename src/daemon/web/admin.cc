@@ -1,7 +1,5 @@
 #include "daemon/web/admin.h"
 
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -10,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/strings.h"
@@ -90,13 +89,8 @@ bool IsGet(const publish::http::Request& req) { return req.method == "GET" || re
 }  // namespace
 
 bool TokenMatches(std::string_view presented, std::string_view expected) {
-  unsigned char a[SHA256_DIGEST_LENGTH];
-  unsigned char b[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(presented.data()), presented.size(), a);
-  SHA256(reinterpret_cast<const unsigned char*>(expected.data()), expected.size(), b);
   // An empty expected token never matches (the caller refuses it earlier; this keeps it so).
-  bool same = CRYPTO_memcmp(a, b, SHA256_DIGEST_LENGTH) == 0;
-  return same && !expected.empty();
+  return core::SecretMatches(presented, expected);
 }
 
 std::string BearerToken(std::string_view authorization) {
@@ -184,6 +178,13 @@ Response AdminApi::Handle(publish::http::Exchange& ex) {
     return r;
   }
   return Route(ex);
+}
+
+std::string AdminApi::ConfiguredToken() {
+  std::shared_ptr<const config::Config> config = control_->config();
+  if (!config || config->admin_token_file.empty()) return "";
+  std::string error;
+  return CurrentToken(config->admin_token_file, &error);
 }
 
 Response AdminApi::Route(publish::http::Exchange& ex) {
@@ -371,16 +372,7 @@ Response AdminApi::Route(publish::http::Exchange& ex) {
     w.StartArray();
     for (const store::Reject& r : *rejects) {
       w.StartObject();
-      for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"entity", &r.entity},
-                                 {"recordId", &r.record_id},
-                                 {"position", &r.position},
-                                 {"field", &r.field},
-                                 {"rule", &r.rule},
-                                 {"value", &r.value},
-                                 {"message", &r.message}}) {
-        w.Key(k);
-        w.String(*v);
-      }
+      store::WriteRejectMembers(w, r);
       w.EndObject();
     }
     w.EndArray();

@@ -47,6 +47,10 @@ class AdminApi {
   // Answers any request under /admin/ (`ex.rest()` is the path after "/admin/").
   publish::http::Response Handle(publish::http::Exchange& ex);
 
+  // The admin token of the configuration in force; "" when the admin API is off or its token
+  // file cannot be used (the log says why). The status page's sign-in checks against it.
+  std::string ConfiguredToken();
+
  private:
   struct TokenState {
     std::string path;

@@ -1,13 +1,16 @@
 // RegisterDaemonRoutes: the probes, /metrics, /status and /admin/ on the publisher's registry.
 #include <memory>
+#include <optional>
 
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "daemon/web/admin.h"
 #include "daemon/web/assets.h"
 #include "daemon/web/docs.h"
 #include "daemon/web/front_page.h"
+#include "daemon/web/session.h"
 #include "daemon/web/status_page.h"
 #include "daemon/web/web.h"
 #include "publish/odata_v4/service.h"
@@ -21,6 +24,7 @@ using publish::http::Response;
 using publish::http::Route;
 
 constexpr const char* kText = "text/plain; charset=utf-8";
+constexpr const char* kHtml = "text/html; charset=utf-8";
 
 // Probes, metrics and the status page answer their errors as one line of plain text (what a
 // load balancer, Prometheus or a person reading a browser tab shows best).
@@ -57,7 +61,38 @@ bool WantsServiceDocument(const publish::http::Request& req) {
          a.find("text/html") == std::string::npos;
 }
 
-constexpr const char* kHtml = "text/html; charset=utf-8";
+// The form fields of an application/x-www-form-urlencoded body.
+std::vector<std::pair<std::string, std::string>> FormFields(std::string_view body) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& part : core::Split(body, '&')) {
+    size_t eq = part.find('=');
+    std::string k, v;
+    if (!publish::http::PercentDecode(std::string_view(part).substr(0, eq), true, &k)) continue;
+    if (eq != std::string::npos &&
+        !publish::http::PercentDecode(std::string_view(part).substr(eq + 1), true, &v)) {
+      continue;
+    }
+    out.emplace_back(std::move(k), std::move(v));
+  }
+  return out;
+}
+
+// Where the sign-in returns to: a path under /status, nothing else (no open redirect).
+std::string SafeNext(const std::string* next) {
+  if (!next || next->rfind("/status", 0) != 0 || next->find("//") != std::string::npos ||
+      next->find('\\') != std::string::npos) {
+    return "/status";
+  }
+  return *next;
+}
+
+Response SeeOther(const std::string& location) {
+  Response r = Response::Make(303, kText, "see " + location + "\n");
+  r.headers.emplace_back("Location", location);
+  return r;
+}
+
+bool SecureBase(const std::string& base_url) { return base_url.rfind("https://", 0) == 0; }
 
 }  // namespace
 
@@ -84,9 +119,24 @@ Status RegisterDaemonRoutes(publish::http::RouteRegistry& routes, WebDeps deps) 
         if (!text.ok()) return StoreUnavailable("/metrics", text.status());
         return Response::Make(200, "text/plain; version=0.0.4; charset=utf-8", std::move(*text));
       })));
-  MB_RETURN_IF_ERROR(routes.Add(
-      Plain("status", "/status", [control, store, publish, metrics](publish::http::Exchange& ex) {
+  auto admin = std::make_shared<AdminApi>(control, store);
+  // A valid session cookie in the request (session.h).
+  auto signed_in = [admin](const publish::http::Request& req) {
+    std::string cookie = CookieValue(req, kSessionCookie);
+    if (cookie.empty()) return false;
+    std::string token = admin->ConfiguredToken();
+    return SessionValid(cookie, token, core::SystemClock::Instance().NowMs());
+  };
+  auto published = [control] {
+    std::shared_ptr<const config::Config> cfg = control->config();
+    return cfg && cfg->server_publish_rejects;
+  };
+  MB_RETURN_IF_ERROR(routes.Add(Plain(
+      "status", "/status",
+      [control, store, publish, metrics, signed_in, published](publish::http::Exchange& ex) {
         StatusPageInput in;
+        in.rejects_published = published();
+        in.signed_in = signed_in(ex.request());
         in.control = control;
         in.store = store;
         in.registry = &model::Registry::Default();
@@ -96,7 +146,7 @@ Status RegisterDaemonRoutes(publish::http::RouteRegistry& routes, WebDeps deps) 
         in.now = core::SystemClock::Instance().NowMs();
         auto page = RenderStatusPage(in);
         if (!page.ok()) return StoreUnavailable("/status", page.status());
-        return Response::Make(200, "text/html; charset=utf-8", std::move(*page));
+        return Response::Make(200, kHtml, std::move(*page));
       })));
 
   // ---- the front door, its icon and the documentation (front_page.h) ----
@@ -131,7 +181,86 @@ Status RegisterDaemonRoutes(publish::http::RouteRegistry& routes, WebDeps deps) 
   doc.prefix = true;
   MB_RETURN_IF_ERROR(routes.Add(std::move(doc)));
 
-  auto admin = std::make_shared<AdminApi>(control, store);
+  // A run's rejects in a browser: published, or for a browser signed in with the admin token.
+  MB_RETURN_IF_ERROR(routes.Add(Plain(
+      "status-rejects", "/status/rejects",
+      [admin, store, signed_in, published](publish::http::Exchange& ex) {
+        const publish::http::Request& req = ex.request();
+        const std::string* run = req.Param("run");
+        std::optional<int64_t> id = run ? core::ParseInt(*run) : std::nullopt;
+        if (!id || *id <= 0) {
+          return Response::Make(400, kText,
+                                "400 say which run: /status/rejects?run=N (the status page "
+                                "links each source's last run)\n");
+        }
+        bool in = signed_in(req);
+        if (!in && !published()) {
+          if (admin->ConfiguredToken().empty()) {
+            return Response::Make(403, kText,
+                                  "403 rejects are not published: set <server "
+                                  "publish-rejects=\"true\">, or <admin token-file> to let an "
+                                  "admin sign in (docs/operations.md#rejects-in-the-browser)\n");
+          }
+          return SeeOther(req.base_url + "status/sign-in?next=" +
+                          publish::http::PercentEncode("/status/rejects?run=" +
+                                                       std::to_string(*id)));
+        }
+        RejectsPageInput input;
+        input.store = store;
+        input.run_id = *id;
+        input.base_url = req.base_url;
+        input.signed_in = in;
+        auto page = RenderRejectsPage(input);
+        if (!page.ok() && page.status().code() == Status::Code::kNotFound) {
+          return Response::Make(404, kText, "404 " + page.status().message() + "\n");
+        }
+        if (!page.ok()) return StoreUnavailable("/status/rejects", page.status());
+        return Response::Make(200, kHtml, std::move(*page));
+      })));
+
+  Route sign_in = Plain(
+      "status-sign-in", "/status/sign-in", [admin](publish::http::Exchange& ex) {
+        const publish::http::Request& req = ex.request();
+        std::string token = admin->ConfiguredToken();
+        if (token.empty()) {
+          return Response::Make(404, kText,
+                                "404 there is nothing to sign in to: the admin token is not "
+                                "configured (<admin token-file>) or cannot be read\n");
+        }
+        if (req.method != "POST") {
+          return Response::Make(200, kHtml,
+                                RenderSignInPage(req.base_url, SafeNext(req.Param("next")), ""));
+        }
+        std::string presented, next = "/status";
+        for (const auto& [k, v] : FormFields(req.body)) {
+          if (k == "token") presented = std::string(core::Trim(v));
+          if (k == "next") next = SafeNext(&v);
+        }
+        if (!core::SecretMatches(presented, token)) {
+          core::LogWarning("status: refused a sign-in from " + req.client);
+          return Response::Make(
+              401, kHtml, RenderSignInPage(req.base_url, next, "That is not the admin token."));
+        }
+        const core::EpochMs expires = core::SystemClock::Instance().NowMs() + kSessionMs;
+        Response r = SeeOther(req.base_url + next.substr(1));
+        r.headers.emplace_back("Set-Cookie",
+                               SessionSetCookie(SessionValue(token, expires), kSessionMs / 1000,
+                                                SecureBase(req.base_url)));
+        return r;
+      });
+  sign_in.methods = {"GET", "HEAD", "POST"};
+  MB_RETURN_IF_ERROR(routes.Add(std::move(sign_in)));
+
+  Route sign_out =
+      Plain("status-sign-out", "/status/sign-out", [](publish::http::Exchange& ex) {
+        const publish::http::Request& req = ex.request();
+        Response r = SeeOther(req.base_url + "status");
+        r.headers.emplace_back("Set-Cookie", SessionSetCookie("", 0, SecureBase(req.base_url)));
+        return r;
+      });
+  sign_out.methods = {"POST"};
+  MB_RETURN_IF_ERROR(routes.Add(std::move(sign_out)));
+
   for (bool prefix : {true, false}) {
     Route r;
     r.name = "admin";

@@ -10,6 +10,7 @@
 #include "mapping/outbound.h"
 #include "publish/http/request.h"
 #include "publish/xml_text.h"
+#include "store/reject_groups.h"
 
 namespace meabridge::daemon::web {
 namespace {
@@ -26,6 +27,8 @@ th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#1a7f37;font-weight:600}.failed,.aborted,.partial{color:#cf222e;font-weight:600}
 .err{color:#cf222e;white-space:pre-wrap;max-width:40em}.warn{color:#9a6700}
 .muted{color:#57606a}ul{margin:0;padding-left:1.2em}code{font-size:.95em}
+form.inline{display:inline}label{display:block;margin:.6em 0 .2em}
+input[type=password]{font:inherit;width:24em;max-width:100%}button{font:inherit;margin-top:.6em}
 )";
 
 std::string H(std::string_view s) { return XmlEscape(s); }
@@ -43,6 +46,25 @@ std::string Seconds(core::EpochMs from, core::EpochMs to) {
 
 void Link(std::string& out, const std::string& href, std::string_view text) {
   out += "<a href=\"" + H(href) + "\">" + H(text) + "</a>";
+}
+
+// The document's head and the start of its body, up to and with the <h1>.
+std::string Head(std::string_view title) {
+  std::string o =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>";
+  o += H(title);
+  o += "</title>\n<style>";
+  o += kStyle;
+  o += "</style>\n</head>\n<body>\n<h1>" + H(title) + "</h1>\n";
+  return o;
+}
+
+// A form button posting to /status/sign-out.
+std::string SignOutForm(const std::string& base) {
+  return "<form method=\"post\" action=\"" + H(base) +
+         "status/sign-out\" class=\"inline\"><button type=\"submit\" id=\"sign-out\">sign "
+         "out</button></form>";
 }
 
 }  // namespace
@@ -63,11 +85,8 @@ Result<std::string> RenderStatusPage(const StatusPageInput& in) {
 
   std::string o;
   o.reserve(32 * 1024);
-  o += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
-       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
-       "<title>meabridge status</title>\n<style>";
-  o += kStyle;
-  o += "</style>\n</head>\n<body>\n<h1>meabridge status</h1>\n<p class=\"muted\">meabridge ";
+  o += Head("meabridge status");
+  o += "<p class=\"muted\">meabridge ";
   o += H(kVersion);
   o += " · page generated " + H(TimeText(in.now)) + " · ";
   o += control.Ready() ? "<span class=\"ok\" id=\"ready\">ready</span>"
@@ -119,8 +138,8 @@ Result<std::string> RenderStatusPage(const StatusPageInput& in) {
       o += "<td class=\"n\">" + std::to_string(n) + "</td>";
     }
     o += "<td class=\"n\">";
-    if (admin_on && c.rejected > 0) {
-      Link(o, base + "admin/runs/" + std::to_string(r.id) + "/rejects", std::to_string(c.rejected));
+    if ((admin_on || in.rejects_published) && c.rejected > 0) {
+      Link(o, base + "status/rejects?run=" + std::to_string(r.id), std::to_string(c.rejected));
     } else {
       o += std::to_string(c.rejected);
     }
@@ -133,9 +152,19 @@ Result<std::string> RenderStatusPage(const StatusPageInput& in) {
     o += "</td><td class=\"err\">" + H(r.error) + "</td></tr>\n";
   }
   o += "</tbody>\n</table>\n";
-  if (admin_on) {
-    o += "<p class=\"muted\">Rejects and runs are in the admin API (<code>" + H(base) +
-         "admin/</code>, bearer token required).</p>\n";
+  if (in.rejects_published) {
+    o += "<p class=\"muted\" id=\"rejects-access\">A run's rejected count links to its "
+         "rejects (published: publish-rejects=\"true\").</p>\n";
+  } else if (in.signed_in) {
+    o += "<p class=\"muted\" id=\"rejects-access\">Signed in with the admin token: a run's "
+         "rejected count links to its rejects. " +
+         SignOutForm(base) + "</p>\n";
+  } else if (admin_on) {
+    o += "<p class=\"muted\" id=\"rejects-access\">A run's rejected count links to its "
+         "rejects, shown once you ";
+    Link(o, base + "status/sign-in", "sign in with the admin token");
+    o += "; runs are also in the admin API (<code>" + H(base) +
+         "admin/</code>, bearer token).</p>\n";
   }
 
   // ---- records ----
@@ -217,6 +246,79 @@ Result<std::string> RenderStatusPage(const StatusPageInput& in) {
     }
   }
   o += "</ul>\n</body>\n</html>\n";
+  return o;
+}
+
+Result<std::string> RenderRejectsPage(const RejectsPageInput& in) {
+  const std::string& base = in.base_url;
+  MB_ASSIGN_OR_RETURN(std::unique_ptr<store::ReadView> view, in.store->Read());
+  MB_ASSIGN_OR_RETURN(std::optional<store::RunRecord> run, view->Run(in.run_id));
+  if (!run) {
+    return Status::NotFound("no run " + std::to_string(in.run_id) +
+                            " in the store; the status page links to each source's last run");
+  }
+  MB_ASSIGN_OR_RETURN(std::vector<store::Reject> rejects, view->Rejects(in.run_id, kRejectsShown));
+  const store::RunRecord& r = *run;
+  const store::RunCounts& c = r.counts;
+  std::string o = Head("Rejects of run " + std::to_string(r.id) + " of " + r.source);
+  std::string status_class =
+      r.status == "ok" || r.status == "failed" || r.status == "partial" ? r.status : "aborted";
+  o += "<p id=\"run\">source <strong>" + H(r.source) + "</strong> · <span class=\"" +
+       status_class + "\">" + H(r.status) + "</span> · started " + H(TimeText(r.started)) +
+       " · fetched " + std::to_string(c.fetched) + ", created " + std::to_string(c.created) +
+       ", updated " + std::to_string(c.updated) + ", unchanged " + std::to_string(c.unchanged) +
+       ", deleted " + std::to_string(c.deleted) + ", <strong>rejected " +
+       std::to_string(c.rejected) + "</strong></p>\n<p class=\"muted\">";
+  Link(o, base + "status", "back to the status page");
+  o += " · the same on the command line: <code>meabridge rejects --run " + std::to_string(r.id) +
+       "</code>";
+  if (in.signed_in) o += " · " + SignOutForm(base);
+  o += "</p>\n";
+  if (!r.error.empty()) o += "<p class=\"err\">" + H(r.error) + "</p>\n";
+  if (rejects.empty()) {
+    o += "<p>This run rejected nothing.</p>\n</body>\n</html>\n";
+    return o;
+  }
+  o += "<h2>By field and rule</h2>\n<table id=\"reject-groups\">\n<thead><tr><th>field</th>"
+       "<th>rule</th><th>rejects</th><th>first examples</th></tr></thead>\n<tbody>\n";
+  for (const store::RejectGroup& g : store::GroupRejects(rejects, 3)) {
+    o += "<tr data-group=\"" + H(g.field + "/" + g.rule) + "\"><td>" + H(g.field) + "</td><td>" +
+         H(g.rule) + "</td><td class=\"n\">" + std::to_string(g.count) + "</td><td><ul>";
+    for (const store::Reject& e : g.examples) o += "<li>" + H(store::RejectLine(e)) + "</li>";
+    o += "</ul></td></tr>\n";
+  }
+  o += "</tbody>\n</table>\n";
+  o += "<h2>Every reject</h2>\n";
+  if (c.rejected > static_cast<int64_t>(rejects.size())) {
+    o += "<p class=\"muted\">The first " + std::to_string(rejects.size()) + " of " +
+         std::to_string(c.rejected) + "; <code>meabridge rejects --run " + std::to_string(r.id) +
+         "</code> lists them all.</p>\n";
+  }
+  o += "<table id=\"rejects\">\n<thead><tr><th>record id</th><th>position</th><th>field</th>"
+       "<th>rule</th><th>value</th><th>message</th></tr></thead>\n<tbody>\n";
+  for (const store::Reject& j : rejects) {
+    o += "<tr data-record=\"" + H(j.record_id) + "\"><td>" + H(j.record_id) + "</td><td>" +
+         H(j.position) + "</td><td>" + H(j.field) + "</td><td>" + H(j.rule) + "</td><td><code>" +
+         H(j.value) + "</code></td><td>" + H(j.message) + "</td></tr>\n";
+  }
+  o += "</tbody>\n</table>\n</body>\n</html>\n";
+  return o;
+}
+
+std::string RenderSignInPage(const std::string& base_url, const std::string& next,
+                             const std::string& message) {
+  std::string o = Head("Sign in to the status page");
+  if (!message.empty()) o += "<p class=\"err\" id=\"message\">" + H(message) + "</p>\n";
+  o += "<p>Rejects show record ids, values and messages from the sources: they are shown to "
+       "whoever knows the admin token (<code>&lt;admin token-file&gt;</code>). The browser keeps "
+       "a signed cookie for 12 hours; the token itself is not kept.</p>\n"
+       "<form method=\"post\" action=\"" +
+       H(base_url) + "status/sign-in\" id=\"sign-in\">\n<input type=\"hidden\" name=\"next\" "
+       "value=\"" + H(next) + "\"/>\n<label for=\"token\">admin token</label>\n"
+       "<input type=\"password\" id=\"token\" name=\"token\" autocomplete=\"current-password\" "
+       "required=\"required\"/><br/>\n<button type=\"submit\">sign in</button>\n</form>\n<p>";
+  Link(o, base_url + "status", "back to the status page");
+  o += "</p>\n</body>\n</html>\n";
   return o;
 }
 

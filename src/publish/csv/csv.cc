@@ -12,11 +12,6 @@
 #include "publish/odata/query_options.h"
 
 namespace meabridge::publish::csv {
-namespace {
-
-using http::HttpError;
-using http::Response;
-using model::FieldType;
 
 void AppendCell(std::string& out, std::string_view text) {
   // A plain loop: find_first_of with a set calls memchr per character (a tenth of a large
@@ -37,6 +32,12 @@ void AppendCell(std::string& out, std::string_view text) {
   }
   out += '"';
 }
+
+namespace {
+
+using http::HttpError;
+using http::Response;
+using model::FieldType;
 
 const std::string* TextFor(const model::Multilingual& ml, const std::string& lang) {
   if (const std::string* t = model::FindText(ml, lang)) return t;

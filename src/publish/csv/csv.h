@@ -23,6 +23,10 @@
 
 namespace meabridge::publish::csv {
 
+// Appends `text` as one RFC 4180 field: quoted when it holds a comma, quote or line break, or
+// starts or ends with a space (`meabridge rejects --format csv` writes its cells with it too).
+void AppendCell(std::string& out, std::string_view text);
+
 // The default languages of multilingual columns.
 const std::vector<std::string>& DefaultLanguages();
 

@@ -1,9 +1,8 @@
 #include "publish/odata/tokens.h"
 
-#include <Poco/SHA2Engine.h>
-
 #include <algorithm>
 
+#include "core/crypto.h"
 #include "core/hash.h"
 #include "core/json.h"
 #include "core/time.h"
@@ -16,34 +15,6 @@ namespace {
 constexpr std::string_view kBuiltInKey =
     "meabridge link key v1: configure <server link-secret-file>";
 constexpr size_t kMacBytes = 16;
-
-std::string Sha256(std::string_view data) {
-  Poco::SHA2Engine e(Poco::SHA2Engine::SHA_256);
-  e.update(data.data(), static_cast<unsigned>(data.size()));
-  const Poco::DigestEngine::Digest& d = e.digest();
-  return std::string(d.begin(), d.end());
-}
-
-std::string HmacSha256(std::string_view key, std::string_view msg) {
-  constexpr size_t kBlock = 64;
-  std::string k(key);
-  if (k.size() > kBlock) k = Sha256(k);
-  k.resize(kBlock, '\0');
-  std::string ipad(kBlock, '\0');
-  std::string opad(kBlock, '\0');
-  for (size_t i = 0; i < kBlock; ++i) {
-    ipad[i] = static_cast<char>(k[i] ^ 0x36);
-    opad[i] = static_cast<char>(k[i] ^ 0x5c);
-  }
-  return Sha256(opad + Sha256(ipad + std::string(msg)));
-}
-
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
 
 void WriteValue(rapidjson::Writer<rapidjson::StringBuffer>& w, const model::Value& v) {
   std::visit(
@@ -138,19 +109,19 @@ LinkSigner::LinkSigner(std::string key)
     : key_(key.empty() ? std::string(kBuiltInKey) : std::move(key)) {}
 
 std::string LinkSigner::Sign(std::string_view payload) const {
-  std::string mac = HmacSha256(key_, payload).substr(0, kMacBytes);
-  return Base64UrlEncode(payload) + "." + Base64UrlEncode(mac);
+  std::string mac = core::HmacSha256(key_, payload).substr(0, kMacBytes);
+  return core::Base64UrlEncode(payload) + "." + core::Base64UrlEncode(mac);
 }
 
 std::optional<std::string> LinkSigner::Verify(std::string_view token) const {
   if (token.size() > 4096) return std::nullopt;
   size_t dot = token.rfind('.');
   if (dot == std::string_view::npos) return std::nullopt;
-  auto payload = Base64UrlDecode(token.substr(0, dot));
-  auto mac = Base64UrlDecode(token.substr(dot + 1));
+  auto payload = core::Base64UrlDecode(token.substr(0, dot));
+  auto mac = core::Base64UrlDecode(token.substr(dot + 1));
   if (!payload || !mac) return std::nullopt;
-  std::string expected = HmacSha256(key_, *payload).substr(0, kMacBytes);
-  if (!ConstantTimeEquals(expected, *mac)) return std::nullopt;
+  std::string expected = core::HmacSha256(key_, *payload).substr(0, kMacBytes);
+  if (!core::ConstantTimeEquals(expected, *mac)) return std::nullopt;
   return payload;
 }
 
@@ -264,60 +235,6 @@ Result<DeltaToken> DecodeDelta(const LinkSigner& signer, std::string_view token,
   t.query_hash = std::string(query_hash);
   t.since = s->GetInt64();
   return t;
-}
-
-std::string Base64UrlEncode(std::string_view bytes) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) |
-                 (static_cast<uint8_t>(bytes[i + 1]) << 8) | static_cast<uint8_t>(bytes[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i + 1 == bytes.size()) {
-    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-  } else if (i + 2 == bytes.size()) {
-    uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-  }
-  return out;
-}
-
-std::optional<std::string> Base64UrlDecode(std::string_view text) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-' || c == '+') return 62;
-    if (c == '_' || c == '/') return 63;
-    return -1;
-  };
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v = val(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
 }
 
 }  // namespace meabridge::publish::odata

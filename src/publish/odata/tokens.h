@@ -82,7 +82,4 @@ Result<DeltaToken> DecodeDelta(const LinkSigner& signer, std::string_view token,
 std::vector<model::Value> PositionOf(const model::Record& record,
                                      const std::vector<store::OrderKey>& order);
 
-std::string Base64UrlEncode(std::string_view bytes);
-std::optional<std::string> Base64UrlDecode(std::string_view text);
-
 }  // namespace meabridge::publish::odata

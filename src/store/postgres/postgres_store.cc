@@ -106,6 +106,8 @@ struct TableSql {
   std::string source_state;   // $1 source -> id, _deleted, _fp, _hash of its rows
   std::string foreign;        // $1 source -> whether rows of other sources exist
   std::string foreign_ids;    // $1 source -> ids of the other sources' rows
+  std::string taken;          // $1 allowed owners (comma-separated) -> a staged id another
+                              // source committed meanwhile, and that source
   std::string merge;          // $1 base: the staging table into the entity table
   std::string merge_dedup;    // the same when an id was staged twice: its last write wins
   std::string changes;        // $1 since
@@ -151,6 +153,9 @@ TableSql BuildTableSql(const TableInfo& t) {
             t.staging + " AS s" + conflict;
   s.merge_dedup = "INSERT INTO " + t.table + " AS t (" + cols + ") SELECT DISTINCT ON (s.\"id\") " +
                   select + " FROM " + t.staging + " AS s ORDER BY s.\"id\", s._ord DESC" + conflict;
+  s.taken = "SELECT s.\"id\", t._source FROM " + t.staging + " AS s JOIN " + t.table +
+            " AS t ON t.\"id\" = s.\"id\" WHERE NOT t._deleted AND t._source <> s._source AND "
+            "NOT t._source = ANY (string_to_array($1::text, ',')) LIMIT 1";
   s.changes = "SELECT " + t.select_list + " FROM " + t.table +
               " AS t WHERE t._seq > $1::bigint ORDER BY t._seq";
   s.changes_limit = s.changes + " LIMIT $2::bigint";
@@ -316,6 +321,9 @@ class PgRunWriter final : public RunWriter {
 
   int64_t run_id() const override { return run_id_; }
 
+  void ShareWith(std::vector<std::string> sources) override { shared_with_ = std::move(sources); }
+  const std::string& refused_owner() const override { return refused_owner_; }
+
   Result<UpsertOutcome> Upsert(const Record& record) override {
     MB_RETURN_IF_ERROR(CheckOpen());
     MB_ASSIGN_OR_RETURN(const TableInfo* t, shared_->Table(record.entity()));
@@ -347,6 +355,11 @@ class PgRunWriter final : public RunWriter {
     const Fingerprint fp = fingerprinter_.Of(record);
     MB_ASSIGN_OR_RETURN(Entry * e, Find(es, *t, id));
     bool live = e && !e->deleted;
+    const std::string& source = p.source.empty() ? source_ : p.source;
+    if (live && !e->ours && !MayWrite(e->owner, source)) {
+      refused_owner_ = e->owner;
+      return UpsertOutcome::kOwnedByOther;
+    }
     if (live && e->has_fp && e->fp == fp) return UpsertOutcome::kUnchanged;
     content_.Clear();
     {
@@ -359,8 +372,8 @@ class PgRunWriter final : public RunWriter {
     std::optional<Sha1> sha = HexToSha1(hash);
     if (live && e->has_hash && sha && *sha == e->hash) return UpsertOutcome::kUnchanged;
 
-    const std::string& source = p.source.empty() ? source_ : p.source;
     ++ord_;
+    if (!live) es.created = true;
     es.copy.AddRecord(*t, record, started_, hash, fp, source,
                       p.fetched_at ? p.fetched_at : started_, p.run_id ? p.run_id : run_id_, ord_,
                       scratch_);
@@ -374,6 +387,7 @@ class PgRunWriter final : public RunWriter {
     entry.has_hash = sha.has_value();
     if (sha) entry.hash = *sha;
     entry.ours = source == source_;
+    entry.owner = entry.ours ? std::string() : source;
     MB_RETURN_IF_ERROR(MaybeFlush(es, *t));
     return outcome;
   }
@@ -385,6 +399,7 @@ class PgRunWriter final : public RunWriter {
     EntityState& es = entities_[t->index];
     MB_ASSIGN_OR_RETURN(Entry * e, Find(es, *t, std::string(id)));
     if (!e || e->deleted) return false;
+    if (!e->ours && !MayWrite(e->owner, source_)) return false;
     ++ord_;
     es.copy.AddTombstone(*t, id, started_, source_, run_id_, ord_);
     if (e->staged) es.dups = true;
@@ -393,6 +408,7 @@ class PgRunWriter final : public RunWriter {
     e->has_fp = false;
     e->has_hash = false;
     e->ours = true;
+    e->owner.clear();
     MB_RETURN_IF_ERROR(MaybeFlush(es, *t));
     return true;
   }
@@ -500,6 +516,7 @@ class PgRunWriter final : public RunWriter {
         const EntityState& es = entities_[i];
         if (!es.staged_any) continue;
         const TableSql& sql = shared_->sql[i];
+        if (es.created) MB_RETURN_IF_ERROR(CheckNotTaken(i, run));
         MB_RETURN_IF_ERROR(
             Run(conn_->QueryPrepared(
                     es.dups ? sql.merge_dedup : sql.merge, Params().Int(*base),
@@ -537,6 +554,7 @@ class PgRunWriter final : public RunWriter {
     bool deleted = false;
     bool ours = false;    // its _source is the run's source
     bool staged = false;  // this run wrote it
+    std::string owner;    // its _source when not ours
   };
 
   // What the run knows of one entity table.
@@ -551,7 +569,37 @@ class PgRunWriter final : public RunWriter {
     CopyBuffer copy;          // staged writes not sent yet
     bool staged_any = false;  // rows were sent to the staging table
     bool dups = false;        // an id was staged twice
+    bool created = false;     // a record was staged where no live row was known
   };
+
+  // Whether a run writing for `source` may overwrite or delete a live row of `owner`.
+  bool MayWrite(std::string_view owner, std::string_view source) const {
+    return owner == source || owner == source_ ||
+           std::find(shared_with_.begin(), shared_with_.end(), owner) != shared_with_.end();
+  }
+
+  // Under the change-sequence lock: no record this run creates was committed meanwhile by a
+  // source it does not share with (the Upsert check saw no live row then). Such a run fails
+  // with nothing written; its next run refuses the record as owned by that source.
+  Status CheckNotTaken(size_t table, const std::string& run) {
+    const TableInfo& t = shared_->schema.tables()[table];
+    std::string allowed = source_;
+    for (const std::string& s : shared_with_) allowed += "," + s;
+    MB_ASSIGN_OR_RETURN(
+        ResultHandle r,
+        Run(conn_->QueryPrepared(shared_->sql[table].taken, Params().Text(allowed),
+                                 "checking the owners of the " + t.entity->set_name + " of " + run)));
+    if (PQntuples(r.get()) == 0) return Status::Ok();
+    state_ = State::kFailed;
+    const std::string id(Bytes(r.get(), 0, 0)), owner(Bytes(r.get(), 0, 1));
+    return Status::FailedPrecondition(
+        t.entity->set_name + " " + core::Quote(id) + ": source '" + owner +
+        "' committed it while " + run +
+        " was open, and it now belongs to that source: nothing of this run was committed. Run "
+        "it again: the record is then refused (rule owned-by-other-source), unless the sources "
+        "share the entity (share-with=\"" +
+        owner + "\" on source '" + source_ + "')");
+  }
 
   Status CheckOpen() const {
     switch (state_) {
@@ -604,6 +652,7 @@ class PgRunWriter final : public RunWriter {
     }
     Entry e = EntryOf(r.get(), 0, 0);
     e.ours = Bytes(r.get(), 0, 3) == source_;
+    if (!e.ours) e.owner = std::string(Bytes(r.get(), 0, 3));
     return &es.entries.emplace(id, e).first->second;
   }
 
@@ -686,6 +735,8 @@ class PgRunWriter final : public RunWriter {
   core::EpochMs started_;
   bool full_;
   int64_t ord_ = 0;  // writes staged so far: the last one's position in the run
+  std::vector<std::string> shared_with_;
+  std::string refused_owner_;
   State state_ = State::kOpen;
   std::vector<EntityState> entities_;  // per schema table
   std::optional<std::string> watermark_;

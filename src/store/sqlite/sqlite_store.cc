@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -51,7 +52,7 @@ core::EpochMs NowMs() {
 // The fixed SQL of one entity table, built once per store.
 struct TableSql {
   std::string get;        // ?1 id -> the live row
-  std::string state;      // ?1 id -> _seq, _fp, _hash, _deleted (the covering __state index)
+  std::string state;      // ?1 id -> _seq, _fp, _hash, _deleted, _source (the covering __state index)
   std::string insert;     // fields ?1..?n, then _seq ... _run_id (BookColumn order)
   std::string update;     // as insert, and ?(n+8) the row's current _seq
   std::string tombstone;  // ?1 current _seq, ?2 new _seq, ?3 time, ?4 source, ?5 run
@@ -66,7 +67,7 @@ TableSql BuildTableSql(const TableInfo& t) {
   TableSql s;
   s.get = "SELECT " + t.select_list + " FROM " + t.table +
           " AS t WHERE t.\"id\" = ?1 AND t._deleted = 0";
-  s.state = "SELECT _seq, _fp, _hash, _deleted FROM " + t.table + " INDEXED BY " + t.table +
+  s.state = "SELECT _seq, _fp, _hash, _deleted, _source FROM " + t.table + " INDEXED BY " + t.table +
             "__state WHERE \"id\" = ?1";
   static const char* const kBook[] = {"_seq",       "_deleted",    "_hash",   "_source",
                                       "_source_id", "_fetched_at", "_run_id", "_fp"};
@@ -371,6 +372,9 @@ class SqliteRunWriter final : public RunWriter {
 
   int64_t run_id() const override { return run_id_; }
 
+  void ShareWith(std::vector<std::string> sources) override { shared_with_ = std::move(sources); }
+  const std::string& refused_owner() const override { return refused_owner_; }
+
   Result<UpsertOutcome> Upsert(const Record& record) override {
     MB_RETURN_IF_ERROR(CheckOpen());
     MB_ASSIGN_OR_RETURN(const TableInfo* t, shared_->Table(record.entity()));
@@ -389,6 +393,8 @@ class SqliteRunWriter final : public RunWriter {
                                        core::Quote(model::ValueToString(record.Get(i))));
       }
     }
+    const model::Provenance& p = record.provenance;
+    const std::string& source = p.source.empty() ? source_ : p.source;
     // Unchanged? First by fingerprint (cheap: no serialization), then by the content hash,
     // both over what the source gave (before `updated` is defaulted below).
     const Fingerprint fp = fingerprinter_.Of(record);
@@ -404,6 +410,10 @@ class SqliteRunWriter final : public RunWriter {
       if (rc == SQLITE_ROW) {
         old_seq = sqlite3_column_int64(st.state, 0);
         live = sqlite3_column_int64(st.state, 3) == 0;
+        if (live && !MayWrite(ColumnTextView(st.state, 4), source)) {
+          refused_owner_ = ColumnText(st.state, 4);
+          return UpsertOutcome::kOwnedByOther;
+        }
         if (live) {
           const void* stored = sqlite3_column_blob(st.state, 1);
           if (stored && sqlite3_column_bytes(st.state, 1) == static_cast<int>(fp.size()) &&
@@ -443,8 +453,6 @@ class SqliteRunWriter final : public RunWriter {
         }
       }
       int b = static_cast<int>(fields.size()) + 1;
-      const model::Provenance& p = record.provenance;
-      const std::string& source = p.source.empty() ? source_ : p.source;
       if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, b + kBookSeq, seq);
       if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, b + kBookDeleted, 0);
       if (rc == SQLITE_OK) rc = BindStatic(s, b + kBookHash, hash);
@@ -486,6 +494,7 @@ class SqliteRunWriter final : public RunWriter {
       if (rc == SQLITE_DONE) return false;
       if (rc != SQLITE_ROW) return Failed(rc, "reading " + entity.set_name + " " + core::Quote(id));
       if (sqlite3_column_int64(st.state, 3) != 0) return false;
+      if (!MayWrite(ColumnTextView(st.state, 4), source_)) return false;
       old_seq = sqlite3_column_int64(st.state, 0);
     }
     int64_t seq = seq_ + 1;
@@ -642,6 +651,12 @@ class SqliteRunWriter final : public RunWriter {
     return Status::Ok();
   }
 
+  // Whether a run writing for `source` may overwrite or delete a live row of `owner`.
+  bool MayWrite(std::string_view owner, std::string_view source) const {
+    return owner == source || owner == source_ ||
+           std::find(shared_with_.begin(), shared_with_.end(), owner) != shared_with_.end();
+  }
+
   // The status of a failed statement; when SQLite rolled the transaction back by itself (disk
   // full, I/O error), the run is over.
   Status Failed(int rc, const std::string& what) {
@@ -657,6 +672,8 @@ class SqliteRunWriter final : public RunWriter {
   core::EpochMs started_;
   bool full_;
   int64_t seq_;  // the last sequence number taken
+  std::vector<std::string> shared_with_;
+  std::string refused_owner_;
   State state_ = State::kOpen;
   std::vector<Stmts> stmts_;  // per schema table, prepared on first use
   core::Hasher hasher_;
