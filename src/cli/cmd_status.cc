@@ -8,6 +8,7 @@
 #include "cli/common.h"
 #include "core/json.h"
 #include "core/time.h"
+#include "harvest/fetch/redact.h"
 #include "model/registry.h"
 #include "store/run_json.h"
 
@@ -179,7 +180,9 @@ int StatusCommand(const std::vector<std::string>& argv, Io& io) {
     state.config = &s;
     auto watermark = (*view)->Watermark(s.name);
     if (!watermark.ok()) return fail(watermark.status());
-    state.watermark = *watermark;
+    // A store written before watermarks were kept without secrets may still hold some: shown
+    // as a run's URLs are (harvest/state.h).
+    if (*watermark) state.watermark = harvest::Redactor().Text(**watermark);
     if (runs_per_source > 0) {
       auto runs = (*view)->Runs(s.name, runs_per_source);
       if (!runs.ok()) return fail(runs.status());

@@ -223,6 +223,7 @@ Status RunState::Execute() {
     Result<SourceState> st = SourceState::FromWatermark(wm);
     if (st.ok()) {
       previous_ = std::move(*st);
+      previous_.Reveal(cfg_.url);
     } else {
       AddWarning(st.status().message() + "; this run starts over with a full reconciliation");
     }
@@ -520,6 +521,7 @@ Status RunState::Apply(RunContext& ctx, Source& source, Spool& spool) {
   }
   if (cfg_.incremental != "cursor") next_.cursor.clear();
   if (!ctx.complete) next_.cursor = previous_.cursor;
+  if (std::string w = next_.Conceal(redactor_, cfg_.url); !w.empty()) AddWarning(w);
   MB_RETURN_IF_ERROR(writer->SetWatermark(next_.ToJson()));
 
   if (ctx.complete) {

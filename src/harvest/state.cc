@@ -100,6 +100,52 @@ Result<SourceState> SourceState::FromWatermark(const std::optional<std::string>&
   return s;
 }
 
+std::string SourceState::Conceal(const Redactor& redactor, std::string_view configured) {
+  // The shown form of `url`, or nullopt when the configuration cannot give the URL back.
+  auto keepable = [&](const std::string& url) -> std::optional<std::string> {
+    std::string shown = redactor.Url(url);
+    if (shown == url || RestoreUrl(shown, configured) == url) return shown;
+    return std::nullopt;
+  };
+  std::vector<std::string> dropped;
+  if (!cursor.empty()) {
+    if (std::optional<std::string> shown = keepable(cursor)) {
+      cursor = *shown;
+    } else {
+      dropped.push_back("its delta link " + redactor.Url(cursor) +
+                        " (so the next run reads the whole source)");
+      cursor.clear();
+    }
+  }
+  size_t pages_dropped = 0;
+  std::string example;
+  std::vector<PageState> kept;
+  kept.reserve(pages.size());
+  for (PageState& p : pages) {
+    if (std::optional<std::string> shown = keepable(p.url)) {
+      p.url = *shown;
+      kept.push_back(std::move(p));
+    } else if (pages_dropped++ == 0) {
+      example = redactor.Url(p.url);
+    }
+  }
+  pages = std::move(kept);
+  if (pages_dropped > 0) {
+    dropped.push_back(std::to_string(pages_dropped) + " page URL" + (pages_dropped > 1 ? "s" : "") +
+                      " such as " + example + " (fetched again in full by the next run)");
+  }
+  if (dropped.empty()) return "";
+  return "the harvest state does not keep " + core::Join(dropped, ", nor ") +
+         ": they carry a credential that is not in the source's configured URL (a token the "
+         "server issued), and no secret is stored. Give the credential in the configuration "
+         "(auth=, secret-file=) if the server accepts it there";
+}
+
+void SourceState::Reveal(std::string_view configured) {
+  if (!cursor.empty()) cursor = RestoreUrl(cursor, configured);
+  for (PageState& p : pages) p.url = RestoreUrl(p.url, configured);
+}
+
 const PageState* SourceState::FindPage(const std::string& url) const {
   for (const PageState& p : pages) {
     if (p.url == url) return &p;

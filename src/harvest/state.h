@@ -22,6 +22,13 @@
 // data is in the store: what conditional GET and unchanged-page detection compare against.
 // A plain string that is not such an object (a watermark from elsewhere) reads as "since".
 //
+// No secret is stored: the URLs ("pages[].url", "cursor") are kept as Redactor::Url shows them
+// (credential parameters and userinfo passwords as "***"), and put back from the source's
+// configured URL when the state is read (RestoreUrl). A URL whose credentials the configuration
+// does not hold (a token the server put in its next or delta link) cannot be put back: it is not
+// kept, and the run says so (its page is fetched again in full; without its cursor the next run
+// reads the whole source).
+//
 // Plain values: thread-compatible.
 #pragma once
 
@@ -32,6 +39,7 @@
 
 #include "core/status.h"
 #include "core/time.h"
+#include "harvest/fetch/redact.h"
 
 namespace meabridge::harvest {
 
@@ -55,6 +63,13 @@ struct SourceState {
   std::string ToJson() const;
   // An absent watermark gives the empty state; a malformed JSON object is a Corruption error.
   static Result<SourceState> FromWatermark(const std::optional<std::string>& watermark);
+
+  // Before the state is stored: every URL as `redactor` shows it, where RestoreUrl(shown,
+  // `configured`) gives the URL back; the others are dropped. Returns a warning for what was
+  // dropped, or "".
+  std::string Conceal(const Redactor& redactor, std::string_view configured);
+  // After the state is read: each URL's credentials put back from `configured`.
+  void Reveal(std::string_view configured);
 
   // The stored page for `url`, or nullptr.
   const PageState* FindPage(const std::string& url) const;

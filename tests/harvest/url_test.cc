@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "harvest/fetch/redact.h"
+#include "harvest/state.h"
 
 namespace meabridge::harvest {
 namespace {
@@ -87,6 +88,60 @@ TEST(RedactTest, HidesCredentialsInUrlsAndText) {
   EXPECT_EQ(Redactor().Text("no secrets here"), "no secrets here");
   EXPECT_TRUE(IsSecretParam("Access_Token"));
   EXPECT_FALSE(IsSecretParam("page"));
+}
+
+TEST(RedactTest, RestoreUrlPutsBackOnlyWhatTheConfigurationHolds) {
+  const std::string configured = "https://reader:pa55@host/api/Contacts?api_key=k1&lang=en";
+  Redactor r;
+  // A next link with the configured credentials: masked, then given back exactly.
+  const std::string next = "https://reader:pa55@host/api/Contacts?api_key=k1&lang=en&page=2";
+  EXPECT_EQ(r.Url(next), "https://reader:***@host/api/Contacts?api_key=***&lang=en&page=2");
+  EXPECT_EQ(RestoreUrl(r.Url(next), configured), next);
+  // A credential the server issued, another user or another host: not in the configuration.
+  EXPECT_EQ(RestoreUrl("https://host/api/Contacts?api_key=***&sig=***", configured),
+            "https://host/api/Contacts?api_key=k1&sig=***");
+  EXPECT_EQ(RestoreUrl("https://other:***@host/x", configured), "https://other:***@host/x");
+  EXPECT_EQ(RestoreUrl("https://reader:***@elsewhere/x", configured),
+            "https://reader:***@elsewhere/x");
+  // A value that merely reads "***" in a parameter that carries no credential stays.
+  EXPECT_EQ(RestoreUrl("https://host/x?q=***", "https://host/x?q=k"), "https://host/x?q=***");
+  EXPECT_EQ(RestoreUrl("https://host/x?token=***", ""), "https://host/x?token=***");
+}
+
+TEST(SourceStateTest, ConcealKeepsNoSecretAndRevealGivesTheUrlsBack) {
+  const std::string configured = "https://u:pw@h/C?access_token=t0k";
+  SourceState s;
+  s.cursor = "https://u:pw@h/C?access_token=t0k&$deltatoken=9";
+  s.pages = {{"https://u:pw@h/C?access_token=t0k", "\"e\"", "", "sha", 2},
+             {"https://h/C?$skiptoken=5&signature=srv", "", "", "sha2", 2},
+             {"https://h/C?$skiptoken=10", "", "", "sha3", 1}};
+  Redactor r({"t0k"});
+  std::string warning = s.Conceal(r, configured);
+  const std::string json = s.ToJson();
+  for (const char* secret : {":pw@", "t0k", "=srv"}) {
+    EXPECT_EQ(json.find(secret), std::string::npos) << secret << " in " << json;
+  }
+  EXPECT_NE(warning.find("1 page URL such as https://h/C?$skiptoken=5&signature=***"),
+            std::string::npos)
+      << warning;
+  ASSERT_EQ(s.pages.size(), 2u);
+  Result<SourceState> back = SourceState::FromWatermark(json);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  back->Reveal(configured);
+  EXPECT_EQ(back->cursor, "https://u:pw@h/C?access_token=t0k&$deltatoken=9");
+  EXPECT_EQ(back->pages[0].url, "https://u:pw@h/C?access_token=t0k");
+  EXPECT_EQ(back->pages[1].url, "https://h/C?$skiptoken=10");
+
+  // A delta link with a token the server issued is not kept: the next run reads everything.
+  SourceState d;
+  d.cursor = "https://h/C?$deltatoken=9&sig=srv";
+  warning = d.Conceal(r, configured);
+  EXPECT_TRUE(d.cursor.empty());
+  EXPECT_NE(warning.find("its delta link https://h/C?$deltatoken=9&sig=*** (so the next run "
+                         "reads the whole source)"),
+            std::string::npos)
+      << warning;
+  EXPECT_EQ(SourceState().Conceal(r, configured), "");
 }
 
 }  // namespace

@@ -428,5 +428,29 @@ TEST_F(ExportCliTest, StatusShowsSourcesRunsAndCountsWhileAWriterIsOpen) {
   EXPECT_DOUBLE_EQ(src["runs"][0]["durationSeconds"].GetDouble(), 2.0);
 }
 
+TEST_F(ExportCliTest, StatusShowsAWatermarkWithoutItsSecrets) {
+  // A watermark as an earlier meabridge stored it, with credentials in its URLs.
+  auto w = store_->BeginRun("contacts-src", Ms("2025-01-04T00:00:00Z"), false);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->SetWatermark(R"({"v":1,"cursor":"https://h/C?$deltatoken=1&access_token=AT-1",)"
+                                 R"("pages":[{"url":"https://u:PASS-2@h/C?api_key=AK-3","sha1":"x"}]})")
+                  .ok());
+  store::RunRecord run;
+  run.started = Ms("2025-01-04T00:00:00Z");
+  run.finished = Ms("2025-01-04T00:00:01Z");
+  run.status = "ok";
+  ASSERT_TRUE((*w)->Commit(run).ok());
+  for (std::vector<std::string> args : {std::vector<std::string>{"status", "--config", config_},
+                                        {"status", "--config", config_, "--json"}}) {
+    ProcessResult r = RunMeabridge(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const char* secret : {"AT-1", "PASS-2", "AK-3"}) {
+      EXPECT_EQ(r.out.find(secret), std::string::npos) << secret << " in:\n" << r.out;
+    }
+    EXPECT_NE(r.out.find("access_token=***"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("u:***@h/C?api_key=***"), std::string::npos) << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace meabridge

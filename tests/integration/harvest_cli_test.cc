@@ -240,6 +240,47 @@ TEST_F(HarvestCliTest, SecretsNeverShowInOutputLogsOrCheckConfig) {
   }
 }
 
+// Issue 14, point 5: a successful run with credentials in its URL and a configured secret
+// leaves none of them in the store file, in `status` (text and JSON) or in the logs.
+TEST_F(HarvestCliTest, ASuccessfulRunStoresAndPrintsNoSecret) {
+  const std::string base = Replace(server_->Url(""), "http://", "http://reader:PW-5555@");
+  Config(R"(
+  <source name="keyed" kind="http"
+          url=")" + base + R"(/v2/contacts-1.json?api_key=AK-1111&amp;access_token=AT-2222&amp;token=TK-3333&amp;key=KY-4444"
+          auth="header" auth-header="X-Key" secret-file="token"
+          mapping="mappings/informea-odata-v2/contacts.xml"/>)");
+  testing::ProcessResult r =
+      testing::RunMeabridge({"harvest", "--config", config_}, {"MEABRIDGE_LOG_LEVEL=debug"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  testing::ProcessResult again =
+      testing::RunMeabridge({"harvest", "--config", config_}, {"MEABRIDGE_LOG_LEVEL=debug"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("not modified"), std::string::npos)
+      << "the stored pages still match the configured URL\n" << again.out;
+  testing::ProcessResult text = testing::RunMeabridge({"status", "--config", config_});
+  testing::ProcessResult json = testing::RunMeabridge({"status", "--config", config_, "--json"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(text.out.find("api_key=***"), std::string::npos) << text.out;
+  std::string store_bytes;
+  for (const char* file : {"store.db", "store.db-wal"}) {
+    std::ifstream in(dir_.File(file), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    store_bytes += ss.str();
+  }
+  ASSERT_FALSE(store_bytes.empty());
+  for (const char* secret :
+       {"AK-1111", "AT-2222", "TK-3333", "KY-4444", "PW-5555", "sekr1t-value"}) {
+    for (const std::string* where :
+         {&r.out, &r.err, &again.out, &again.err, &text.out, &json.out, &store_bytes}) {
+      EXPECT_EQ(where->find(secret), std::string::npos)
+          << secret << " found in " << (where == &store_bytes ? std::string("the store file")
+                                                              : *where);
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, HarvestCliStoresTest,
                          ::testing::ValuesIn(meabridge::testing::StoreBackends()),
                          meabridge::testing::StoreBackendName);

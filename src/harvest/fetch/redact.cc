@@ -1,6 +1,7 @@
 #include "harvest/fetch/redact.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/strings.h"
 #include "harvest/fetch/url.h"
@@ -20,6 +21,26 @@ void ReplaceAll(std::string* s, std::string_view what, std::string_view with) {
 bool IsUrlChar(char c) {
   return !(c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '<' || c == '>' ||
            c == '\'' || c == '`' || c == ')' || c == '(' || c == ',');
+}
+
+// The parts of a URL's authority: user, password (after ':') and the host[:port] after '@'.
+struct Authority {
+  size_t user = 0, colon = std::string::npos, at = std::string::npos, end = 0;
+};
+std::optional<Authority> FindAuthority(std::string_view url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  Authority a;
+  a.user = scheme_end + 3;
+  a.end = url.find_first_of("/?#", a.user);
+  if (a.end == std::string_view::npos) a.end = url.size();
+  size_t at = url.rfind('@', a.end);
+  if (at != std::string_view::npos && at >= a.user) {
+    a.at = at;
+    size_t colon = url.find(':', a.user);
+    if (colon != std::string_view::npos && colon < at) a.colon = colon;
+  }
+  return a;
 }
 
 }  // namespace
@@ -49,18 +70,8 @@ Redactor::Redactor(std::vector<std::string> secrets) {
 
 std::string Redactor::Url(std::string_view url) const {
   std::string out(url);
-  size_t scheme_end = out.find("://");
-  if (scheme_end != std::string::npos) {
-    size_t auth_start = scheme_end + 3;
-    size_t auth_end = out.find_first_of("/?#", auth_start);
-    if (auth_end == std::string::npos) auth_end = out.size();
-    size_t at = out.rfind('@', auth_end);
-    if (at != std::string::npos && at >= auth_start) {
-      size_t colon = out.find(':', auth_start);
-      if (colon != std::string::npos && colon < at) {
-        out.replace(colon + 1, at - colon - 1, kMask);
-      }
-    }
+  if (std::optional<Authority> a = FindAuthority(out); a && a->colon != std::string::npos) {
+    out.replace(a->colon + 1, a->at - a->colon - 1, kMask);
   }
   size_t q = out.find('?');
   if (q != std::string::npos) {
@@ -81,6 +92,45 @@ std::string Redactor::Url(std::string_view url) const {
     }
   }
   for (const std::string& s : secrets_) ReplaceAll(&out, s, kMask);
+  return out;
+}
+
+std::string RestoreUrl(std::string_view masked, std::string_view configured) {
+  std::string out(masked);
+  std::optional<Authority> m = FindAuthority(out);
+  std::optional<Authority> c = FindAuthority(configured);
+  if (m && c && m->colon != std::string::npos && c->colon != std::string::npos &&
+      out.compare(m->colon + 1, m->at - m->colon - 1, kMask) == 0) {
+    std::string_view user = std::string_view(out).substr(m->user, m->colon - m->user);
+    std::string_view host = std::string_view(out).substr(m->at + 1, m->end - m->at - 1);
+    if (user == configured.substr(c->user, c->colon - c->user) &&
+        host == configured.substr(c->at + 1, c->end - c->at - 1)) {
+      out.replace(m->colon + 1, kMask.size(), configured.substr(c->colon + 1, c->at - c->colon - 1));
+    }
+  }
+  auto query_of = [](std::string_view url) -> std::pair<size_t, size_t> {
+    size_t q = url.find('?');
+    if (q == std::string_view::npos) return {std::string_view::npos, 0};
+    size_t hash = url.find('#', q);
+    return {q + 1, (hash == std::string_view::npos ? url.size() : hash) - q - 1};
+  };
+  auto [cq, cn] = query_of(configured);
+  auto [mq, mn] = query_of(out);
+  if (mq == std::string::npos || cq == std::string_view::npos) return out;
+  QueryParams params = SplitQuery(std::string_view(out).substr(mq, mn));
+  const QueryParams known = SplitQuery(configured.substr(cq, cn));
+  bool changed = false;
+  for (auto& [k, v] : params) {
+    if (v != kMask || !IsSecretParam(k)) continue;
+    for (const auto& [ck, cv] : known) {
+      if (ck == k) {
+        v = cv;
+        changed = true;
+        break;
+      }
+    }
+  }
+  if (changed) out.replace(mq, mn, JoinQuery(params));
   return out;
 }
 

@@ -31,6 +31,14 @@ class Redactor {
   std::vector<std::string> secrets_;  // longest first
 };
 
+// The inverse of Redactor::Url() for one source: `masked` with each "***" it can account for
+// put back from `configured`, the source's URL as configured (credentials included): a
+// credential parameter's value from the configured URL's parameter of the same name, a userinfo
+// password from the configured URL's when user and host are the same. A "***" the configured
+// URL does not account for (a credential the server issued) stays as it is: callers compare the
+// result with the original to know whether a masked URL can be kept (harvest/state.h).
+std::string RestoreUrl(std::string_view masked, std::string_view configured);
+
 // True when a query parameter named `name` (case-insensitive) carries a credential.
 bool IsSecretParam(std::string_view name);
 
