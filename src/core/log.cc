@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "core/strings.h"
+
 namespace meabridge::core {
 namespace {
 
@@ -64,8 +66,10 @@ void Log(LogLevel level, std::string_view message) {
     line += static_cast<char>('0' + static_cast<int>(level));
     line += '>';
   }
-  // One event, one line: embedded newlines would split it in the journal.
-  for (char c : message) line += (c == '\n' || c == '\r') ? ' ' : c;
+  // One event, one line: embedded newlines would split it in the journal. A hostile value
+  // in it (a huge URL or id) is cut.
+  const std::string bounded = Cut(message, kMaxLogLineBytes);
+  for (char c : bounded) line += (c == '\n' || c == '\r') ? ' ' : c;
   line += '\n';
   std::lock_guard<std::mutex> lock(g_mu);
   std::fwrite(line.data(), 1, line.size(), stderr);

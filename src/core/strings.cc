@@ -148,18 +148,31 @@ std::optional<double> ParseDouble(std::string_view s) {
   return v;
 }
 
+namespace {
+
+// The longest prefix of `text` of at most `max` bytes that ends on a UTF-8 boundary.
+std::string_view Utf8Prefix(std::string_view text, size_t max) {
+  if (text.size() <= max) return text;
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut);
+}
+
+}  // namespace
+
 std::string Quote(std::string_view text, size_t max) {
+  std::string_view kept = Utf8Prefix(text, max);
   std::string out = "\"";
-  if (text.size() <= max) {
-    out += text;
-  } else {
-    size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    out += text.substr(0, cut);
-    out += "...";
-  }
+  out += kept;
+  if (kept.size() < text.size()) out += "...";
   out += '"';
   return out;
+}
+
+std::string Cut(std::string_view text, size_t max) {
+  std::string_view kept = Utf8Prefix(text, max);
+  if (kept.size() == text.size()) return std::string(text);
+  return std::string(kept) + "... [" + std::to_string(text.size() - kept.size()) + " more bytes]";
 }
 
 }  // namespace meabridge::core

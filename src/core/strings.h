@@ -36,4 +36,14 @@ std::optional<double> ParseDouble(std::string_view s);
 // `text` quoted for an error message, cut to `max` bytes (on a UTF-8 boundary) with "...".
 std::string Quote(std::string_view text, size_t max = 80);
 
+// `text` as it may be copied into a message, a log line or the store: whole up to `max` bytes,
+// else its first `max` bytes (on a UTF-8 boundary) and "... [N more bytes]". Hostile values (a
+// 5 MB record id, a 1 MB next link) are copied through this, at the limits below
+// (docs/harvesting.md, "Bounded values").
+std::string Cut(std::string_view text, size_t max);
+inline constexpr size_t kMaxNameBytes = 1024;     // a record id, a field, a rule, a position
+inline constexpr size_t kMaxValueBytes = 4096;    // a rejected value
+inline constexpr size_t kMaxMessageBytes = 8192;  // a message, a run's error, a warning
+inline constexpr size_t kMaxLogLineBytes = 16384;
+
 }  // namespace meabridge::core

@@ -107,6 +107,8 @@ class RunState {
   std::string RejectShareFailure(int64_t rejects, int64_t read) const;
   // The reject of a record another source owns (rule owned-by-other-source).
   store::Reject OwnedReject(const model::Record& r, const std::string& owner) const;
+  // A reject as it is stored and shown: secrets hidden, hostile lengths cut (core::Cut).
+  store::Reject Shown(store::Reject r) const;
   // Why `brought` records miss the source's expectation, or "".
   Result<std::string> ExpectationMiss(int64_t brought) const;
   void AddWarning(std::string w);
@@ -154,12 +156,23 @@ void RunState::Start() {
 void RunState::Finish() {
   report_.run.finished = clock_.NowMs();
   std::vector<std::string> out;
-  for (const std::string& w : warnings_) out.push_back(redactor_.Text(w));
+  for (const std::string& w : warnings_) {
+    out.push_back(core::Cut(redactor_.Text(w), core::kMaxMessageBytes));
+  }
   if (dropped_warnings_ > 0) {
     out.push_back("... and " + std::to_string(dropped_warnings_) + " more warnings");
   }
   report_.run.warnings = std::move(out);
-  report_.run.error = redactor_.Text(report_.run.error);
+  report_.run.error = core::Cut(redactor_.Text(report_.run.error), core::kMaxMessageBytes);
+}
+
+store::Reject RunState::Shown(store::Reject r) const {
+  for (std::string* name : {&r.entity, &r.record_id, &r.position, &r.field, &r.rule}) {
+    *name = core::Cut(*name, core::kMaxNameBytes);
+  }
+  r.value = core::Cut(redactor_.Text(r.value), core::kMaxValueBytes);
+  r.message = core::Cut(redactor_.Text(r.message), core::kMaxMessageBytes);
+  return r;
 }
 
 RunReport RunState::Fail(const Status& status) {
@@ -428,9 +441,7 @@ Status RunState::Apply(RunContext& ctx, Source& source, Spool& spool) {
       return Status::Ok();
     };
     handlers.reject = [&](const store::Reject& r) -> Status {
-      store::Reject copy = r;
-      copy.message = redactor_.Text(copy.message);
-      copy.value = redactor_.Text(copy.value);
+      store::Reject copy = Shown(r);
       if (options_.observe && pass == 1) {
         MB_RETURN_IF_ERROR(options_.observe->OnReject(MappingReject(copy)));
       }
@@ -557,7 +568,7 @@ store::Reject RunState::OwnedReject(const model::Record& r, const std::string& o
                owner + "\" on source '" + cfg_.name +
                "' (docs/configuration.md); otherwise one of them delivers it by mistake: fix "
                "that source or its mapping's id rule";
-  return rj;
+  return Shown(std::move(rj));
 }
 
 std::string RunState::RejectShareFailure(int64_t rejects, int64_t read) const {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <functional>
 
+#include "core/strings.h"
 #include "harvest_fixture.h"
 
 namespace meabridge::harvest::test {
@@ -230,6 +231,38 @@ TEST_F(FaultTest, ARedirectLoopFailsTheRun) {
   RunReport r = Harvest(source_);
   EXPECT_NE(r.run.error.find("redirect loop"), std::string::npos) << r.run.error;
   ExpectPreviousDataIntact(r);
+}
+
+// Issue 14, point 8: a hostile value is cut where it is copied (core::Cut), in the store's
+// rejects and runs: a 5 MB record id, and a 1 MB next link that fails the run.
+TEST_P(FaultStoresTest, HostileLengthsAreCutWhereTheyAreCopied) {
+  std::vector<Contact> page = MakeContacts(2, "c", "good");
+  page.push_back(page[0]);
+  page.back().id = std::string(5 << 20, 'i');
+  const std::string next = server_->Url("/Contacts?skip=" + std::string(1 << 20, 'n'));
+  Fault([&](const SeenRequest& q) {
+    if (q.query.empty()) return Reply::Json(V2Page(page, next));
+    return Reply::Status(404);
+  });
+  RunReport r = Harvest(source_);
+  EXPECT_EQ(r.run.status, "failed");
+  std::vector<store::RunRecord> runs = Runs("partner");
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_LE(runs[0].error.size(), core::kMaxMessageBytes + 32) << runs[0].error.substr(0, 300);
+  EXPECT_NE(runs[0].error.find(" more bytes]"), std::string::npos) << runs[0].error.substr(0, 300);
+  for (const std::string& w : runs[0].warnings) EXPECT_LE(w.size(), core::kMaxMessageBytes + 32);
+
+  // The same page with a good next link: the run succeeds with the long id a reject, cut.
+  Fault([&](const SeenRequest&) { return Reply::Json(V2Page(page)); });
+  RunReport ok = Harvest(source_);
+  ASSERT_TRUE(ok.ok()) << ok.run.error.substr(0, 300);
+  std::vector<store::Reject> rejects = Rejects(ok.run.id);
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].record_id,
+            std::string(core::kMaxNameBytes, 'i') + "... [" +
+                std::to_string((5 << 20) - core::kMaxNameBytes) + " more bytes]");
+  EXPECT_LE(rejects[0].value.size(), core::kMaxValueBytes + 32);
+  EXPECT_LE(rejects[0].message.size(), core::kMaxMessageBytes + 32);
 }
 
 TEST_F(FaultTest, AnotherClientErrorFailsAtOnceWithTheUrlAndStatus) {
