@@ -1,5 +1,6 @@
 // Text for XML documents (Atom, CSDL, EDMX): escaping, and the characters XML 1.0 cannot
-// carry (control characters other than tab, newline and carriage return) replaced by U+FFFD so
+// carry (control characters other than tab, newline and carriage return, and the non-characters
+// U+FFFE and U+FFFF, outside XML 1.0's Char production) replaced by U+FFFD so
 // that a stray byte in a partner's record never makes a feed unparseable.
 //
 // Pure functions: thread-safe.

@@ -48,6 +48,35 @@ TEST_F(ClientsTest, FeedparserReadsEveryAtomFeed) {
   EXPECT_NE(r.out.find("feeds/contacts.atom pages=4 entries=19"), std::string::npos) << r.out;
 }
 
+// Issue 14, point 3: characters XML 1.0 cannot carry (C0 controls, U+FFFE, U+FFFF) in a
+// stored record leave every XML answer well-formed for a strict parser (expat, as Python's
+// xml.dom.minidom uses it), with U+FFFD in their place.
+TEST_F(ClientsTest, AStrictXmlParserReadsEveryXmlAnswerWhateverTheRecordHolds) {
+  Record bad = MakeContact({"c99", "FR", {"cbd"}, "Non\xEF\xBF\xBEchar",
+                            "A\x01B\x0B" "C\xEF\xBF\xBFD", "2024-01-01T00:00:00Z", true});
+  const std::string after = std::to_string(fixture_.MaxSeq());
+  Commit(fixture_.store(), "fixtures", {bad}, {}, Ms("2024-01-02T00:00:00Z"));
+  const char* kStrict =
+      "import sys, xml.dom.minidom\n"
+      "d = xml.dom.minidom.parseString(sys.stdin.buffer.read())\n"
+      "print(d.documentElement.tagName)\n";
+  for (const std::string& target :
+       {std::string("/informea.svc/Contacts('c99')"),
+        std::string("/informea.svc/Contacts?$filter=id%20eq%20'c99'"),
+        "/feeds/contacts.atom?after=" + after}) {
+    HttpResult got = Get(target);
+    ASSERT_EQ(got.status, 200) << target << "\n" << got.body;
+    ASSERT_NE(got.body.find("c99"), std::string::npos) << target << "\n" << got.body;
+    ProcessResult r = RunProcess({"/usr/bin/python3", "-c", kStrict}, got.body);
+    EXPECT_EQ(r.exit_code, 0) << target << ": " << r.err << "\n" << got.body;
+    for (const char* raw : {"\xEF\xBF\xBE", "\xEF\xBF\xBF", "\x01", "\x0B"}) {
+      EXPECT_EQ(got.body.find(raw), std::string::npos) << target;
+    }
+    EXPECT_NE(got.body.find("A\xEF\xBF\xBD" "B"), std::string::npos) << target << "\n" << got.body;
+    EXPECT_NE(got.body.find("Non\xEF\xBF\xBD" "char"), std::string::npos) << target;
+  }
+}
+
 TEST_F(ClientsTest, RdflibParsesTheJsonLdIntoTheExpectedTriples) {
   ASSERT_TRUE(HasPython("rdflib"))
       << "/usr/bin/python3 cannot import rdflib: install Debian's python3-rdflib";
