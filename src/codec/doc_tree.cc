@@ -11,6 +11,7 @@
 
 #include "core/json.h"
 #include "core/strings.h"
+#include "core/xml_text.h"
 
 namespace meabridge::codec {
 namespace {
@@ -246,34 +247,11 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
 
 // ---- rendering -----------------------------------------------------------------------------
 
-std::string XmlEscape(std::string_view s, bool attribute) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += attribute ? "&quot;" : "\"";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 void RenderXml(const DocNode& n, int depth, std::string* out) {
   std::string indent(static_cast<size_t>(depth) * 2, ' ');
   *out += indent + "<" + n.name;
   for (const DocAttribute& a : n.attributes) {
-    *out += " " + a.name + "=\"" + XmlEscape(a.value, true) + "\"";
+    *out += " " + a.name + "=\"" + core::XmlEscape(a.value) + "\"";
   }
   if (n.children.empty() && n.text.empty()) {
     *out += "/>\n";
@@ -281,11 +259,11 @@ void RenderXml(const DocNode& n, int depth, std::string* out) {
   }
   *out += ">";
   if (n.children.empty()) {
-    *out += XmlEscape(n.text, false) + "</" + n.name + ">\n";
+    *out += core::XmlEscape(n.text) + "</" + n.name + ">\n";
     return;
   }
   *out += "\n";
-  if (!n.text.empty()) *out += indent + "  " + XmlEscape(n.text, false) + "\n";
+  if (!n.text.empty()) *out += indent + "  " + core::XmlEscape(n.text) + "\n";
   for (const DocNode& c : n.children) RenderXml(c, depth + 1, out);
   *out += indent + "</" + n.name + ">\n";
 }

@@ -4,6 +4,7 @@
 
 #include "core/json.h"
 #include "core/strings.h"
+#include "core/xml_text.h"
 #include "mapping/evaluator.h"
 #include "mapping/plan.h"
 #include "model/canonical_json.h"
@@ -113,32 +114,6 @@ void WriteJson(const OutValue& v, JsonWriter& w) {
   }
 }
 
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        // Control characters are not allowed in XML 1.0: leave them out.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') continue;
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string ScalarText(const OutValue& v) {
   if (v.kind == OutValue::Kind::kBool) return v.b ? "true" : "false";
   return v.text;
@@ -157,7 +132,7 @@ void WriteXml(const std::string& name, const OutValue& v, std::string* out) {
       for (const auto& [member, value] : v.members) {
         if (!member.empty() && member[0] == '@' && value.kind != OutValue::Kind::kObject &&
             value.kind != OutValue::Kind::kArray && value.kind != OutValue::Kind::kNull) {
-          *out += " " + member.substr(1) + "=\"" + XmlEscape(ScalarText(value)) + "\"";
+          *out += " " + member.substr(1) + "=\"" + core::XmlEscape(ScalarText(value)) + "\"";
         }
       }
       *out += ">";
@@ -169,7 +144,7 @@ void WriteXml(const std::string& name, const OutValue& v, std::string* out) {
       return;
     }
     default:
-      *out += "<" + name + ">" + XmlEscape(ScalarText(v)) + "</" + name + ">";
+      *out += "<" + name + ">" + core::XmlEscape(ScalarText(v)) + "</" + name + ">";
       return;
   }
 }
@@ -273,7 +248,7 @@ class WriterImpl : public OutboundMapping::Writer {
       head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<" + plan_.xml_root;
       for (const codec::XmlNamespace& ns : plan_.namespaces) {
         head += ns.prefix.empty() ? " xmlns" : " xmlns:" + ns.prefix;
-        head += "=\"" + XmlEscape(ns.uri) + "\"";
+        head += "=\"" + core::XmlEscape(ns.uri) + "\"";
       }
       head += ">\n";
     }

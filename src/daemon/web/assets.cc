@@ -1,10 +1,10 @@
 #include "daemon/web/assets.h"
 
-#include "publish/xml_text.h"
+#include "core/xml_text.h"
 
 namespace meabridge::daemon::web {
 
-using publish::XmlEscape;
+using core::XmlEscape;
 
 // Two linked rings (two agreements, one exchange) on the status page's green.
 const char kFaviconSvg[] =
@@ -15,7 +15,7 @@ const char kFaviconSvg[] =
     "</svg>\n";
 
 std::string IconLink(const std::string& base_url) {
-  return "<link rel=\"icon\" type=\"image/svg+xml\" href=\"" + XmlEscape(base_url) +
+  return "<link rel=\"icon\" type=\"image/svg+xml\" href=\"" + core::XmlEscape(base_url) +
          "favicon.ico\"/>\n";
 }
 

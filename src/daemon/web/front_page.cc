@@ -5,12 +5,12 @@
 #include "daemon/web/docs.h"
 #include "mapping/outbound.h"
 #include "publish/http/request.h"
-#include "publish/xml_text.h"
+#include "core/xml_text.h"
 
 namespace meabridge::daemon::web {
 namespace {
 
-using publish::XmlEscape;
+using core::XmlEscape;
 
 constexpr const char* kStyle = R"(
 body{font:15px/1.5 system-ui,sans-serif;margin:1.5em auto;max-width:60em;padding:0 1em;color:#1b1f23}
@@ -22,12 +22,12 @@ th{background:#f6f8fa}.muted{color:#57606a}ul{margin:0;padding-left:1.2em}
 std::string Open(const std::string& base, const std::string& title) {
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>" +
-         XmlEscape(title) + "</title>\n" + IconLink(base) + "<style>" + kStyle +
+         core::XmlEscape(title) + "</title>\n" + IconLink(base) + "<style>" + kStyle +
          "</style>\n</head>\n<body>\n";
 }
 
 std::string A(const std::string& href, const std::string& text) {
-  return "<a href=\"" + XmlEscape(href) + "\">" + XmlEscape(text) + "</a>";
+  return "<a href=\"" + core::XmlEscape(href) + "\">" + core::XmlEscape(text) + "</a>";
 }
 
 // The first "# " heading of a Markdown page, else its file name.
@@ -42,7 +42,7 @@ std::string DocTitle(const EmbeddedDoc& d) {
 std::string RenderFrontPage(const model::Registry& registry, const publish::Context* publish,
                             const std::string& base) {
   std::string o = Open(base, "meabridge");
-  o += "<h1>meabridge</h1>\n<p class=\"muted\">meabridge " + XmlEscape(kVersion) +
+  o += "<h1>meabridge</h1>\n<p class=\"muted\">meabridge " + core::XmlEscape(kVersion) +
        ": the records of multilateral environmental agreements, harvested from their sources "
        "and published in the InforMEA model.</p>\n";
   o += "<p>" + A(base + "status", "Status") + " (sources, last runs, counts) · " +
@@ -50,7 +50,7 @@ std::string RenderFrontPage(const model::Registry& registry, const publish::Cont
 
   o += "<h2>Services</h2>\n<ul id=\"services\">\n";
   auto item = [&](const std::string& path, const std::string& what) {
-    o += "<li>" + A(base + path, "/" + path) + " — " + XmlEscape(what) + "</li>\n";
+    o += "<li>" + A(base + path, "/" + path) + " — " + core::XmlEscape(what) + "</li>\n";
   };
   item("odata/v4/", "OData V4 service document (JSON)");
   item("odata/v4/$metadata", "OData V4 metadata (CSDL)");
@@ -63,7 +63,7 @@ std::string RenderFrontPage(const model::Registry& registry, const publish::Cont
   o += "<h2>Entity sets</h2>\n<table id=\"entity-sets\">\n<thead><tr><th>entity set</th>"
        "<th>feeds</th></tr></thead>\n<tbody>\n";
   for (const model::EntitySpec& e : registry.entities()) {
-    o += "<tr data-entity=\"" + XmlEscape(e.set_name) + "\"><td>" + XmlEscape(e.set_name) +
+    o += "<tr data-entity=\"" + core::XmlEscape(e.set_name) + "\"><td>" + core::XmlEscape(e.set_name) +
          "</td><td>" + A(base + "odata/v4/" + e.set_name, "OData V4") + " · " +
          A(base + "informea.svc/" + e.set_name, "OData V2") + " · " +
          A(base + "feeds/" + e.name + ".atom", "Atom") + " · " +
@@ -89,11 +89,11 @@ std::string RenderFrontPage(const model::Registry& registry, const publish::Cont
 std::string RenderDocsIndex(const std::string& base) {
   std::string o = Open(base, "meabridge documentation");
   o += "<h1>meabridge documentation</h1>\n<p class=\"muted\">The pages of this version (" +
-       XmlEscape(kVersion) + "), as Markdown. " + A(base, "Back to the front page") +
+       core::XmlEscape(kVersion) + "), as Markdown. " + A(base, "Back to the front page") +
        ".</p>\n<ul id=\"docs\">\n";
   for (const EmbeddedDoc& d : EmbeddedDocs()) {
     o += "<li>" + A(base + "docs/" + std::string(d.name), DocTitle(d)) +
-         " <span class=\"muted\">(" + XmlEscape(d.name) + ")</span></li>\n";
+         " <span class=\"muted\">(" + core::XmlEscape(d.name) + ")</span></li>\n";
   }
   o += "</ul>\n</body>\n</html>\n";
   return o;

@@ -9,13 +9,13 @@
 #include "core/version.h"
 #include "mapping/outbound.h"
 #include "publish/http/request.h"
-#include "publish/xml_text.h"
+#include "core/xml_text.h"
 #include "store/reject_groups.h"
 
 namespace meabridge::daemon::web {
 namespace {
 
-using publish::XmlEscape;
+using core::XmlEscape;
 
 // Inline: the page loads nothing else (no fonts, no scripts, no images).
 constexpr const char* kStyle = R"(
@@ -31,7 +31,7 @@ form.inline{display:inline}label{display:block;margin:.6em 0 .2em}
 input[type=password]{font:inherit;width:24em;max-width:100%}button{font:inherit;margin-top:.6em}
 )";
 
-std::string H(std::string_view s) { return XmlEscape(s); }
+std::string H(std::string_view s) { return core::XmlEscape(s); }
 
 std::string TimeText(core::EpochMs ms) {
   return ms > 0 ? core::FormatDateTime(ms) : std::string("—");

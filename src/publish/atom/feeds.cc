@@ -9,7 +9,7 @@
 #include "publish/http/request.h"
 #include "publish/odata/query_options.h"
 #include "publish/odata/urls.h"
-#include "publish/xml_text.h"
+#include "core/xml_text.h"
 
 namespace meabridge::publish::atom {
 namespace {
@@ -86,21 +86,21 @@ Response Feed(const Context& ctx, http::Exchange& ex) {
   out.reserve(64 * 1024);
   out += "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed ";
   out += kNamespaces;
-  out += ">\n<id>" + XmlEscape(self) + "</id>\n<title type=\"text\">" + e->set_name +
+  out += ">\n<id>" + core::XmlEscape(self) + "</id>\n<title type=\"text\">" + e->set_name +
          " (meabridge)</title>\n<subtitle type=\"text\">Changes to " + e->set_name +
          " in change order; deleted records as RFC 6721 tombstones</subtitle>\n<updated>" +
          AtomDate(last) + "</updated>\n<author><name>meabridge</name></author>\n" +
          "<generator version=\"" + kVersion + "\">meabridge</generator>\n";
   out += "<link rel=\"self\" href=\"" +
-         XmlEscape(after > 0 ? self + "?after=" + std::to_string(after) : self) + "\"/>\n";
-  out += "<link rel=\"first\" href=\"" + XmlEscape(self) + "\"/>\n";
+         core::XmlEscape(after > 0 ? self + "?after=" + std::to_string(after) : self) + "\"/>\n";
+  out += "<link rel=\"first\" href=\"" + core::XmlEscape(self) + "\"/>\n";
   if (more) {
     out += "<link rel=\"next\" href=\"" +
-           XmlEscape(self + "?after=" + std::to_string(changes.back().seq)) + "\"/>\n";
+           core::XmlEscape(self + "?after=" + std::to_string(changes.back().seq)) + "\"/>\n";
   }
   for (const store::Change& c : changes) {
     if (c.deleted || !c.record) {
-      out += "<at:deleted-entry ref=\"" + XmlEscape(EntryId(base, *e, c.id)) + "\" when=\"" +
+      out += "<at:deleted-entry ref=\"" + core::XmlEscape(EntryId(base, *e, c.id)) + "\" when=\"" +
              AtomDate(c.deleted_at > 0 ? c.deleted_at : last) +
              "\"><at:comment>deleted at the "
              "source (change " +
@@ -123,12 +123,12 @@ std::string EntryXml(const model::Record& r, const std::string& base,
   const model::EntitySpec& e = r.entity();
   std::string id = EntryId(base, e, r.id());
   auto updated = InstantOf(r.Get(model::EntitySpec::kUpdatedField));
-  std::string out = "<entry><id>" + XmlEscape(id) + "</id><title type=\"text\">" +
-                    XmlEscape(TitleOf(r)) + "</title><updated>" +
+  std::string out = "<entry><id>" + core::XmlEscape(id) + "</id><title type=\"text\">" +
+                    core::XmlEscape(TitleOf(r)) + "</title><updated>" +
                     AtomDate(updated ? *updated : StoredAt(r, fallback_updated)) + "</updated>";
-  out += "<link rel=\"alternate\" type=\"application/json\" href=\"" + XmlEscape(id) + "\"/>";
+  out += "<link rel=\"alternate\" type=\"application/json\" href=\"" + core::XmlEscape(id) + "\"/>";
   out += "<link rel=\"alternate\" type=\"application/ld+json\" href=\"" +
-         XmlEscape(base + "ld/" + e.name + "/" + http::PercentEncode(r.id())) + "\"/>";
+         core::XmlEscape(base + "ld/" + e.name + "/" + http::PercentEncode(r.id())) + "\"/>";
   out += "<category term=\"" + e.set_name + "\" label=\"" + e.type_name + "\"/>";
   AppendProperties(out, r, PropertyOptions{});
   out += "</entry>";

@@ -6,7 +6,7 @@
 #include "core/time.h"
 #include "publish/common.h"
 #include "publish/odata_v2/model.h"
-#include "publish/xml_text.h"
+#include "core/xml_text.h"
 
 namespace meabridge::publish::atom {
 namespace {
@@ -17,7 +17,7 @@ void Scalar(std::string& out, const model::Value& v) {
   if (auto ms = InstantOf(v)) {
     out += AtomDate(*ms);
   } else if (const auto* s = std::get_if<std::string>(&v)) {
-    AppendXmlEscaped(out, *s);
+    core::AppendXmlEscaped(out, *s);
   } else if (const auto* b = std::get_if<bool>(&v)) {
     out += *b ? "true" : "false";
   } else if (const auto* n = std::get_if<int64_t>(&v)) {
@@ -62,15 +62,15 @@ void AppendProperties(std::string& out, const model::Record& r, const PropertyOp
       if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
         for (const model::LangText* t : InPublishOrder(*ml)) {
           out += "<d:element><d:language>";
-          AppendXmlEscaped(out, t->lang);
+          core::AppendXmlEscaped(out, t->lang);
           out += "</d:language><d:value>";
-          AppendXmlEscaped(out, t->text);
+          core::AppendXmlEscaped(out, t->text);
           out += "</d:value></d:element>";
         }
       } else if (const auto* list = std::get_if<model::StringList>(&v)) {
         for (const std::string& s : *list) {
           out += "<d:element>";
-          AppendXmlEscaped(out, s);
+          core::AppendXmlEscaped(out, s);
           out += "</d:element>";
         }
       } else if (const auto* items = std::get_if<model::ItemList>(&v)) {
@@ -78,7 +78,7 @@ void AppendProperties(std::string& out, const model::Record& r, const PropertyOp
           out += "<d:element>";
           for (const auto& [k, val] : item) {
             out += "<d:" + k + ">";
-            AppendXmlEscaped(out, val);
+            core::AppendXmlEscaped(out, val);
             out += "</d:" + k + ">";
           }
           out += "</d:element>";

@@ -13,7 +13,7 @@
 #include "publish/odata_v2/model.h"
 #include "publish/odata_v2/service.h"
 #include "publish/odata_v4/service.h"
-#include "publish/xml_text.h"
+#include "core/xml_text.h"
 
 namespace meabridge::publish::exports {
 namespace {
@@ -129,7 +129,7 @@ class V2XmlRenderer : public Renderer {
   Status Begin() override {
     const std::string& set = o_.entity->set_name;
     buf_ += odata_v2::AtomDocumentOpen(root_);
-    buf_ += "<id>" + XmlEscape(root_ + set) + "</id><title type=\"text\">" + set +
+    buf_ += "<id>" + core::XmlEscape(root_ + set) + "</id><title type=\"text\">" + set +
             "</title><updated>" + atom::AtomDate(last_) + "</updated><link rel=\"self\" title=\"" +
             set + "\" href=\"" + set + "\"/>\n";
     return Status::Ok();
@@ -162,10 +162,10 @@ class AtomRenderer : public Renderer {
     std::string self = o_.base_url + "feeds/" + e.name + ".atom";
     buf_ += "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed ";
     buf_ += atom::kNamespaces;
-    buf_ += ">\n<id>" + XmlEscape(self) + "</id>\n<title type=\"text\">" + e.set_name +
+    buf_ += ">\n<id>" + core::XmlEscape(self) + "</id>\n<title type=\"text\">" + e.set_name +
             " (meabridge export)</title>\n<updated>" + atom::AtomDate(last_) +
             "</updated>\n<author><name>meabridge</name></author>\n<generator version=\"" +
-            kVersion + "\">meabridge</generator>\n<link rel=\"related\" href=\"" + XmlEscape(self) +
+            kVersion + "\">meabridge</generator>\n<link rel=\"related\" href=\"" + core::XmlEscape(self) +
             "\"/>\n";
     return Status::Ok();
   }

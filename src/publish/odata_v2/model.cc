@@ -3,7 +3,7 @@
 #include <set>
 
 #include "publish/odata/navigation.h"
-#include "publish/xml_text.h"
+#include "core/xml_text.h"
 
 namespace meabridge::publish::odata_v2 {
 
@@ -39,7 +39,7 @@ namespace {
 
 std::string Documentation(const std::string& doc, const char* indent) {
   if (doc.empty()) return "";
-  return std::string(indent) + "<Documentation><Summary>" + XmlEscape(doc) +
+  return std::string(indent) + "<Documentation><Summary>" + core::XmlEscape(doc) +
          "</Summary></Documentation>\n";
 }
 

@@ -18,7 +18,7 @@
 #include "publish/odata/tokens.h"
 #include "publish/odata/urls.h"
 #include "publish/odata_v2/model.h"
-#include "publish/xml_text.h"
+#include "core/xml_text.h"
 
 namespace meabridge::publish::odata_v2 {
 namespace {
@@ -65,10 +65,10 @@ Response XmlError(const HttpError& e) {
       "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"?>\n"
       "<error xmlns=\"http://schemas.microsoft.com/ado/2007/08/dataservices/metadata\">\n"
       "  <code>" +
-      XmlEscape(e.code) +
+      core::XmlEscape(e.code) +
       "</code>\n"
       "  <message xml:lang=\"en-US\">" +
-      XmlEscape(e.target.empty() ? e.message : e.target + ": " + e.message) +
+      core::XmlEscape(e.target.empty() ? e.message : e.target + ": " + e.message) +
       "</message>\n"
       "</error>\n";
   Response r = Response::Make(e.status, "application/xml;charset=utf-8", std::move(body));
@@ -111,7 +111,7 @@ void AppendChildEntries(std::string& out, const std::string& root, const model::
   std::string type = std::string(kNamespace) + "." + ChildTypeName(e, f);
   std::string base = root + odata::KeySegment(e.set_name, r.id()) + "/" + f.NameIn(kDialect);
   auto entry = [&](const std::string& id, const std::string& title, const std::string& props) {
-    out += "<entry><id>" + XmlEscape(id) + "</id><title type=\"text\">" + XmlEscape(title) +
+    out += "<entry><id>" + core::XmlEscape(id) + "</id><title type=\"text\">" + core::XmlEscape(title) +
            "</title><updated>" + updated + "</updated><author><name/></author><category term=\"" +
            type + "\" scheme=\"" + kScheme +
            "\"/><content type=\"application/xml\"><m:properties>" + props +
@@ -121,25 +121,25 @@ void AppendChildEntries(std::string& out, const std::string& root, const model::
   if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
     for (const model::LangText* t : InPublishOrder(*ml)) {
       entry(base + "('" + t->lang + "')", f.NameIn(kDialect) + " (" + t->lang + ")",
-            "<d:id>" + XmlEscape(r.id() + "-" + f.NameIn(kDialect) + "-" + t->lang) +
-                "</d:id><d:language>" + XmlEscape(t->lang) + "</d:language><d:value>" +
-                XmlEscape(t->text) + "</d:value>");
+            "<d:id>" + core::XmlEscape(r.id() + "-" + f.NameIn(kDialect) + "-" + t->lang) +
+                "</d:id><d:language>" + core::XmlEscape(t->lang) + "</d:language><d:value>" +
+                core::XmlEscape(t->text) + "</d:value>");
     }
   } else if (const auto* list = std::get_if<model::StringList>(&v)) {
     for (const std::string& s : *list) {
-      entry(base + "('" + s + "')", s, "<d:value>" + XmlEscape(s) + "</d:value>");
+      entry(base + "('" + s + "')", s, "<d:value>" + core::XmlEscape(s) + "</d:value>");
     }
   } else if (const auto* items = std::get_if<model::ItemList>(&v)) {
     for (size_t k = 0; k < items->size(); ++k) {
       std::string props =
-          "<d:id>" + XmlEscape(r.id() + "-" + f.NameIn(kDialect) + "-" + std::to_string(k + 1)) +
+          "<d:id>" + core::XmlEscape(r.id() + "-" + f.NameIn(kDialect) + "-" + std::to_string(k + 1)) +
           "</d:id>";
       for (const model::ItemFieldSpec& spec : f.item_fields) {
         std::optional<std::string> value = PublishedItemField((*items)[k], spec.name);
         if (!value) {
           props += "<d:" + spec.name + " m:null=\"true\"/>";
         } else {
-          props += "<d:" + spec.name + ">" + XmlEscape(*value) + "</d:" + spec.name + ">";
+          props += "<d:" + spec.name + ">" + core::XmlEscape(*value) + "</d:" + spec.name + ">";
         }
       }
       entry(base + "(" + std::to_string(k + 1) + ")",
@@ -516,13 +516,13 @@ class Handler {
     } else {
       std::string out = AtomOpen("feed");
       out.reserve(64 * 1024);
-      out += "<id>" + XmlEscape(root_ + e.set_name) + "</id><title type=\"text\">" + e.set_name +
+      out += "<id>" + core::XmlEscape(root_ + e.set_name) + "</id><title type=\"text\">" + e.set_name +
              "</title><updated>" + AtomDate(last > 0 ? last : 0) +
              "</updated><link rel=\"self\" title=\"" + e.set_name + "\" href=\"" + e.set_name +
              "\"/>";
       if (total) out += "<m:count>" + std::to_string(*total) + "</m:count>";
       for (const model::Record& rec : page->records) AtomEntry(out, rec, selected, expanded);
-      if (!next.empty()) out += "<link rel=\"next\" href=\"" + XmlEscape(next) + "\"/>";
+      if (!next.empty()) out += "<link rel=\"next\" href=\"" + core::XmlEscape(next) + "\"/>";
       out += "</feed>\n";
       r = Response::Make(200, kFeedType, std::move(out));
     }
@@ -613,7 +613,7 @@ class Handler {
                                          .value_or(StoredAt(rec, fallback_updated_)));
       std::string key = odata::KeySegment(e.set_name, id);
       std::string out = AtomOpen("feed");
-      out += "<id>" + XmlEscape(root_ + key + "/" + f.NameIn(kDialect)) +
+      out += "<id>" + core::XmlEscape(root_ + key + "/" + f.NameIn(kDialect)) +
              "</id><title type=\"text\">" + f.NameIn(kDialect) + "</title><updated>" + updated +
              "</updated><author><name/></author>";
       AtomChildEntries(out, e, rec, f, index, updated);
@@ -643,21 +643,21 @@ void AppendAtomEntry(std::string& out, const model::Record& r, const std::string
   std::string key = odata::KeySegment(e.set_name, r.id());
   const model::Value& upd = r.Get(model::EntitySpec::kUpdatedField);
   std::string updated = AtomDate(MsOf(upd).value_or(StoredAt(r, fallback_updated)));
-  out += "<entry><id>" + XmlEscape(root + key) + "</id><title type=\"text\">" +
-         XmlEscape(TitleOf(r)) + "</title><updated>" + updated +
+  out += "<entry><id>" + core::XmlEscape(root + key) + "</id><title type=\"text\">" +
+         core::XmlEscape(TitleOf(r)) + "</title><updated>" + updated +
          "</updated><author><name/></author>";
-  out += "<link rel=\"edit\" title=\"" + e.type_name + "\" href=\"" + XmlEscape(key) + "\"/>";
+  out += "<link rel=\"edit\" title=\"" + e.type_name + "\" href=\"" + core::XmlEscape(key) + "\"/>";
   for (size_t i = 0; i < e.fields.size(); ++i) {
     const model::FieldSpec& f = e.fields[i];
     if (!IsNavigation(f) || (!selected[i] && !expanded[i])) continue;
     out += "<link rel=\"" + std::string(kRel) + f.NameIn(kDialect) +
            "\" type=\"application/atom+xml;type=feed\" title=\"" + f.NameIn(kDialect) +
-           "\" href=\"" + XmlEscape(key + "/" + f.NameIn(kDialect)) + "\"";
+           "\" href=\"" + core::XmlEscape(key + "/" + f.NameIn(kDialect)) + "\"";
     if (!expanded[i]) {
       out += "/>";
       continue;
     }
-    out += "><m:inline><feed><id>" + XmlEscape(root + key + "/" + f.NameIn(kDialect)) +
+    out += "><m:inline><feed><id>" + core::XmlEscape(root + key + "/" + f.NameIn(kDialect)) +
            "</id><title type=\"text\">" + f.NameIn(kDialect) + "</title><updated>" + updated +
            "</updated><author><name/></author>";
     AppendChildEntries(out, root, e, r, f, i, updated);
@@ -675,7 +675,7 @@ void AppendAtomEntry(std::string& out, const model::Record& r, const std::string
 
 std::string AtomDocumentOpen(const std::string& root, const char* root_element) {
   return std::string("<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"?>\n<") +
-         root_element + " xml:base=\"" + XmlEscape(root) +
+         root_element + " xml:base=\"" + core::XmlEscape(root) +
          "\" xmlns=\"http://www.w3.org/2005/Atom\" "
          "xmlns:d=\"http://schemas.microsoft.com/ado/2007/08/dataservices\" "
          "xmlns:m=\"http://schemas.microsoft.com/ado/2007/08/dataservices/metadata\">";
@@ -702,7 +702,7 @@ Response ServiceDocument(const Context& ctx, const http::Request& req) {
   } else {
     std::string out =
         "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\"?>\n<service xml:base=\"" +
-        XmlEscape(root) +
+        core::XmlEscape(root) +
         "\" xmlns=\"http://www.w3.org/2007/app\" xmlns:atom=\"http://www.w3.org/2005/Atom\">"
         "<workspace><atom:title>Default</atom:title>";
     for (const model::EntitySpec& e : ctx.registry->entities()) {

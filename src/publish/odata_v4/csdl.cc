@@ -2,7 +2,7 @@
 
 #include "publish/common.h"
 #include "publish/odata/navigation.h"
-#include "publish/xml_text.h"
+#include "core/xml_text.h"
 
 namespace meabridge::publish::odata_v4 {
 namespace {
@@ -33,7 +33,7 @@ std::string ScalarEdm(FieldType t) {
 void Description(std::string& out, const std::string& doc, const char* indent) {
   if (doc.empty()) return;
   out += indent;
-  out += "<Annotation Term=\"Core.Description\" String=\"" + XmlEscape(doc) + "\"/>\n";
+  out += "<Annotation Term=\"Core.Description\" String=\"" + core::XmlEscape(doc) + "\"/>\n";
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-#include "publish/xml_text.h"
+#include "core/xml_text.h"
 
-namespace meabridge::publish {
+namespace meabridge::core {
 
 void AppendXmlEscaped(std::string& out, std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
@@ -40,4 +40,4 @@ std::string XmlEscape(std::string_view text) {
   return out;
 }
 
-}  // namespace meabridge::publish
+}  // namespace meabridge::core

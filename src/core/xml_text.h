@@ -1,4 +1,5 @@
-// Text for XML documents (Atom, CSDL, EDMX): escaping, and the characters XML 1.0 cannot
+// Text for XML documents (Atom, CSDL, EDMX, profile feeds, rendered mapping documents): the one
+// escaping, and the characters XML 1.0 cannot
 // carry (control characters other than tab, newline and carriage return, and the non-characters
 // U+FFFE and U+FFFF, outside XML 1.0's Char production) replaced by U+FFFD so
 // that a stray byte in a partner's record never makes a feed unparseable.
@@ -9,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace meabridge::publish {
+namespace meabridge::core {
 
 // Escapes & < > " and replaces characters XML 1.0 forbids. Apostrophes stay: attributes are
 // always written in double quotes.
@@ -17,4 +18,4 @@ std::string XmlEscape(std::string_view text);
 // The same, appended to `out`.
 void AppendXmlEscaped(std::string& out, std::string_view text);
 
-}  // namespace meabridge::publish
+}  // namespace meabridge::core
