@@ -92,57 +92,32 @@ void PrintHarvestSettings(const config::SourceConfig& s, Io& io) {
   }
 }
 
-// Compiles every source's and profile's mapping and checks the parameters given to it; one
-// line per problem, "CONFIG:LINE:COL: source 'NAME': MAPPING-FILE:LINE:COL: what is wrong".
-std::vector<std::string> CheckMappings(const config::Config& cfg,
-                                       const vocab::Vocabularies& vocabularies,
-                                       std::vector<std::string>& warnings) {
+// Asks each sql source's database for its queries' columns (without rows) and checks them
+// against the mapping: what only check-config does (harvest/config_check.h). Run after
+// harvest::CheckMappings found every mapping usable.
+std::vector<std::string> CheckSqlColumns(const config::Config& cfg,
+                                         const vocab::Vocabularies& vocabularies,
+                                         std::vector<std::string>& warnings) {
   std::vector<std::string> out;
-  auto add = [&](const std::string& prefix, const std::string& message) {
-    for (const std::string& line : core::Split(message, '\n')) {
-      if (!line.empty()) out.push_back(prefix + line);
-    }
-  };
   for (const config::SourceConfig& s : cfg.sources) {
-    const std::string prefix = s.position.ToString() + ": source '" + s.name + "': ";
+    if (s.kind != "sql") continue;
     Result<std::shared_ptr<const mapping::Mapping>> m =
         mapping::Mapping::Load(s.mapping, vocabularies);
-    if (!m.ok()) {
-      add(prefix, m.status().message());
+    if (!m.ok()) continue;  // reported by CheckMappings
+    Result<std::string> secret = harvest::ReadSecret(s);
+    Result<std::vector<harvest::QueryColumns>> described =
+        secret.ok() ? harvest::DescribeSqlQueries(s, *secret)
+                    : Result<std::vector<harvest::QueryColumns>>(secret.status());
+    if (!described.ok()) {
+      warnings.push_back(s.position.ToString() + ": source '" + s.name +
+                         "': columns not checked: " + described.status().message());
       continue;
     }
-    for (const std::string& p : (*m)->ParamProblems(s.params)) add(prefix, p);
-    if (s.kind == "sql" && (*m)->format() != "csv") {
-      add(prefix, (*m)->file() + ": a sql source maps rows like CSV rows, but this mapping's " +
-                      "decoder is " + (*m)->format() + "; expected <decoder format=\"csv\"/>");
-    }
-    if (s.kind == "sql") {
-      Status children = harvest::CheckSqlChildren(s, **m);
-      if (!children.ok()) add(s.position.ToString() + ": ", children.message());
-      // The queries' columns against the mapping, when the database answers (without rows).
-      Result<std::string> secret = harvest::ReadSecret(s);
-      Result<std::vector<harvest::QueryColumns>> described =
-          secret.ok() ? harvest::DescribeSqlQueries(s, *secret)
-                      : Result<std::vector<harvest::QueryColumns>>(secret.status());
-      if (!described.ok()) {
-        warnings.push_back(s.position.ToString() + ": source '" + s.name +
-                           "': columns not checked: " + described.status().message());
-        continue;
-      }
-      for (const std::string& p : harvest::SqlColumnProblems(s, **m, *described)) {
-        add(s.position.ToString() + ": ", p);
+    for (const std::string& p : harvest::SqlColumnProblems(s, **m, *described)) {
+      for (const std::string& line : core::Split(p, '\n')) {
+        if (!line.empty()) out.push_back(s.position.ToString() + ": " + line);
       }
     }
-  }
-  for (const config::ProfileConfig& p : cfg.profiles) {
-    const std::string prefix = p.position.ToString() + ": profile '" + p.name + "': ";
-    Result<std::shared_ptr<const mapping::OutboundMapping>> m =
-        mapping::OutboundMapping::Load(p.mapping, vocabularies);
-    if (!m.ok()) {
-      add(prefix, m.status().message());
-      continue;
-    }
-    for (const std::string& problem : (*m)->ParamProblems({})) add(prefix, problem);
   }
   return out;
 }
@@ -172,7 +147,8 @@ int CheckConfig(const std::vector<std::string>& argv, Io& io) {
       return kExitUsage;
     }
     std::vector<std::string> warnings;
-    std::vector<std::string> problems = CheckMappings(*cfg, **vocabs, warnings);
+    // LoadConfigOrReport made harvest::CheckMappings, as every command does.
+    std::vector<std::string> problems = CheckSqlColumns(*cfg, **vocabs, warnings);
     for (const std::string& w : warnings) io.err << "warning: " << w << "\n";
     if (!problems.empty()) {
       for (const std::string& p : problems) io.err << p << "\n";

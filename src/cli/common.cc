@@ -2,6 +2,9 @@
 
 #include <ostream>
 
+#include "harvest/config_check.h"
+#include "vocab/vocabulary.h"
+
 namespace meabridge::cli {
 
 FlagSpec ConfigFlag() { return FlagSpec{"--config", "-c", true, false}; }
@@ -15,6 +18,24 @@ std::shared_ptr<const config::Config> LoadConfigOrReport(const Args& args, Io& i
            << " in the configuration; `meabridge check-config` lists them without running "
               "anything\n";
     return nullptr;
+  }
+  // The mappings too, with the one check every command makes (harvest/config_check.h).
+  if (!r.config->sources.empty() || !r.config->profiles.empty()) {
+    Result<std::unique_ptr<vocab::Vocabularies>> vocabs = vocab::Vocabularies::Load();
+    if (!vocabs.ok()) {
+      io.err << "cannot load the vocabularies the mappings use: " << vocabs.status().message()
+             << "\n";
+      return nullptr;
+    }
+    std::vector<std::string> problems = harvest::CheckMappings(*r.config, **vocabs);
+    if (!problems.empty()) {
+      for (const std::string& p : problems) io.err << p << "\n";
+      io.err << problems.size() << (problems.size() == 1 ? " error" : " errors")
+             << " in the mappings of "
+             << (r.config->file.empty() ? "the embedded default" : r.config->file)
+             << ": nothing was run; `meabridge check-config` lists them\n";
+      return nullptr;
+    }
   }
   core::SetLogLevel(r.config->log_level);
   return r.config;

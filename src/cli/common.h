@@ -26,8 +26,10 @@ void RegisterVocab(std::vector<Command>& out);
 // The --config flag every configuration-reading command takes.
 FlagSpec ConfigFlag();
 
-// Loads --config FILE, or the embedded default when the flag is absent. On errors prints them
-// (one per line, file:line:col) to io.err and returns nullptr.
+// Loads --config FILE, or the embedded default when the flag is absent, and checks its
+// mappings (harvest::CheckMappings: the same check serve's reload makes). On errors prints them
+// (one per line, file:line:col) to io.err and returns nullptr: the command exits 2 before it
+// opens or writes anything.
 std::shared_ptr<const config::Config> LoadConfigOrReport(const Args& args, Io& io);
 
 // Parses argv for a command; on a usage error prints it with a pointer to --help.

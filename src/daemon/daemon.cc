@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "daemon/notify.h"
+#include "harvest/config_check.h"
 
 namespace meabridge::daemon {
 namespace {
@@ -389,18 +390,17 @@ Status Daemon::Reload() {
   core::Log(core::LogLevel::kNotice, "reload: reading " + what);
   config::LoadResult loaded =
       file.empty() ? config::LoadDefaultConfig() : config::LoadConfigFile(file);
-  if (!loaded.config) {
-    std::vector<std::string> lines;
-    for (const config::ConfigError& e : loaded.errors) {
-      lines.push_back(e.ToString());
-      core::LogError("reload refused: " + e.ToString());
-    }
-    core::LogError("reload refused: " + std::to_string(loaded.errors.size()) + " error(s) in " +
-                   what + "; the running configuration stays in force");
+  std::vector<std::string> lines;
+  for (const config::ConfigError& e : loaded.errors) lines.push_back(e.ToString());
+  // The mappings, with the check `check-config` and every command make (harvest/config_check.h).
+  if (loaded.config && vocabularies_) lines = harvest::CheckMappings(*loaded.config, *vocabularies_);
+  if (!loaded.config || !lines.empty()) {
+    for (const std::string& line : lines) core::LogError("reload refused: " + line);
+    core::LogError("reload refused: " + std::to_string(lines.size()) + " error(s) in " + what +
+                   "; the running configuration stays in force");
     {
       std::lock_guard lock(runs_mu_);
-      last_error_ =
-          "reload refused (" + std::to_string(loaded.errors.size()) + " errors, see the log)";
+      last_error_ = "reload refused (" + std::to_string(lines.size()) + " errors, see the log)";
     }
     SendStatus("READY=1\n");
     return Status::InvalidArgument(core::Join(lines, "\n"));

@@ -4,6 +4,7 @@
 // mapping file; the exit status is 2. Through the real binary.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "support/test_support.h"
@@ -204,6 +205,41 @@ TEST_F(CheckConfigMappingsTest, ASqlSourcesQueriesAreCheckedAgainstItsMappingWit
                                             ":2:1: source 'far': columns not checked: source "
                                             "'far' (postgresql)"))
       << unreachable.err;
+}
+
+// Issue 14, point 4: a configuration check-config refuses, every command refuses, with the
+// same lines and before it opens or writes anything (harvest/config_check.h). A refused reload
+// is in tests/integration/serve_daemon_test.cc.
+TEST_F(CheckConfigMappingsTest, EveryCommandRefusesWhatCheckConfigRefusesBeforeWritingAnything) {
+  WriteFile(dir_.File("broken.xml"),
+            "<mapping entity=\"Contacts\">\n"
+            "<decoder format=\"csv\"/>\n"
+            "<id path=\"ID\"/>\n"
+            "<field name=\"country\" path=\"C\"><step fn=\"lookup\" vocabulary=\"nations\"/>"
+            "</field>\n"
+            "</mapping>\n");
+  ProcessResult check = Check(
+      "<store location=\"sqlite:store.db\"/>\n"
+      "<source name=\"local\" kind=\"file\" path=\"data.csv\" mapping=\"broken.xml\"/>\n");
+  ASSERT_EQ(check.exit_code, 2) << check.out << check.err;
+  const std::string line = Config() + ":3:1: source 'local': " + dir_.File("broken.xml") + ":4:";
+  ASSERT_TRUE(Contains(check.err, line)) << check.err;
+  const std::string out = dir_.File("contacts.csv");
+  for (std::vector<std::string> command :
+       {std::vector<std::string>{"harvest", "--config", Config()},
+        {"harvest", "--config", Config(), "local"},
+        {"export", "--config", Config(), "--entity", "contacts", "--format", "csv", "-o", out},
+        {"serve", "--config", Config(), "--port", "0"},
+        {"status", "--config", Config()},
+        {"rejects", "--config", Config()}}) {
+    ProcessResult r = RunMeabridge(command);
+    EXPECT_EQ(r.exit_code, 2) << command[0] << ": " << r.out << r.err;
+    EXPECT_TRUE(Contains(r.err, line)) << command[0] << ": " << r.err;
+    EXPECT_TRUE(Contains(r.err, "unknown vocabulary 'nations'")) << command[0] << ": " << r.err;
+    EXPECT_TRUE(Contains(r.err, "1 error in the mappings of " + Config())) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir_.File("store.db"))) << command[0] << " made a store";
+    EXPECT_FALSE(std::filesystem::exists(out)) << command[0] << " wrote a file";
+  }
 }
 
 }  // namespace

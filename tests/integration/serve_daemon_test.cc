@@ -157,6 +157,26 @@ TEST(ServeDaemonTest, SighupWithABrokenFileKeepsTheRunningConfigAGoodOneAddsASou
   EXPECT_NE(log.find("bad schedule: hour field '25'"), std::string::npos) << log;
   EXPECT_EQ(Get(port, "/odata/v4/Contacts/$count").body, "2") << "still serving";
 
+  // Broken: a mapping that does not compile, refused as check-config refuses it (issue 14,
+  // point 4), where a reload once put it in force and failed every later harvest of it.
+  WriteFile(dir.File("broken.xml"),
+            "<mapping entity=\"Contacts\">\n<decoder format=\"csv\"/>\n<id path=\"ID\"/>\n"
+            "<field name=\"country\" path=\"C\"><step fn=\"lookup\" vocabulary=\"nations\"/>"
+            "</field>\n</mapping>\n");
+  WriteFile(cfg, Config(FileSource("a", "every 1h", "a.csv") +
+                        "  <source name=\"c\" kind=\"file\" path=\"b.csv\" mapping=\"" +
+                        dir.File("broken.xml") + "\"/>\n"));
+  kill(d.pid(), SIGHUP);
+  ASSERT_TRUE(d.WaitForLog("unknown vocabulary 'nations'")) << d.log();
+  ASSERT_TRUE(d.WaitForLog("1 error(s) in " + cfg + "; the running configuration stays in force"))
+      << d.log();
+  EXPECT_NE(d.log().find("reload refused: " + cfg + ":5:1: source 'c': " + dir.File("broken.xml")),
+            std::string::npos)
+      << d.log();
+  EXPECT_EQ(d.log().find("in force: 2 sources"), std::string::npos) << d.log();
+  testing::ProcessResult check = testing::RunMeabridge({"check-config", "--config", cfg});
+  EXPECT_EQ(check.exit_code, 2) << check.out << check.err;
+
   // Good: b is added and harvested at once (never harvested before).
   WriteFile(cfg,
             Config(FileSource("a", "every 1h", "a.csv") + FileSource("b", "every 1h", "b.csv")));
