@@ -63,17 +63,11 @@ wait_http() {  # wait_http URL SECONDS
   done
 }
 
-say "build (Release) in $BUILD_DIR"
-cmake -S "$here" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DMEABRIDGE_TESTS=OFF >/dev/null
-cmake --build "$BUILD_DIR" -j2 --target meabridge publish_loader >"$WORK/build.log" 2>&1 ||
-  { tail -30 "$WORK/build.log"; exit 1; }
+. "$here/bench/lib.sh"
+build_release meabridge publish_loader
 MB="$BUILD_DIR/src/meabridge"
 LOADER="$BUILD_DIR/bench/publish_loader"
-
-say "data: $N contacts (gen_contacts.py) in $WORK"
-/usr/bin/python3 "$PEERS/gen_contacts.py" "$N" "$WORK/data" >&2
-rm -f "$WORK/store.db"*
-"$LOADER" load "$WORK/store.db" "$WORK/data/contacts-odata-v4.json" >&2
+load_contacts "$N"
 
 cat >"$WORK/meabridge.xml" <<XML
 <meabridge>

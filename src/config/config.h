@@ -141,7 +141,10 @@ struct Config {
   std::string server_public_url;  // "" = from each request's Host header
   int server_threads = 128;
   int server_queue = 512;
+  int server_max_connections = 10000;
+  int server_max_connections_per_client = 256;
   int64_t server_keep_alive_timeout_ms = 15000;
+  int64_t server_header_timeout_ms = 10000;
   int64_t server_request_timeout_ms = 30000;
   int64_t server_max_url_length = 8192;
   int64_t server_max_header_size = 16384;

@@ -628,8 +628,13 @@ class Loader {
     }
     cfg->server_threads = static_cast<int>(int_of("threads", 128));
     cfg->server_queue = static_cast<int>(int_of("queue", 512));
+    cfg->server_max_connections = static_cast<int>(int_of("max-connections", 10000));
+    cfg->server_max_connections_per_client =
+        static_cast<int>(int_of("max-connections-per-client", 256));
     cfg->server_keep_alive_timeout_ms =
         ParseDurationMs(Attr(node, spec, "keep-alive-timeout")).value_or(15000);
+    cfg->server_header_timeout_ms =
+        ParseDurationMs(Attr(node, spec, "header-timeout")).value_or(10000);
     cfg->server_request_timeout_ms =
         ParseDurationMs(Attr(node, spec, "request-timeout")).value_or(30000);
     cfg->server_max_url_length = ParseSizeBytes(Attr(node, spec, "max-url-length")).value_or(8192);

@@ -58,16 +58,29 @@ ElementSpec Build() {
         "request's Host header",
         "", "https://data.example.org/"),
       Int("threads", 2, 4096,
-          "Worker threads: each serves one connection at a time, so this is the number of "
-          "keep-alive connections served at once",
+          "Worker threads: each answers one request at a time. Idle keep-alive connections and "
+          "requests still arriving hold none (one thread waits on them all)",
           "128"),
-      Int("queue", 1, 65536, "Accepted connections waiting for a free worker thread", "512"),
+      Int("queue", 1, 65536,
+          "Requests received whole and waiting for a free worker thread; a connection whose "
+          "request would go past it is answered 503 with Retry-After and closed",
+          "512"),
+      Int("max-connections", 16, 1000000,
+          "Open connections at most, all clients together (kept under the process's file "
+          "limit, LimitNOFILE); a connection over it is answered 503 and closed",
+          "10000"),
+      Int("max-connections-per-client", 1, 1000000,
+          "Open connections at most from one client address (behind a proxy every request "
+          "comes from the proxy: raise it there); over it, 503 and closed",
+          "256"),
       A("keep-alive-timeout", K::kDuration, "How long an idle keep-alive connection stays open",
         "15s", "5s"),
+      A("header-timeout", K::kDuration,
+        "How long a request (its head and body) may take to arrive, from its first byte; a "
+        "slower one is closed",
+        "10s", "5s"),
       A("request-timeout", K::kDuration,
-        "How long reading a request or writing a response may stall before the connection is "
-        "closed",
-        "30s", "10s"),
+        "How long writing a response may stall before the connection is closed", "30s", "10s"),
       A("max-url-length", K::kSize, "Longest request target (path and query) accepted (414 above)",
         "8KB", "16KB"),
       A("max-header-size", K::kSize, "Largest total size of a request's headers (431 above)",

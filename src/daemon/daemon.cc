@@ -38,6 +38,10 @@ std::vector<std::string> RestartOnlyChanges(const config::Config& a, const confi
   check(a.server_public_url != b.server_public_url, "<server public-url>");
   check(a.server_threads != b.server_threads, "<server threads>");
   check(a.server_queue != b.server_queue, "<server queue>");
+  check(a.server_max_connections != b.server_max_connections, "<server max-connections>");
+  check(a.server_max_connections_per_client != b.server_max_connections_per_client,
+        "<server max-connections-per-client>");
+  check(a.server_header_timeout_ms != b.server_header_timeout_ms, "<server header-timeout>");
   check(a.server_keep_alive_timeout_ms != b.server_keep_alive_timeout_ms,
         "<server keep-alive-timeout>");
   check(a.server_request_timeout_ms != b.server_request_timeout_ms, "<server request-timeout>");
@@ -65,6 +69,9 @@ void CopyRestartOnly(const config::Config& from, config::Config* to) {
   to->server_public_url = from.server_public_url;
   to->server_threads = from.server_threads;
   to->server_queue = from.server_queue;
+  to->server_max_connections = from.server_max_connections;
+  to->server_max_connections_per_client = from.server_max_connections_per_client;
+  to->server_header_timeout_ms = from.server_header_timeout_ms;
   to->server_keep_alive_timeout_ms = from.server_keep_alive_timeout_ms;
   to->server_request_timeout_ms = from.server_request_timeout_ms;
   to->server_max_url_length = from.server_max_url_length;

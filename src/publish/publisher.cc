@@ -74,10 +74,13 @@ http::ServerOptions ServerOptionsFrom(const config::Config& c) {
   http::ServerOptions o;
   o.bind = c.server_bind;
   o.port = c.server_port;
-  o.threads = c.server_threads;
-  o.queue = c.server_queue;
-  o.keep_alive_timeout_ms = c.server_keep_alive_timeout_ms;
-  o.request_timeout_ms = c.server_request_timeout_ms;
+  o.connections.workers = c.server_threads;
+  o.connections.queue = c.server_queue;
+  o.connections.max_connections = c.server_max_connections;
+  o.connections.max_per_client = c.server_max_connections_per_client;
+  o.connections.idle_timeout_ms = c.server_keep_alive_timeout_ms;
+  o.connections.header_timeout_ms = c.server_header_timeout_ms;
+  o.connections.send_timeout_ms = c.server_request_timeout_ms;
   o.max_url_length = c.server_max_url_length;
   o.max_header_size = c.server_max_header_size;
   o.cache_bytes = c.server_cache_bytes;

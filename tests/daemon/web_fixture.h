@@ -251,7 +251,7 @@ class WebTest : public ::testing::Test {
     publish::http::ServerOptions o;
     o.bind = "127.0.0.1";
     o.port = 0;
-    o.threads = 4;
+    o.connections.workers = 4;
     o.access_log = false;
     o.observer = [this](const publish::http::AccessRecord& r) { metrics_.ObserveRequest(r); };
     server_ = std::make_unique<publish::http::Server>(o, routes, store_.get());

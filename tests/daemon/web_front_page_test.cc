@@ -35,7 +35,7 @@ class FrontPageTest : public ::testing::Test {
     publish::http::ServerOptions o;
     o.bind = "127.0.0.1";
     o.port = 0;
-    o.threads = 2;
+    o.connections.workers = 2;
     o.access_log = false;
     server_ = std::make_unique<publish::http::Server>(o, routes, store_.get());
     Status st = server_->Start();

@@ -277,7 +277,7 @@ TEST(HttpServerTest, AHandlerThatThrowsAnswers500AndTheServerKeepsServing) {
   ASSERT_TRUE(routes->Add(ok).ok());
   http::ServerOptions o;
   o.port = 0;
-  o.threads = 4;
+  o.connections.workers = 4;
   o.access_log = false;
   http::Server server(o, routes, nullptr);
   ASSERT_TRUE(server.Start().ok());

@@ -1,18 +1,15 @@
 #include "publish/http/server.h"
 
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/StreamSocket.h>
-#include <Poco/Net/TCPServer.h>
-#include <Poco/Net/TCPServerConnection.h>
-#include <Poco/Net/TCPServerConnectionFactory.h>
-#include <Poco/Net/TCPServerParams.h>
-#include <Poco/ThreadPool.h>
+#include <Poco/Net/SocketAddress.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -22,6 +19,7 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/strings.h"
+#include "publish/http/reactor.h"
 #include "publish/http/request_parser.h"
 #include "publish/http/response_cache.h"
 #include "publish/http/wire.h"
@@ -79,32 +77,6 @@ class ExchangeImpl : public Exchange {
  private:
   const Request& request_;
   std::string rest_;
-};
-
-}  // namespace
-
-namespace {
-
-// One keep-alive connection: reads requests off the socket and answers them, one at a time.
-class Connection : public Poco::Net::TCPServerConnection {
- public:
-  Connection(const Poco::Net::StreamSocket& socket, Server::Impl* impl)
-      : Poco::Net::TCPServerConnection(socket), impl_(impl) {}
-  void run() override;
-
- private:
-  Server::Impl* impl_;
-};
-
-class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
- public:
-  explicit ConnectionFactory(Server::Impl* impl) : impl_(impl) {}
-  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
-    return new Connection(socket, impl_);
-  }
-
- private:
-  Server::Impl* impl_;
 };
 
 }  // namespace
@@ -188,8 +160,7 @@ struct Server::Impl {
   store::Store* store;
   ResponseCache cache;
   AccessLog access_log;
-  std::unique_ptr<Poco::ThreadPool> pool;
-  std::unique_ptr<Poco::Net::TCPServer> server;
+  std::unique_ptr<Reactor> reactor;
   int port = 0;
   std::atomic<int64_t> requests{0};
   std::atomic<int64_t> hits{0};
@@ -206,78 +177,72 @@ struct Server::Impl {
     size_t head_bytes = 0;  // request line and header fields
   };
 
-  // ---- the connection loop ----
+  // ---- requests on a connection (publish/http/reactor.h waits for them) ----
 
-  std::mutex connections_mu;
-  std::set<int> connections;  // GUARDED_BY(connections_mu): sockets being served
   std::atomic<bool> stopping{false};
+  std::atomic<int64_t> last_refusal_log_ms{0};
 
-  // Serves requests on one connection until the client closes it, it idles past the
-  // keep-alive timeout, a request is malformed, or the server stops.
-  void Serve(Poco::Net::StreamSocket& socket) {
-    int fd = socket.impl()->sockfd();
-    {
-      std::lock_guard<std::mutex> lock(connections_mu);
-      if (stopping) return;
-      connections.insert(fd);
+  // A connection refused over a cap: one warning per 10 s at most, naming the cap.
+  void NoteRefusal(const std::string& client, const char* cap) {
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    int64_t last = last_refusal_log_ms.load(std::memory_order_relaxed);
+    if (now - last < 10000 ||
+        !last_refusal_log_ms.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+      return;
     }
-    std::string client;
-    try {
-      socket.setNoDelay(true);
-      socket.setReceiveTimeout(Poco::Timespan(options.keep_alive_timeout_ms * 1000));
-      socket.setSendTimeout(Poco::Timespan(options.request_timeout_ms * 1000));
-      client = socket.peerAddress().toString();
-      Loop(fd, client);
-    } catch (const std::exception& e) {
-      core::LogError(std::string("http: connection from ") + client + " failed: " + e.what());
-    }
-    std::lock_guard<std::mutex> lock(connections_mu);
-    connections.erase(fd);
+    core::LogWarning(std::string("http: refused a connection from ") + client + ": <server " +
+                     cap + "> reached (answered 503; further refusals in the next 10 s are "
+                     "not logged)");
   }
 
-  void Loop(int fd, const std::string& client) {
-    const size_t max_head =
-        static_cast<size_t>(options.max_header_size + options.max_url_length) + 1024;
-    std::string buf;
-    buf.reserve(16 * 1024);
-    char chunk[16 * 1024];
-    while (!stopping.load(std::memory_order_relaxed)) {
-      size_t scanned = 0;
-      size_t end = std::string::npos;
-      auto started = std::chrono::steady_clock::now();
-      while ((end = FindHeadEnd(buf, scanned)) == std::string::npos) {
-        if (buf.size() > max_head) {
-          Ctx c;
-          c.fd = fd;
-          c.req.client = client;
-          c.keep_alive = false;
-          size_t line = buf.find('\n');
-          if (line == std::string::npos || line > static_cast<size_t>(options.max_url_length)) {
-            Finish(c, HttpError{414, "URITooLong",
-                                "the request target is over this server's limit of " +
-                                    std::to_string(options.max_url_length) + " bytes",
-                                ""});
-          } else {
-            Finish(c, HttpError{431, "RequestHeaderFieldsTooLarge",
-                                "the request's header fields are over this server's limit of " +
-                                    std::to_string(options.max_header_size) + " bytes",
-                                ""});
-          }
-          return;
+  size_t MaxHead() const {
+    return static_cast<size_t>(options.max_header_size + options.max_url_length) + 1024;
+  }
+
+  // What the bytes a connection has sent call for: more bytes, or a worker.
+  Readiness Ready(std::string_view buf) const {
+    size_t end = FindHeadEnd(buf, 0);
+    if (end == std::string::npos) return buf.size() > MaxHead() ? Readiness::kReady : Readiness::kWait;
+    RequestHead head;
+    if (!ParseRequestHead(buf.substr(0, end), &head).ok()) return Readiness::kReady;
+    std::optional<int64_t> length = head.ContentLength();
+    if (head.Header("transfer-encoding") != nullptr || (length && *length < 0) ||
+        length.value_or(0) > kMaxRequestBody) {
+      return Readiness::kReady;  // answered with an error at once
+    }
+    if (buf.size() >= end + static_cast<size_t>(length.value_or(0))) return Readiness::kReady;
+    const std::string* expect = head.Header("expect");
+    return expect && core::EqualsIgnoreCase(*expect, "100-continue") ? Readiness::kContinue
+                                                                      : Readiness::kWait;
+  }
+
+  // Answers every whole request in `buf` (pipelined requests in order), erasing them; false
+  // when the connection must be closed (an error that leaves the stream unreadable, or the
+  // client or the server ending it).
+  bool ServeBuffered(int fd, const std::string& client, std::string& buf) {
+    while (!buf.empty()) {
+      size_t end = FindHeadEnd(buf, 0);
+      if (end == std::string::npos) {
+        if (buf.size() <= MaxHead()) return true;  // the rest of the next request is to come
+        Ctx c;
+        c.fd = fd;
+        c.req.client = client;
+        c.keep_alive = false;
+        size_t line = buf.find('\n');
+        if (line == std::string::npos || line > static_cast<size_t>(options.max_url_length)) {
+          Finish(c, HttpError{414, "URITooLong",
+                              "the request target is over this server's limit of " +
+                                  std::to_string(options.max_url_length) + " bytes",
+                              ""});
+        } else {
+          Finish(c, HttpError{431, "RequestHeaderFieldsTooLarge",
+                              "the request's header fields are over this server's limit of " +
+                                  std::to_string(options.max_header_size) + " bytes",
+                              ""});
         }
-        scanned = buf.size();
-        ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-        if (n == 0) return;  // the client closed the connection
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          return;  // idle past the keep-alive timeout, or the connection broke
-        }
-        if (buf.empty()) started = std::chrono::steady_clock::now();
-        buf.append(chunk, static_cast<size_t>(n));
-        if (std::chrono::steady_clock::now() - started >
-            std::chrono::milliseconds(options.request_timeout_ms)) {
-          return;  // a request head trickling in slower than the request timeout
-        }
+        return false;
       }
       Ctx c;
       c.fd = fd;
@@ -287,7 +252,7 @@ struct Server::Impl {
       if (!st.ok()) {
         c.keep_alive = false;
         Finish(c, HttpError{400, "BadRequest", st.message(), ""});
-        return;
+        return false;
       }
       c.keep_alive = head.KeepAlive() && !stopping.load(std::memory_order_relaxed);
       c.req.method = std::move(head.method);
@@ -303,35 +268,22 @@ struct Server::Impl {
                                       "Content-Length"
                                     : "malformed Content-Length",
                             ""});
-        return;
+        return false;
       }
       int64_t body_length = length.value_or(0);
       if (body_length > kMaxRequestBody) {
         c.keep_alive = false;
         Finish(c, HttpError{413, "ContentTooLarge", "request bodies are limited to 1 MB", ""});
-        return;
+        return false;
       }
       size_t need = end + static_cast<size_t>(body_length);
-      if (body_length > 0) {
-        if (const std::string* expect = c.req.Header("expect");
-            expect && core::EqualsIgnoreCase(*expect, "100-continue") && buf.size() < need) {
-          (void)SendAll(fd, {"HTTP/1.1 100 Continue\r\n\r\n"});
-        }
-        while (buf.size() < need) {
-          ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-          if (n == 0) return;
-          if (n < 0) {
-            if (errno == EINTR) continue;
-            return;
-          }
-          buf.append(chunk, static_cast<size_t>(n));
-        }
-        c.req.body.assign(buf, end, static_cast<size_t>(body_length));
-      }
+      if (buf.size() < need) return true;  // the body is still to come
+      if (body_length > 0) c.req.body.assign(buf, end, static_cast<size_t>(body_length));
       Handle(c);
       buf.erase(0, need);
-      if (!c.keep_alive) return;
+      if (!c.keep_alive) return false;
     }
+    return true;
   }
 
   // Answers an error found before a request could be dispatched, and logs it.
@@ -717,7 +669,6 @@ struct Server::Impl {
   }
 };
 
-void Connection::run() { impl_->Serve(socket()); }
 
 Server::Server(ServerOptions options, std::shared_ptr<const RouteRegistry> routes,
                store::Store* store)
@@ -727,51 +678,62 @@ Server::~Server() { Stop(); }
 
 Status Server::Start() {
   const ServerOptions& o = impl_->options;
-  try {
-    Poco::Net::SocketAddress addr(o.bind, static_cast<Poco::UInt16>(o.port));
-    Poco::Net::ServerSocket socket;
-    // SO_REUSEADDR (restart without waiting for TIME_WAIT) but not SO_REUSEPORT: a second
-    // server on the same port must fail, not share it.
-    socket.bind(addr, true, false);
-    socket.listen(1024);
-    impl_->port = socket.address().port();
-    auto* params = new Poco::Net::TCPServerParams;
-    params->setMaxThreads(o.threads);
-    params->setMaxQueued(o.queue);
-    // A pool thread waits this long for the next connection before it ends; Stop waits for
-    // the threads, so it bounds how long stopping takes.
-    params->setThreadIdleTime(Poco::Timespan(1, 0));
-    impl_->stopping = false;
-    impl_->pool = std::make_unique<Poco::ThreadPool>(2, o.threads, 60);
-    impl_->server = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(impl_.get()),
-                                                           *impl_->pool, socket, params);
-    impl_->server->start();
-  } catch (const Poco::Exception& e) {
-    impl_->server.reset();
+  auto cannot = [&](const std::string& why) {
     return Status::Unavailable("cannot listen on " + o.bind + ":" + std::to_string(o.port) + ": " +
-                               e.displayText() +
+                               why +
                                "; stop what uses that port or choose another one in "
                                "<server bind=... port=...>");
+  };
+  int fd = -1;
+  try {
+    Poco::Net::SocketAddress addr(o.bind, static_cast<Poco::UInt16>(o.port));
+    fd = ::socket(addr.af(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return cannot(std::strerror(errno));
+    // SO_REUSEADDR (restart without waiting for TIME_WAIT) but not SO_REUSEPORT: a second
+    // server on the same port must fail, not share it.
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, addr.addr(), addr.length()) != 0 || ::listen(fd, 1024) != 0) {
+      std::string why = std::strerror(errno);
+      ::close(fd);
+      return cannot(why);
+    }
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+    impl_->port = ntohs(bound.ss_family == AF_INET6
+                            ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                            : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  } catch (const Poco::Exception& e) {
+    if (fd >= 0) ::close(fd);
+    return cannot(e.displayText());
   }
+  ReactorHandler handler;
+  Server::Impl* impl = impl_.get();
+  handler.ready = [impl](std::string_view buf) { return impl->Ready(buf); };
+  handler.serve = [impl](int conn, const std::string& client, std::string& buf) {
+    return impl->ServeBuffered(conn, client, buf);
+  };
+  handler.refused = [impl](const std::string& client, const char* cap) {
+    impl->NoteRefusal(client, cap);
+  };
+  impl_->stopping = false;
+  impl_->reactor = std::make_unique<Reactor>(o.connections, std::move(handler));
+  MB_RETURN_IF_ERROR(impl_->reactor->Start(fd));
   core::LogInfo("http: listening on " + o.bind + ":" + std::to_string(impl_->port) + " with " +
-                std::to_string(o.threads) + " worker threads");
+                std::to_string(o.connections.workers) + " worker threads, up to " +
+                std::to_string(impl_->reactor->max_connections()) + " connections");
   return Status::Ok();
 }
 
 int Server::port() const { return impl_->port; }
 
 void Server::Stop() {
-  if (!impl_ || !impl_->server) return;
-  // Stop accepting; then end every connection after the request it is answering (shutting
-  // down the reading side wakes the ones waiting for a request), and wait for the threads.
-  impl_->server->stop();
-  {
-    std::lock_guard<std::mutex> lock(impl_->connections_mu);
-    impl_->stopping = true;
-    for (int fd : impl_->connections) ::shutdown(fd, SHUT_RD);
-  }
-  impl_->pool->joinAll();
-  impl_->server.reset();
+  if (!impl_ || !impl_->reactor) return;
+  // Requests being answered finish (with Connection: close); idle connections are closed.
+  impl_->stopping = true;
+  impl_->reactor->Stop();
+  impl_->reactor.reset();
   impl_->access_log.Flush();
 }
 
@@ -782,6 +744,12 @@ Server::Stats Server::stats() const {
   auto cs = impl_->cache.stats();
   s.cache_entries = cs.entries;
   s.cache_bytes = cs.bytes;
+  if (impl_->reactor) {
+    Reactor::Stats r = impl_->reactor->stats();
+    s.connections_open = r.open;
+    s.connections_refused = r.refused;
+    s.connections_timed_out = r.timed_out;
+  }
   return s;
 }
 

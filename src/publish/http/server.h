@@ -1,5 +1,6 @@
-// The HTTP server: Poco's HTTPServer for accepting, its thread pool and keep-alive handling
-// and request parsing; meabridge's own code for everything after that (http/wire.h says why).
+// The HTTP server: connections are accepted and waited on by http/reactor.h (idle and slow
+// clients hold no worker thread), requests are parsed by http/request_parser.h and answered
+// by meabridge's own code (http/wire.h says why not Poco's HTTPServer).
 //
 // Per request, in this order: limits (414 for a long target, 431 for large headers), routing
 // (404), methods (OPTIONS answers the CORS preflight; a method the route does not take answers
@@ -22,6 +23,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "publish/http/reactor.h"
 #include "publish/http/router.h"
 #include "store/store.h"
 
@@ -43,10 +45,10 @@ struct AccessRecord {
 struct ServerOptions {
   std::string bind = "127.0.0.1";
   int port = 8080;  // 0: an ephemeral port (tests); see Server::port()
-  int threads = 128;
-  int queue = 512;
-  int64_t keep_alive_timeout_ms = 15000;
-  int64_t request_timeout_ms = 30000;
+  // Worker threads, the queue, the connection caps and the timeouts (<server threads=...,
+  // queue=..., max-connections=..., keep-alive-timeout=..., header-timeout=...,
+  // request-timeout=...>).
+  ReactorOptions connections;
   int64_t max_url_length = 8192;
   int64_t max_header_size = 16384;
   int64_t cache_bytes = 64 << 20;
@@ -82,10 +84,13 @@ class Server {
     int64_t cache_hits = 0;
     int64_t cache_entries = 0;
     int64_t cache_bytes = 0;
+    int64_t connections_open = 0;
+    int64_t connections_refused = 0;    // over a cap (http/reactor.h)
+    int64_t connections_timed_out = 0;  // idle or slow past their timeout
   };
   Stats stats() const;
 
-  struct Impl;  // opaque; public so that the Poco handler classes in server.cc can name it
+  struct Impl;  // opaque
 
  private:
   std::unique_ptr<Impl> impl_;
