@@ -52,8 +52,8 @@ TEST_F(ClientsTest, FeedparserReadsEveryAtomFeed) {
 // stored record leave every XML answer well-formed for a strict parser (expat, as Python's
 // xml.dom.minidom uses it), with U+FFFD in their place.
 TEST_F(ClientsTest, AStrictXmlParserReadsEveryXmlAnswerWhateverTheRecordHolds) {
-  Record bad = MakeContact({"c99", "FR", {"cbd"}, "Non\xEF\xBF\xBEchar",
-                            "A\x01B\x0B" "C\xEF\xBF\xBFD", "2024-01-01T00:00:00Z", true});
+  Record bad = MakeContact({"c99", "FR", {"cbd"}, "Non\xEF\xBF\xBE" "char",
+                            "A\x01" "B\x0B" "C\xEF\xBF\xBF" "D", "2024-01-01T00:00:00Z", true});
   const std::string after = std::to_string(fixture_.MaxSeq());
   Commit(fixture_.store(), "fixtures", {bad}, {}, Ms("2024-01-02T00:00:00Z"));
   const char* kStrict =
