@@ -1,8 +1,14 @@
 # Shared by the benchmark scripts that source it: `here`, BUILD_DIR and WORK must be set.
 
 # build_release TARGET...: configures BUILD_DIR as a Release build without tests and builds
-# the targets (the log in $WORK/build.log, its tail shown when the build fails).
+# the targets (the log in $WORK/build.log, its tail shown when the build fails). With
+# SKIP_BUILD=1 it uses what BUILD_DIR holds as it is (BUILD_DIR=build/test after
+# scripts/build.sh test: the same -O2, without a second build).
 build_release() {
+  if [ "${SKIP_BUILD:-0}" = 1 ]; then
+    printf '\n== using the build in %s as it is (SKIP_BUILD=1)\n' "$BUILD_DIR" >&2
+    return
+  fi
   printf '\n== build (Release) in %s\n' "$BUILD_DIR" >&2
   cmake -S "$here" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DMEABRIDGE_TESTS=OFF >/dev/null
   cmake --build "$BUILD_DIR" -j2 --target "$@" >"$WORK/build.log" 2>&1 ||
