@@ -117,22 +117,23 @@ std::string SourceState::Conceal(const Redactor& redactor, std::string_view conf
       cursor.clear();
     }
   }
+  // The pages are a chain: a 304 page's successor is the one stored after it. Without one of
+  // them the chain would end early and the next run would miss the pages after it, so one page
+  // that cannot be kept drops them all (the next run fetches every page in full).
   size_t pages_dropped = 0;
   std::string example;
-  std::vector<PageState> kept;
-  kept.reserve(pages.size());
   for (PageState& p : pages) {
     if (std::optional<std::string> shown = keepable(p.url)) {
       p.url = *shown;
-      kept.push_back(std::move(p));
     } else if (pages_dropped++ == 0) {
       example = redactor.Url(p.url);
     }
   }
-  pages = std::move(kept);
   if (pages_dropped > 0) {
-    dropped.push_back(std::to_string(pages_dropped) + " page URL" + (pages_dropped > 1 ? "s" : "") +
-                      " such as " + example + " (fetched again in full by the next run)");
+    dropped.push_back("its " + std::to_string(pages.size()) + " page URLs (" +
+                      std::to_string(pages_dropped) + " such as " + example +
+                      "; the next run fetches every page again in full)");
+    pages.clear();
   }
   if (dropped.empty()) return "";
   return "the harvest state does not keep " + core::Join(dropped, ", nor ") +

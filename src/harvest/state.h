@@ -26,8 +26,9 @@
 // (credential parameters and userinfo passwords as "***"), and put back from the source's
 // configured URL when the state is read (RestoreUrl). A URL whose credentials the configuration
 // does not hold (a token the server put in its next or delta link) cannot be put back: it is not
-// kept, and the run says so (its page is fetched again in full; without its cursor the next run
-// reads the whole source).
+// kept, and the run says so: without the pages the next run fetches every page in full (one
+// page cannot go alone: a 304 page's successor is the page stored after it), without its
+// cursor it reads the whole source.
 //
 // Plain values: thread-compatible.
 #pragma once
@@ -65,8 +66,8 @@ struct SourceState {
   static Result<SourceState> FromWatermark(const std::optional<std::string>& watermark);
 
   // Before the state is stored: every URL as `redactor` shows it, where RestoreUrl(shown,
-  // `configured`) gives the URL back; the others are dropped. Returns a warning for what was
-  // dropped, or "".
+  // `configured`) gives the URL back; otherwise the cursor, or all the pages, are dropped.
+  // Returns a warning for what was dropped, or "".
   std::string Conceal(const Redactor& redactor, std::string_view configured);
   // After the state is read: each URL's credentials put back from `configured`.
   void Reveal(std::string_view configured);

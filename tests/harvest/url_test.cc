@@ -121,16 +121,27 @@ TEST(SourceStateTest, ConcealKeepsNoSecretAndRevealGivesTheUrlsBack) {
   for (const char* secret : {":pw@", "t0k", "=srv"}) {
     EXPECT_EQ(json.find(secret), std::string::npos) << secret << " in " << json;
   }
-  EXPECT_NE(warning.find("1 page URL such as https://h/C?$skiptoken=5&signature=***"),
+  EXPECT_NE(warning.find("its 3 page URLs (1 such as https://h/C?$skiptoken=5&signature=***"),
             std::string::npos)
       << warning;
-  ASSERT_EQ(s.pages.size(), 2u);
+  EXPECT_TRUE(s.pages.empty()) << "one page that cannot be kept drops the chain";
   Result<SourceState> back = SourceState::FromWatermark(json);
   ASSERT_TRUE(back.ok()) << back.status().message();
   back->Reveal(configured);
   EXPECT_EQ(back->cursor, "https://u:pw@h/C?access_token=t0k&$deltatoken=9");
-  EXPECT_EQ(back->pages[0].url, "https://u:pw@h/C?access_token=t0k");
-  EXPECT_EQ(back->pages[1].url, "https://h/C?$skiptoken=10");
+
+  // Pages whose credentials all come from the configuration are kept, and given back.
+  SourceState k;
+  k.pages = {{"https://u:pw@h/C?access_token=t0k", "\"e\"", "", "sha", 2},
+             {"https://h/C?$skiptoken=10", "", "", "sha3", 1}};
+  EXPECT_EQ(k.Conceal(r, configured), "");
+  ASSERT_EQ(k.pages.size(), 2u);
+  EXPECT_EQ(k.pages[0].url, "https://u:***@h/C?access_token=***");
+  Result<SourceState> kept = SourceState::FromWatermark(k.ToJson());
+  ASSERT_TRUE(kept.ok());
+  kept->Reveal(configured);
+  EXPECT_EQ(kept->pages[0].url, "https://u:pw@h/C?access_token=t0k");
+  EXPECT_EQ(kept->pages[1].url, "https://h/C?$skiptoken=10");
 
   // A delta link with a token the server issued is not kept: the next run reads everything.
   SourceState d;

@@ -170,7 +170,7 @@ TEST(ServeDaemonTest, SighupWithABrokenFileKeepsTheRunningConfigAGoodOneAddsASou
   ASSERT_TRUE(d.WaitForLog("unknown vocabulary 'nations'")) << d.log();
   ASSERT_TRUE(d.WaitForLog("1 error(s) in " + cfg + "; the running configuration stays in force"))
       << d.log();
-  EXPECT_NE(d.log().find("reload refused: " + cfg + ":5:1: source 'c': " + dir.File("broken.xml")),
+  EXPECT_NE(d.log().find("reload refused: " + cfg + ":5:3: source 'c': " + dir.File("broken.xml")),
             std::string::npos)
       << d.log();
   EXPECT_EQ(d.log().find("in force: 2 sources"), std::string::npos) << d.log();
