@@ -18,4 +18,9 @@ std::string XmlEscape(std::string_view text);
 // The same, appended to `out`.
 void AppendXmlEscaped(std::string& out, std::string_view text);
 
+// Replaces, in place, each character XML 1.0 cannot carry (the same ones AppendXmlEscaped
+// replaces) by U+FFFD; true when it replaced any. The mapping applies it to every value it
+// produces (model::ReplaceXmlIllegal), so the store holds what every feed can carry.
+bool ReplaceXmlIllegal(std::string& text);
+
 }  // namespace meabridge::core

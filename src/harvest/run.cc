@@ -221,8 +221,11 @@ RunReport RunState::Go() {
 
 Status RunState::Execute() {
   MB_ASSIGN_OR_RETURN(std::string secret, ReadSecret(cfg_));
-  redactor_ =
-      Redactor(secret.empty() ? std::vector<std::string>{} : std::vector<std::string>{secret});
+  // The secret, and the credentials written into the source's URL: hidden wherever they
+  // appear (a server may echo one into a record).
+  std::vector<std::string> secrets = UrlSecrets(cfg_.url);
+  if (!secret.empty()) secrets.push_back(secret);
+  redactor_ = Redactor(std::move(secrets));
   core::LogRun(core::LogLevel::kDebug, cfg_.name, 0,
                "harvest starts: " + cfg_.kind + " " +
                    (cfg_.kind == "http"   ? redactor_.Url(cfg_.url)
@@ -284,6 +287,7 @@ Status RunState::Execute() {
   report_.run.counts.fetched = spool->records() + spool->rejects() + spool->deletions();
   report_.run.counts.rejected = spool->rejects();
   for (std::string& w : ctx.warnings) AddWarning(std::move(w));
+  for (std::string& w : spool->ReplacementWarnings()) AddWarning(std::move(w));
   if (!read.ok()) return read;
   if (spool->duplicates() > 0) {
     AddWarning(std::to_string(spool->duplicates()) +

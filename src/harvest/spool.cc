@@ -185,7 +185,23 @@ Status Spool::AddRecord(model::Record record, const mapping::RecordPosition* pos
         id, first, position ? position->Get() : Locator((page_number_ << 32) | page_.records), "");
   }
   ++records_;
+  for (std::string& field : model::ReplaceXmlIllegal(record)) {
+    Replaced& r = replaced_[field];
+    if (r.records++ == 0) r.first_id = record.id();
+  }
   return WriteLine('R', model::CanonicalJson(record));
+}
+
+std::vector<std::string> Spool::ReplacementWarnings() const {
+  std::vector<std::string> out;
+  for (const auto& [field, r] : replaced_) {
+    out.push_back("field '" + field + "' of " + std::to_string(r.records) +
+                  (r.records == 1 ? " record" : " records") + " (the first: " +
+                  core::Quote(r.first_id) +
+                  ") held characters XML 1.0 cannot carry (a control character, U+FFFE or "
+                  "U+FFFF), stored as U+FFFD: check the source's encoding");
+  }
+  return out;
 }
 
 Status Spool::OnReject(mapping::Reject reject) {

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -90,6 +91,9 @@ class Spool : public mapping::RecordSink {
   int64_t deletions() const { return deletions_; }
   // Of the rejects, the later records of a repeated id (rule "duplicate-id").
   int64_t duplicates() const { return duplicates_; }
+  // One line per field whose texts held characters XML 1.0 cannot carry, replaced by U+FFFD
+  // as the records were spooled (model::ReplaceXmlIllegal): how many records, the first id.
+  std::vector<std::string> ReplacementWarnings() const;
 
   // Replays the spool in order; records are read back as `entity`. REQUIRES: writing is over.
   struct Handlers {
@@ -116,6 +120,11 @@ class Spool : public mapping::RecordSink {
   // marked seen without a record).
   SeenIds seen_;
   int64_t records_ = 0, rejects_ = 0, deletions_ = 0, duplicates_ = 0;
+  struct Replaced {
+    int64_t records = 0;
+    std::string first_id;
+  };
+  std::map<std::string, Replaced> replaced_;  // field -> records with characters replaced
   uint64_t page_number_ = 0;  // BeginPage calls
   PageCounts page_;
   Status write_error_;

@@ -1,6 +1,9 @@
 #include "model/record.h"
 
 #include <algorithm>
+#include <type_traits>
+
+#include "core/xml_text.h"
 
 namespace meabridge::model {
 namespace {
@@ -139,6 +142,33 @@ bool Record::Set(std::string_view field, Value v) {
 
 bool Record::SameContent(const Record& other) const {
   return entity_ == other.entity_ && values_ == other.values_;
+}
+
+std::vector<std::string> ReplaceXmlIllegal(Record& record) {
+  std::vector<std::string> changed;
+  const std::vector<FieldSpec>& fields = record.entity().fields;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i == EntitySpec::kIdField) continue;
+    bool any = false;
+    std::visit(
+        [&any](auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::string>) {
+            any = core::ReplaceXmlIllegal(v);
+          } else if constexpr (std::is_same_v<T, Multilingual>) {
+            for (LangText& t : v) any = core::ReplaceXmlIllegal(t.text) || any;
+          } else if constexpr (std::is_same_v<T, StringList>) {
+            for (std::string& x : v) any = core::ReplaceXmlIllegal(x) || any;
+          } else if constexpr (std::is_same_v<T, ItemList>) {
+            for (Item& item : v) {
+              for (auto& [name, x] : item) any = core::ReplaceXmlIllegal(x) || any;
+            }
+          }
+        },
+        record.Mutable(i));
+    if (any) changed.push_back(fields[i].name);
+  }
+  return changed;
 }
 
 }  // namespace meabridge::model

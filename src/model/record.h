@@ -51,6 +51,13 @@ const std::string* FindText(const Multilingual& m, std::string_view lang);
 // A short human rendering for messages ("2024-01-02", "[cbd, cms]", "{en: ...}").
 std::string ValueToString(const Value& v);
 
+class Record;
+// Replaces, in every text of `record` but its id (strings, multilingual texts, list values,
+// item fields), each character XML 1.0 cannot carry by U+FFFD (core::ReplaceXmlIllegal).
+// Returns the names of the fields it changed, in registry order. The harvest applies it to
+// every record it spools; an id holding a control character stays a reject (validate.h).
+std::vector<std::string> ReplaceXmlIllegal(Record& record);
+
 // Where a stored record came from.
 struct Provenance {
   std::string source;     // source name in the configuration

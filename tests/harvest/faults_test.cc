@@ -265,6 +265,25 @@ TEST_P(FaultStoresTest, HostileLengthsAreCutWhereTheyAreCopied) {
   EXPECT_LE(rejects[0].message.size(), core::kMaxMessageBytes + 32);
 }
 
+// Issue 14, point 3: characters XML 1.0 cannot carry are replaced by U+FFFD as the records
+// are spooled, with one warning per field, so the store holds what every feed can carry.
+TEST_P(FaultStoresTest, CharactersXmlCannotCarryAreStoredAsReplacementCharacters) {
+  std::vector<Contact> page = MakeContacts(3, "c", "good");
+  page[1].last_name = "Non\\uFFFEchar";       // a JSON escape
+  page[2].last_name = "Bell\\u0007" "Raw\xEF\xBF\xBF";  // an escaped control, a raw U+FFFF
+  Fault([&](const SeenRequest&) { return Reply::Json(V2Page(page)); });
+  RunReport r = Harvest(source_);
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_EQ(r.run.counts.rejected, 0);
+  EXPECT_EQ(Field("c0001", "lastName"), "Non\xEF\xBF\xBD" "char");
+  EXPECT_EQ(Field("c0002", "lastName"), "Bell\xEF\xBF\xBD" "Raw\xEF\xBF\xBD");
+  std::string warnings = Warnings(r);
+  EXPECT_NE(warnings.find("field 'lastName' of 2 records (the first: \"c0001\") held characters "
+                          "XML 1.0 cannot carry"),
+            std::string::npos)
+      << warnings;
+}
+
 TEST_F(FaultTest, AnotherClientErrorFailsAtOnceWithTheUrlAndStatus) {
   Fault([](const SeenRequest&) { return Reply::Status(403); });
   source_.url = server_->Url("/Contacts?api_key=abc123");

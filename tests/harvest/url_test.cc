@@ -108,6 +108,16 @@ TEST(RedactTest, RestoreUrlPutsBackOnlyWhatTheConfigurationHolds) {
   EXPECT_EQ(RestoreUrl("https://host/x?token=***", ""), "https://host/x?token=***");
 }
 
+TEST(RedactTest, UrlSecretsAreTheCredentialsWrittenIntoAUrl) {
+  EXPECT_EQ(UrlSecrets("https://reader:pa%24%245@h/x?api_key=AK-1111&lang=en&code=FR&sig=s"),
+            (std::vector<std::string>{"pa%24%245", "pa$$5", "AK-1111"}))
+      << "short values (code=FR, sig=s) are hidden in URLs only";
+  EXPECT_TRUE(UrlSecrets("https://h/x?page=2").empty());
+  Redactor r(UrlSecrets("https://h/x?access_token=AT-2222-zz"));
+  EXPECT_EQ(r.Text("'AT-2222-zz' is not in the treaties vocabulary"),
+            "'***' is not in the treaties vocabulary");
+}
+
 TEST(SourceStateTest, ConcealKeepsNoSecretAndRevealGivesTheUrlsBack) {
   const std::string configured = "https://u:pw@h/C?access_token=t0k";
   SourceState s;

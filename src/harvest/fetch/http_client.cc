@@ -223,7 +223,10 @@ Result<HttpResponse> HttpClient::Get(const HttpRequest& request) {
         case CURLE_OPERATION_TIMEDOUT:
           return Status::Unavailable("GET " + shown + ": timed out (" + detail +
                                      "; the source's timeout is " +
-                                     std::to_string(st.timeout_ms / 1000) + "s)");
+                                     (st.timeout_ms % 1000 == 0
+                                          ? std::to_string(st.timeout_ms / 1000) + "s"
+                                          : std::to_string(st.timeout_ms) + "ms") +
+                                     ")");
         case CURLE_COULDNT_CONNECT:
         case CURLE_COULDNT_RESOLVE_HOST:
         case CURLE_COULDNT_RESOLVE_PROXY:

@@ -134,6 +134,32 @@ std::string RestoreUrl(std::string_view masked, std::string_view configured) {
   return out;
 }
 
+std::vector<std::string> UrlSecrets(std::string_view url) {
+  std::vector<std::string> out;
+  // Shorter values are left to the URL rules: hidden everywhere, "FR" from "?code=FR" would
+  // turn every country code in a message into "***".
+  constexpr size_t kMinLength = 6;
+  auto add = [&out](std::string_view v) {
+    if (v.size() < kMinLength || v == kMask) return;
+    out.emplace_back(v);
+    std::string decoded = PercentDecode(v, true);
+    if (decoded != v) out.push_back(std::move(decoded));
+  };
+  if (std::optional<Authority> a = FindAuthority(url); a && a->colon != std::string::npos) {
+    add(url.substr(a->colon + 1, a->at - a->colon - 1));
+  }
+  size_t q = url.find('?');
+  if (q != std::string_view::npos) {
+    size_t hash = url.find('#', q);
+    std::string_view query =
+        url.substr(q + 1, hash == std::string_view::npos ? std::string_view::npos : hash - q - 1);
+    for (const auto& [k, v] : SplitQuery(query)) {
+      if (IsSecretParam(k)) add(v);
+    }
+  }
+  return out;
+}
+
 std::string Redactor::Text(std::string_view text) const {
   std::string out;
   out.reserve(text.size());

@@ -39,6 +39,12 @@ class Redactor {
 // result with the original to know whether a masked URL can be kept (harvest/state.h).
 std::string RestoreUrl(std::string_view masked, std::string_view configured);
 
+// The credentials written into a URL: its userinfo password and the values of its credential
+// parameters (IsSecretParam), each as written and decoded, when at least 6 bytes long (a
+// shorter value, "?code=FR", is hidden in URLs only). A run hides them wherever they appear,
+// not only in URL form (a server echoing an api key into a record's field).
+std::vector<std::string> UrlSecrets(std::string_view url);
+
 // True when a query parameter named `name` (case-insensitive) carries a credential.
 bool IsSecretParam(std::string_view name);
 

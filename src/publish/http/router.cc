@@ -36,6 +36,8 @@ const char* ReasonPhrase(int status) {
       return "Request Timeout";
     case 410:
       return "Gone";
+    case 411:
+      return "Length Required";
     case 412:
       return "Precondition Failed";
     case 413:
