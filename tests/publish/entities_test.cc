@@ -281,7 +281,8 @@ TEST_F(EveryEntityTest, TheHarvestersListingQueriesForTheToolkitEntities) {
       "keywords,referenceToEntities,tags,titles,types&$orderby=updated%20desc,id",
       kJson);
   ASSERT_EQ(documents.status, 200) << documents.body;
-  for (const auto& row : Json(documents.body)["d"]["results"].GetArray()) {
+  rapidjson::Document documents_json = Json(documents.body);  // outlives the loop over it
+  for (const auto& row : documents_json["d"]["results"].GetArray()) {
     ASSERT_TRUE(row["titles"]["results"].IsArray()) << documents.body;
     EXPECT_TRUE(row["titles"]["results"][0]["language"].IsString());
     EXPECT_TRUE(row["descriptions"].HasMember("results"));
