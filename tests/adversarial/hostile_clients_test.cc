@@ -21,68 +21,18 @@
 #include <vector>
 
 #include "publish/publish_fixture.h"
+#include "support/raw_http.h"
 
 namespace meabridge::publish::testing {
 namespace {
 
-// A connected socket to 127.0.0.1:port from `from` (an address on the loopback), or -1.
+using meabridge::testing::Exchange;
+using meabridge::testing::ReadUntilClosed;
+
 int Connect(int port, const char* from = "127.0.0.1") {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  inet_pton(AF_INET, from, &local.sin_addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
-    close(fd);
-    return -1;
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
+  return meabridge::testing::ConnectFrom(port, from);
 }
-
-bool SendAll(int fd, const std::string& bytes) {
-  size_t sent = 0;
-  while (sent < bytes.size()) {
-    ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    sent += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-// Everything the server sends on `fd` until it closes the connection, with "<still open>"
-// appended when it is still open after 30 s (a bound for a broken server, not a timing the
-// test depends on).
-std::string ReadUntilClosed(int fd) {
-  std::string out;
-  char buf[4096];
-  while (true) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 30000) <= 0) return out + "<still open>";
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return out;
-    out.append(buf, static_cast<size_t>(n));
-  }
-}
-
-// Sends `bytes` on a new connection (whatever the server does with them: it may answer and
-// close before everything is sent) and returns all it answers until it closes.
-std::string Exchange(int port, const std::string& bytes, const char* from = "127.0.0.1") {
-  int fd = Connect(port, from);
-  if (fd < 0) return "<cannot connect>";
-  SendAll(fd, bytes);
-  std::string answer = ReadUntilClosed(fd);
-  close(fd);
-  return answer;
-}
+bool SendAll(int fd, const std::string& bytes) { return meabridge::testing::SendAllBytes(fd, bytes); }
 
 std::string RawGet(const std::string& target, const std::string& extra = "") {
   return "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + extra + "\r\n";

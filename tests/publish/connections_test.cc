@@ -3,9 +3,6 @@
 // overall answer 503 and leave everyone else served; a request that trickles in past
 // header-timeout and a connection idle past keep-alive-timeout are closed, and nobody waited
 // for them. Real sockets on 127.0.0.1 (and 127.0.0.2, another client address).
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,58 +11,21 @@
 #include <vector>
 
 #include "publish_fixture.h"
+#include "support/raw_http.h"
 
 namespace meabridge::publish::testing {
 namespace {
 
-// A connected socket to 127.0.0.1:port from `from` (an address on the loopback), or -1.
-int Connect(int port, const char* from = "127.0.0.1") {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  inet_pton(AF_INET, from, &local.sin_addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
-    close(fd);
-    return -1;
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
+using meabridge::testing::ReadUntilClosed;
 
-// Everything the server sends on `fd` until it closes the connection (or 30 s pass: a
-// bound for a broken server, not a timing the test depends on).
-std::string ReadUntilClosed(int fd) {
-  std::string out;
-  char buf[4096];
-  while (true) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 30000) <= 0) return out + "<still open after 30 s>";
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return out;
-    out.append(buf, static_cast<size_t>(n));
-  }
+int Connect(int port, const char* from = "127.0.0.1") {
+  return meabridge::testing::ConnectFrom(port, from);
 }
 
 // One request with Connection: close from `from`; the whole answer.
 std::string Request(int port, const std::string& target, const char* from = "127.0.0.1") {
-  int fd = Connect(port, from);
-  if (fd < 0) return "<cannot connect>";
-  std::string req = "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-  if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
-    close(fd);
-    return "<cannot send>";
-  }
-  std::string answer = ReadUntilClosed(fd);
-  close(fd);
-  return answer;
+  return meabridge::testing::Exchange(
+      port, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", from);
 }
 
 class ConnectionsTest : public PublishTest {

@@ -34,6 +34,9 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr int kReservedFds = 128;
 // How often the waiting thread looks for connections past their timeouts.
 constexpr auto kSweepEvery = std::chrono::milliseconds(200);
+// What one wake-up reads off a connection at most: a client that sends without pause is looked
+// at (and answered, or refused over a limit) instead of being buffered without end.
+constexpr size_t kMaxReadPerWake = 4 << 20;
 
 constexpr std::string_view kRefusal =
     "HTTP/1.1 503 Service Unavailable\r\n"
@@ -187,13 +190,14 @@ struct Reactor::Impl {
         }
       }
       if (cap) {
+        // Counted before the client can see the answer (a test, a metric read after it).
+        refused.fetch_add(1, std::memory_order_relaxed);
         if (handler.refused) handler.refused(c->client, cap);
         (void)!send(fd, kRefusal.data(), kRefusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
         close(fd);
         std::lock_guard lock(mu);
         if (per_client[c->address] == 0) per_client.erase(c->address);
         delete c;
-        refused.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
       int one = 1;
@@ -225,7 +229,7 @@ struct Reactor::Impl {
       if (n > 0) {
         if (c->buf.empty()) c->since = SteadyClock::now();
         c->buf.append(chunk, static_cast<size_t>(n));
-        if (static_cast<size_t>(n) < sizeof chunk) break;
+        if (static_cast<size_t>(n) < sizeof chunk || c->buf.size() >= kMaxReadPerWake) break;
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
@@ -250,9 +254,9 @@ struct Reactor::Impl {
       if (static_cast<int>(ready.size()) >= options.queue) {
         conns.erase(c);
         lock.unlock();
-        (void)!send(c->fd, kRefusal.data(), kRefusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (handler.refused) handler.refused(c->client, "queue");
         refused.fetch_add(1, std::memory_order_relaxed);
+        if (handler.refused) handler.refused(c->client, "queue");
+        (void)!send(c->fd, kRefusal.data(), kRefusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
         lock.lock();
         Forget(c);
         return;
@@ -273,9 +277,9 @@ struct Reactor::Impl {
     for (auto it = conns.begin(); it != conns.end();) {
       Conn* c = *it;
       if (!c->in_worker && now - c->since > (c->buf.empty() ? idle : header)) {
+        timed_out.fetch_add(1, std::memory_order_relaxed);  // before the client sees the close
         it = conns.erase(it);
         Forget(c);
-        timed_out.fetch_add(1, std::memory_order_relaxed);
       } else {
         ++it;
       }
