@@ -5,8 +5,8 @@
 // 1.11 pushes every response through its session's 4 KB buffer, so a 41 KB body costs eleven
 // send() calls; measured on the benchmark machine that caps a Poco server at ~24k req/s where
 // one sendmsg() of header and body reaches ~63k req/s (nginx: ~80k). See docs/publishing.md,
-// "Performance". Poco still accepts connections, runs the thread pool, parses requests and
-// keeps connections alive.
+// "Performance". Connections are accepted and waited on by http/reactor.h, requests parsed by
+// http/request_parser.h.
 //
 // Functions are thread-safe; a ChunkedWriter is used by one thread.
 #pragma once
