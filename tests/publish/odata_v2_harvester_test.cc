@@ -131,7 +131,8 @@ TEST_F(ODataV2HarvesterTest, LanguageChildrenComeEnglishFirstThenUnLanguagesThen
 TEST_F(ODataV2HarvesterTest, FileNamesCarryTheirExtension) {
   HttpResult r = Get("/informea.svc/Decisions('ml1')?$expand=files", kJson);
   ASSERT_EQ(r.status, 200) << r.body;
-  const auto& files = Json(r.body)["d"]["files"]["results"];
+  rapidjson::Document doc = Json(r.body);  // outlives the references into it
+  const auto& files = doc["d"]["files"]["results"];
   ASSERT_EQ(files.Size(), 3u);
   EXPECT_STREQ(files[0]["filename"].GetString(), "UNEP-POPS-POPRC.7-POPRC-7-6.English.doc");
   EXPECT_STREQ(files[1]["filename"].GetString(), "report.pdf");
