@@ -152,21 +152,11 @@ int Harvest(const std::vector<std::string>& argv, Io& io) {
       return kExitOk;
     }
   } else {
-    std::vector<std::string> names;
-    for (const config::SourceConfig& s : cfg->sources) names.push_back(s.name);
     bool bad = false;
     for (const std::string& name : args.positional()) {
       const config::SourceConfig* s = cfg->FindSource(name);
       if (!s) {
-        std::string close = config::ClosestMatch(name, names);
-        io.err << "meabridge harvest: no source named '" << name << "' in "
-               << (cfg->file.empty() ? "the embedded default configuration" : cfg->file);
-        if (!close.empty()) {
-          io.err << " (did you mean '" << close << "'?)";
-        } else if (!names.empty()) {
-          io.err << " (sources: " << core::Join(names, ", ") << ")";
-        }
-        io.err << "\n";
+        ReportUnknownSource("harvest", name, *cfg, io);
         bad = true;
         continue;
       }

@@ -281,17 +281,7 @@ int SourceTest(const Args& args, const std::string& format, const mapping::Param
   const std::string name = args.Get("--source");
   const config::SourceConfig* found = cfg->FindSource(name);
   if (!found) {
-    std::vector<std::string> names;
-    for (const config::SourceConfig& s : cfg->sources) names.push_back(s.name);
-    io.err << "meabridge mapping test: no source named '" << name << "' in "
-           << (cfg->file.empty() ? "the embedded default configuration" : cfg->file);
-    std::string close = config::ClosestMatch(name, names);
-    if (!close.empty()) {
-      io.err << " (did you mean '" << close << "'?)";
-    } else if (!names.empty()) {
-      io.err << " (sources: " << core::Join(names, ", ") << ")";
-    }
-    io.err << "\n";
+    ReportUnknownSource("mapping test", name, *cfg, io);
     return kExitUsage;
   }
   config::SourceConfig source = *found;

@@ -148,15 +148,7 @@ int Rejects(const std::vector<std::string>& argv, Io& io) {
   for (const config::SourceConfig& s : cfg->sources) names.push_back(s.name);
   for (const std::string& s : sources) {
     if (cfg->FindSource(s)) continue;
-    io.err << "meabridge rejects: no source named '" << s << "' in "
-           << (cfg->file.empty() ? "the embedded default configuration" : cfg->file);
-    std::string close = config::ClosestMatch(s, names);
-    if (!close.empty()) {
-      io.err << " (did you mean '" << close << "'?)";
-    } else if (!names.empty()) {
-      io.err << " (sources: " << core::Join(names, ", ") << ")";
-    }
-    io.err << "\n";
+    ReportUnknownSource("rejects", s, *cfg, io);
     return kExitUsage;
   }
   if (sources.empty() && run_ids.empty()) sources = names;

@@ -2,6 +2,8 @@
 
 #include <ostream>
 
+#include "config/values.h"
+#include "core/strings.h"
 #include "harvest/config_check.h"
 #include "vocab/vocabulary.h"
 
@@ -39,6 +41,21 @@ std::shared_ptr<const config::Config> LoadConfigOrReport(const Args& args, Io& i
   }
   core::SetLogLevel(r.config->log_level);
   return r.config;
+}
+
+void ReportUnknownSource(const std::string& command, const std::string& name,
+                         const config::Config& cfg, Io& io) {
+  std::vector<std::string> names;
+  for (const config::SourceConfig& s : cfg.sources) names.push_back(s.name);
+  io.err << "meabridge " << command << ": no source named '" << name << "' in "
+         << (cfg.file.empty() ? "the embedded default configuration" : cfg.file);
+  std::string close = config::ClosestMatch(name, names);
+  if (!close.empty()) {
+    io.err << " (did you mean '" << close << "'?)";
+  } else if (!names.empty()) {
+    io.err << " (sources: " << core::Join(names, ", ") << ")";
+  }
+  io.err << "\n";
 }
 
 bool ParseArgsOrReport(const std::string& command, const std::vector<std::string>& argv,

@@ -26,6 +26,11 @@ void RegisterVocab(std::vector<Command>& out);
 // The --config flag every configuration-reading command takes.
 FlagSpec ConfigFlag();
 
+// Writes "meabridge COMMAND: no source named 'NAME' in FILE (did you mean 'X'?)" (or the list
+// of the configuration's sources) to io.err, for a source name the configuration lacks.
+void ReportUnknownSource(const std::string& command, const std::string& name,
+                         const config::Config& cfg, Io& io);
+
 // Loads --config FILE, or the embedded default when the flag is absent, and checks its
 // mappings (harvest::CheckMappings: the same check serve's reload makes). On errors prints them
 // (one per line, file:line:col) to io.err and returns nullptr: the command exits 2 before it
