@@ -63,7 +63,44 @@ class FileSource : public ByteSource {
   std::string name_;
 };
 
+class FileRangeSource : public ByteSource {
+ public:
+  FileRangeSource(std::shared_ptr<std::FILE> f, int64_t offset, int64_t size, std::string name)
+      : file_(std::move(f)), at_(offset), left_(size), name_(std::move(name)) {}
+
+  Result<size_t> Read(char* buf, size_t max) override {
+    if (left_ <= 0) return size_t{0};
+    size_t want = static_cast<size_t>(std::min<int64_t>(left_, static_cast<int64_t>(max)));
+    if (std::fseek(file_.get(), static_cast<long>(at_), SEEK_SET) != 0) {
+      return Status::IoError("error reading " + name_ + " back from the temporary folder: " +
+                             std::strerror(errno));
+    }
+    size_t n = std::fread(buf, 1, want, file_.get());
+    if (n == 0) {
+      return Status::IoError("error reading " + name_ + " back from the temporary folder: " +
+                             (std::ferror(file_.get()) ? std::strerror(errno)
+                                                       : "the file is shorter than written"));
+    }
+    at_ += static_cast<int64_t>(n);
+    left_ -= static_cast<int64_t>(n);
+    return n;
+  }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::shared_ptr<std::FILE> file_;
+  int64_t at_;
+  int64_t left_;
+  std::string name_;
+};
+
 }  // namespace
+
+std::unique_ptr<ByteSource> ByteSource::FromFileRange(std::shared_ptr<std::FILE> file,
+                                                      int64_t offset, int64_t size,
+                                                      std::string name) {
+  return std::make_unique<FileRangeSource>(std::move(file), offset, size, std::move(name));
+}
 
 std::unique_ptr<ByteSource> ByteSource::FromString(std::string data, std::string name) {
   return std::make_unique<StringSource>(std::move(data), std::move(name));

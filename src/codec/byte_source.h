@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -39,6 +41,12 @@ class ByteSource {
   // A source reading a file in chunks; IoError (with the path and the reason) when the file
   // cannot be opened.
   static Result<std::unique_ptr<ByteSource>> FromFile(const std::string& path);
+  // A source reading `size` bytes from `offset` of an open file it shares (a temporary file
+  // holding a response body or pages kept aside), in chunks. It seeks before each read, so
+  // several such sources over one file may be read in turn.
+  // REQUIRES: nothing writes to the file while the source is read.
+  static std::unique_ptr<ByteSource> FromFileRange(std::shared_ptr<std::FILE> file, int64_t offset,
+                                                   int64_t size, std::string name);
 };
 
 // Reads what is left of `source` into one string; an IoError when it holds more than

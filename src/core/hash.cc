@@ -21,12 +21,28 @@ Hasher::Hasher() : impl_(std::make_unique<Impl>()) {
 Hasher::~Hasher() = default;
 
 std::string Hasher::Hex(std::string_view data) {
+  Begin();
+  Update(data);
+  return Finish();
+}
+
+void Hasher::Begin() {
   static const EVP_MD* const kSha1 = EVP_sha1();
+  if (EVP_DigestInit_ex(impl_->ctx.get(), kSha1, nullptr) != 1) {
+    throw std::runtime_error("OpenSSL: SHA-1 failed");
+  }
+}
+
+void Hasher::Update(std::string_view piece) {
+  if (EVP_DigestUpdate(impl_->ctx.get(), piece.data(), piece.size()) != 1) {
+    throw std::runtime_error("OpenSSL: SHA-1 failed");
+  }
+}
+
+std::string Hasher::Finish() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_DigestInit_ex(impl_->ctx.get(), kSha1, nullptr) != 1 ||
-      EVP_DigestUpdate(impl_->ctx.get(), data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(impl_->ctx.get(), digest, &len) != 1) {
+  if (EVP_DigestFinal_ex(impl_->ctx.get(), digest, &len) != 1) {
     throw std::runtime_error("OpenSSL: SHA-1 failed");
   }
   static constexpr char kHex[] = "0123456789abcdef";

@@ -20,6 +20,12 @@ class Hasher {
   // Lower-case hex SHA-1 of `data` (40 characters).
   std::string Hex(std::string_view data);
 
+  // The same hash of bytes that arrive in pieces: Begin(), Update() for each piece, then
+  // Finish() gives what Hex() of their concatenation gives (a response body as it downloads).
+  void Begin();
+  void Update(std::string_view piece);
+  std::string Finish();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

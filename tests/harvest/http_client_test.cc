@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "core/hash.h"
 #include "core/version.h"
 #include "support/http_test_server.h"
 
@@ -67,6 +68,39 @@ TEST(HttpClientTest, DecodesGzip) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->body, body);
   EXPECT_LT(r->wire_bytes, 1000);
+}
+
+// Past memory_bytes the body goes to a temporary file as it arrives; Body() reads it back
+// whole, and the SHA-1 (computed as it arrived) is that of the whole body.
+TEST(HttpClientTest, ABodyLargerThanMemoryBytesIsKeptInATemporaryFile) {
+  std::string body;
+  for (int i = 0; body.size() < 300000; ++i) body += "line " + std::to_string(i) + "\n";
+  HttpTestServer server([&](const SeenRequest& r) {
+    Reply rep = Reply::Json(r.path == "/small" ? std::string("{}") : testing::Gzip(body));
+    if (r.path != "/small") rep.Header("Content-Encoding", "gzip");
+    return rep;
+  });
+  HttpSettings s = Settings();
+  s.memory_bytes = 64 * 1024;
+  Client c(s);
+  Result<HttpResponse> r = c.client.Get({server.Url("/big"), "", ""});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->body.empty()) << "not held in memory";
+  ASSERT_TRUE(r->spilled);
+  EXPECT_EQ(r->body_size, static_cast<int64_t>(body.size()));
+  EXPECT_EQ(r->body_sha1, core::ContentHash(body));
+  Result<std::string> back = codec::ReadAll(*r->Body("big"));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, body);
+  Result<std::string> again = codec::ReadAll(*r->Body("big"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->size(), body.size()) << "read twice (a page decoded, then kept aside)";
+
+  Result<HttpResponse> small = c.client.Get({server.Url("/small"), "", ""});
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->body, "{}") << "a small body stays in memory";
+  EXPECT_FALSE(small->spilled);
+  EXPECT_EQ(small->body_sha1, core::ContentHash("{}"));
 }
 
 TEST(HttpClientTest, SizeLimitCountsDecodedBytesSoAGzipBombStops) {

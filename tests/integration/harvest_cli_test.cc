@@ -7,6 +7,8 @@
 #include <mutex>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "support/http_test_server.h"
 #include "support/store_backends.h"
 #include "support/test_support.h"
@@ -54,6 +56,7 @@ class HarvestCliTest : public ::testing::Test {
         return Reply::Status(403, "the token sekr1t-value is revoked");
       }
       if (r.path == "/count") return Reply::Json(Contacts(count_, "v"));
+      if (r.path == "/bomb") return Reply::Json(bomb_).Header("Content-Encoding", "gzip");
       if (r.path == "/v3") return Reply::Json(Replace(Fixture(v3_), "{base}", server_->Url("")));
       std::string body = Fixture(r.path.substr(1));
       if (body.empty()) return Reply::Status(404);
@@ -85,9 +88,38 @@ class HarvestCliTest : public ::testing::Test {
   std::string location_;
   std::mutex mu_;
   int count_ = 10;
+  std::string bomb_;
   std::string v3_ = "v3/contacts.json";
   std::unique_ptr<HttpTestServer> server_;
 };
+
+// A gzip bomb (300 MB of zeros, about 300 KB on the wire) against the default max-size of
+// 256 MB, through the real binary: the run fails at max-size, and its peak memory stays near
+// that of a harvest of ten records (past 4 MB a body goes to a temporary file as it inflates),
+// where holding it would cost 256 MB.
+TEST_F(HarvestCliTest, AGzipBombStopsAtMaxSizeWithTheMemoryOfASmallPage) {
+  ASSERT_EQ(access("/usr/bin/time", X_OK), 0) << "/usr/bin/time is missing: run scripts/setup.sh";
+  bomb_ = testing::GzipBomb(int64_t{300} << 20);
+  auto peak_kb = [&](const std::string& url, int want_exit, const std::string& want_out) {
+    Config(R"(<source name="s" kind="http" url=")" + url +
+           R"(" mapping="mappings/informea-odata-v2/contacts.xml"/>)");
+    const std::string rss = dir_.File("rss");
+    testing::ProcessResult r = testing::RunProcess(
+        {"/usr/bin/time", "-f", "%M", "-o", rss, testing::BinaryPath(), "harvest", "--config",
+         config_});
+    EXPECT_EQ(r.exit_code, want_exit) << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find(want_out), std::string::npos) << r.out << r.err;
+    // The last line (time writes "Command exited with non-zero status 1" before it).
+    std::string text = testing::ReadFileOrDie(rss);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return std::stoll(text.substr(text.rfind('\n') + 1));
+  };
+  const int64_t small = peak_kb("{base}/count", 0, "s: ok  fetched 10");
+  const int64_t bomb =
+      peak_kb("{base}/bomb", 1, "larger than max-size (256.0 MB, counted after decompression)");
+  EXPECT_LT(bomb, small + 48 * 1024) << "peak RSS: " << bomb << " KB for the bomb, " << small
+                                     << " KB for ten records";
+}
 
 // The tests below that exercise the store run on every backend (support/store_backends.h).
 class HarvestCliStoresTest : public meabridge::testing::OnEachStore<HarvestCliTest> {};

@@ -2,12 +2,16 @@
 
 #include <curl/curl.h>
 
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <set>
 
+#include "core/hash.h"
 #include "core/strings.h"
 #include "core/version.h"
 #include "harvest/fetch/url.h"
+#include "harvest/spool.h"
 
 namespace meabridge::harvest {
 namespace {
@@ -53,16 +57,40 @@ struct HttpClient::Impl {
   // Per transfer.
   HttpResponse* response = nullptr;
   bool too_large = false;
+  std::string spill_error;  // why writing the body aside failed
+  core::Hasher hasher;
 
   static size_t OnBody(char* data, size_t size, size_t n, void* user) {
     auto* self = static_cast<Impl*>(user);
     size_t bytes = size * n;
-    std::string& body = self->response->body;
-    if (static_cast<int64_t>(body.size() + bytes) > self->settings.max_size) {
+    HttpResponse& r = *self->response;
+    if (r.body_size + static_cast<int64_t>(bytes) > self->settings.max_size) {
       self->too_large = true;
       return 0;  // CURLE_WRITE_ERROR: stops the transfer, however much more would come
     }
-    body.append(data, bytes);
+    self->hasher.Update(std::string_view(data, bytes));
+    r.body_size += static_cast<int64_t>(bytes);
+    if (!r.spilled && static_cast<int64_t>(r.body.size() + bytes) <= self->settings.memory_bytes) {
+      r.body.append(data, bytes);
+      return bytes;
+    }
+    if (!r.spilled) {
+      Result<FILE*> f = CreateAnonymousFile();
+      if (!f.ok()) {
+        self->spill_error = f.status().message();
+        return 0;
+      }
+      r.spilled.reset(*f, &std::fclose);
+      if (std::fwrite(r.body.data(), 1, r.body.size(), *f) != r.body.size()) {
+        self->spill_error = std::strerror(errno);
+        return 0;
+      }
+      std::string().swap(r.body);
+    }
+    if (std::fwrite(data, 1, bytes, r.spilled.get()) != bytes) {
+      self->spill_error = std::strerror(errno);
+      return 0;
+    }
     return bytes;
   }
 
@@ -122,6 +150,11 @@ HttpClient::HttpClient(HttpSettings settings, Redactor redactor, std::stop_token
 
 HttpClient::~HttpClient() = default;
 
+std::unique_ptr<codec::ByteSource> HttpResponse::Body(std::string name) const {
+  if (spilled) return codec::ByteSource::FromFileRange(spilled, 0, body_size, std::move(name));
+  return codec::ByteSource::FromView(body, std::move(name));
+}
+
 std::string StatusLine(const HttpResponse& response) {
   std::string s = "HTTP " + std::to_string(response.status);
   if (!response.reason.empty()) s += " " + response.reason;
@@ -156,6 +189,8 @@ Result<HttpResponse> HttpClient::Get(const HttpRequest& request) {
     HttpResponse r;
     im.response = &r;
     im.too_large = false;
+    im.spill_error.clear();
+    im.hasher.Begin();
     SlistPtr headers;
     auto add = [&](const std::string& h) {
       headers.reset(curl_slist_append(headers.release(), h.c_str()));
@@ -213,6 +248,11 @@ Result<HttpResponse> HttpClient::Get(const HttpRequest& request) {
           return Status::Aborted("GET " + shown + ": stopped (shutdown or run timeout)");
         case CURLE_WRITE_ERROR:
         case CURLE_FILESIZE_EXCEEDED:
+          if (!im.spill_error.empty()) {
+            return Status::IoError("GET " + shown +
+                                   ": writing the response aside in the temporary folder failed: " +
+                                   im.spill_error + " (is the disk full? set TMPDIR)");
+          }
           if (im.too_large || code == CURLE_FILESIZE_EXCEEDED) {
             return Status::IoError("GET " + shown + ": the response is larger than max-size (" +
                                    HumanBytes(st.max_size) +
@@ -278,6 +318,12 @@ Result<HttpResponse> HttpClient::Get(const HttpRequest& request) {
       }
     }
     r.url = url;
+    r.body_sha1 = im.hasher.Finish();
+    if (r.spilled && std::fflush(r.spilled.get()) != 0) {
+      return Status::IoError("GET " + shown +
+                             ": writing the response aside in the temporary folder failed: " +
+                             std::strerror(errno) + " (is the disk full? set TMPDIR)");
+    }
     r.wire_bytes = out.wire_bytes;
     r.redirects = out.redirects;
     return r;

@@ -9,6 +9,10 @@
 //  - gzip/deflate (and whatever else libcurl decodes) asked for with Accept-Encoding;
 //  - connect and total timeouts; a maximum response size counted on the decoded bytes, so a
 //    gzip bomb stops at the limit; TLS verification unless the source turned it off;
+//  - a body is kept in memory up to HttpSettings::memory_bytes (4 MB); the rest of a larger
+//    one goes to an anonymous temporary file as it arrives, so what a response costs in
+//    memory does not grow with its size (a gzip bomb stopped at a 256 MB max-size costs
+//    4 MB and libcurl's buffers); its SHA-1 is computed as it arrives;
 //  - `User-Agent: meabridge/<version>`; conditional GET when the request carries validators;
 //  - a stop request (the daemon's shutdown, a run timeout) aborts the transfer at once.
 // URLs in messages are redacted (fetch/redact.h).
@@ -20,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <stop_token>
@@ -27,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "codec/byte_source.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "harvest/fetch/redact.h"
@@ -38,6 +44,7 @@ struct HttpSettings {
   int64_t connect_timeout_ms = 10000;
   int64_t timeout_ms = 120000;
   int64_t max_size = int64_t{256} << 20;  // decoded bytes per response
+  int64_t memory_bytes = int64_t{4} << 20;  // decoded bytes kept in memory; the rest on disk
   int max_redirects = 5;
   bool tls_verify = true;
   std::string accept;                                        // the Accept header ("" = none)
@@ -60,11 +67,20 @@ struct HttpResponse {
   long status = 0;
   std::string reason;  // "Not Found"
   std::string url;     // the URL that answered (after redirects)
-  std::string body;    // decoded
+  // The decoded body: in `body` when it fits in HttpSettings::memory_bytes; otherwise in
+  // `spilled`, an anonymous temporary file, and `body` is empty. Body() reads either.
+  std::string body;
+  std::shared_ptr<std::FILE> spilled;
+  int64_t body_size = 0;
+  std::string body_sha1;  // lower-case hex SHA-1 of the decoded body (core::ContentHash)
   // Response headers the harvester reads ("" when absent); Link joins repeated headers.
   std::string etag, last_modified, date, link, retry_after, content_type;
   int64_t wire_bytes = 0;  // bytes received, headers included, before decoding
   int redirects = 0;
+
+  // The body as a byte source named `name` (the redacted URL, for messages).
+  // REQUIRES: the response outlives the source.
+  std::unique_ptr<codec::ByteSource> Body(std::string name) const;
 };
 
 class HttpClient {

@@ -9,10 +9,12 @@
 // modified": nothing is decoded or written. When some changed and the deletion policy needs
 // every id of the full harvest, the unchanged pages are decoded after all (bodies kept in a
 // temporary file; 304 pages fetched again).
+#include <cerrno>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
+#include <vector>
 
-#include "core/hash.h"
 #include "core/strings.h"
 #include "harvest/fetch/http_client.h"
 #include "harvest/fetch/url.h"
@@ -22,7 +24,24 @@
 namespace meabridge::harvest {
 namespace {
 
-std::string Sha1(std::string_view data) { return core::ContentHash(data); }
+// Appends the body of `resp` to `file`; where it starts.
+Result<int64_t> KeepAside(const HttpResponse& resp, const std::string& shown, FILE* file) {
+  auto failed = [] {
+    return Status::IoError("writing a page aside in the temporary folder failed: " +
+                           std::string(std::strerror(errno)) + " (is the disk full? set TMPDIR)");
+  };
+  if (std::fseek(file, 0, SEEK_END) != 0) return failed();
+  const int64_t offset = std::ftell(file);
+  std::unique_ptr<codec::ByteSource> in = resp.Body(shown);
+  std::vector<char> buf(64 * 1024);
+  for (;;) {
+    MB_ASSIGN_OR_RETURN(size_t n, in->Read(buf.data(), buf.size()));
+    if (n == 0) break;
+    if (std::fwrite(buf.data(), 1, n, file) != n) return failed();
+  }
+  if (std::fflush(file) != 0) return failed();
+  return offset;
+}
 
 std::string AcceptFor(const std::string& format) {
   if (format == "json") return "application/json";
@@ -45,23 +64,20 @@ struct Deferred {
   int page = 0;
   std::string url;
   bool refetch = false;
-  long offset = 0;
-  size_t size = 0;
+  int64_t offset = 0;
+  int64_t size = 0;
 };
 
 class HttpSource final : public Source {
  public:
   explicit HttpSource(const config::SourceConfig& cfg) : cfg_(cfg) {}
-  ~HttpSource() override {
-    if (raw_) std::fclose(raw_);
-  }
 
   Status Read(RunContext& ctx) override;
   Result<bool> Exists(RunContext& ctx, const std::string& id) override;
 
  private:
   void Connect(RunContext& ctx);
-  Status Decode(RunContext& ctx, int page, const std::string& url, std::string_view body,
+  Status Decode(RunContext& ctx, int page, const std::string& url, codec::ByteSource& body,
                 std::map<std::string, std::string>* captured, mapping::DocumentInfo* info);
   Status ReadFrom(RunContext& ctx, const std::string& start, bool cursor_run);
   std::string AutoEndDoubt(int page, const std::string& shown, size_t on_page, bool saw_next_link,
@@ -70,7 +86,7 @@ class HttpSource final : public Source {
   const config::SourceConfig& cfg_;
   std::unique_ptr<HttpClient> client_;
   std::unique_ptr<Fetcher> fetcher_;
-  FILE* raw_ = nullptr;
+  std::shared_ptr<FILE> raw_;  // bodies of unchanged pages kept aside (Deferred)
 };
 
 void HttpSource::Connect(RunContext& ctx) {
@@ -102,15 +118,14 @@ void HttpSource::Connect(RunContext& ctx) {
       [&ctx](std::string w) { ctx.Warn(std::move(w)); }, ctx.random01);
 }
 
-Status HttpSource::Decode(RunContext& ctx, int page, const std::string& url, std::string_view body,
-                          std::map<std::string, std::string>* captured,
+Status HttpSource::Decode(RunContext& ctx, int page, const std::string& url,
+                          codec::ByteSource& body, std::map<std::string, std::string>* captured,
                           mapping::DocumentInfo* info) {
   MB_ASSIGN_OR_RETURN(const mapping::Mapping* m, ctx.mapping());
   std::vector<std::string> captures = NextLinkCaptures(ctx.format);
   for (std::string& c : DeltaLinkCaptures(ctx.format)) captures.push_back(std::move(c));
   for (std::string& c : CountCaptures(ctx.format)) captures.push_back(std::move(c));
-  std::unique_ptr<codec::ByteSource> in = codec::ByteSource::FromView(body, ctx.redactor.Url(url));
-  Result<mapping::DocumentInfo> r = m->Run(*in, ctx.params, ctx.spool, captures);
+  Result<mapping::DocumentInfo> r = m->Run(body, ctx.params, ctx.spool, captures);
   if (!r.ok()) {
     if (r.status().code() == Status::Code::kAborted) return r.status();
     return r.status().WithContext("page " + std::to_string(page) + " (" + ctx.redactor.Url(url) +
@@ -238,7 +253,7 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
       unchanged = true;
       sha1 = before->sha1;
     } else if (status >= 200 && status < 300) {
-      sha1 = Sha1(resp->body);
+      sha1 = resp->body_sha1;
       unchanged = before && before->sha1 == sha1;
     } else if (status == 404 || status == 410) {
       if (cursor_run && page == 1) {
@@ -290,15 +305,11 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
           d.refetch = true;
         } else {
           if (!raw_) {
-            MB_ASSIGN_OR_RETURN(raw_, CreateAnonymousFile());
+            MB_ASSIGN_OR_RETURN(FILE * f, CreateAnonymousFile());
+            raw_.reset(f, &std::fclose);
           }
-          std::fseek(raw_, 0, SEEK_END);
-          d.offset = std::ftell(raw_);
-          d.size = resp->body.size();
-          if (std::fwrite(resp->body.data(), 1, d.size, raw_) != d.size) {
-            return Status::IoError("writing a page aside in the temporary folder failed: " +
-                                   std::string(std::strerror(errno)));
-          }
+          MB_ASSIGN_OR_RETURN(d.offset, KeepAside(*resp, shown, raw_.get()));
+          d.size = resp->body_size;
         }
         deferred.push_back(std::move(d));
       }
@@ -322,7 +333,8 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
       std::map<std::string, std::string> captured;
       mapping::DocumentInfo info;
       ctx.spool.BeginPage();
-      MB_RETURN_IF_ERROR(Decode(ctx, page, url, resp->body, &captured, &info));
+      std::unique_ptr<codec::ByteSource> body = resp->Body(shown);
+      MB_RETURN_IF_ERROR(Decode(ctx, page, url, *body, &captured, &info));
       Spool::PageCounts counts = ctx.spool.EndPage();
       ctx.ReportProgress("fetch");
       if (page > 1 && counts.records > 0 && counts.duplicates == counts.records) {
@@ -358,7 +370,8 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
   if (!(any_changed && ctx.needs_all_ids)) ctx.undecoded_records += undecoded;
   if (any_changed && ctx.needs_all_ids) {
     for (const Deferred& d : deferred) {
-      std::string body;
+      std::optional<HttpResponse> refetched;
+      std::unique_ptr<codec::ByteSource> body;
       if (d.refetch) {
         HttpRequest req;
         req.url = d.url;
@@ -372,17 +385,14 @@ Status HttpSource::ReadFrom(RunContext& ctx, const std::string& start, bool curs
                                  ": GET " + ctx.redactor.Url(d.url) + " answered " +
                                  StatusLine(*resp) + Hint(resp->status));
         }
-        body = std::move(resp->body);
+        refetched = std::move(*resp);
+        body = refetched->Body(ctx.redactor.Url(d.url));
       } else {
-        body.resize(d.size);
-        if (std::fseek(raw_, d.offset, SEEK_SET) != 0 ||
-            std::fread(body.data(), 1, d.size, raw_) != d.size) {
-          return Status::IoError("reading a page back from the temporary folder failed");
-        }
+        body = codec::ByteSource::FromFileRange(raw_, d.offset, d.size, ctx.redactor.Url(d.url));
       }
       std::map<std::string, std::string> captured;
       mapping::DocumentInfo info;
-      MB_RETURN_IF_ERROR(Decode(ctx, d.page, d.url, body, &captured, &info));
+      MB_RETURN_IF_ERROR(Decode(ctx, d.page, d.url, *body, &captured, &info));
       ctx.ReportProgress("decode");
     }
   }
