@@ -1,5 +1,8 @@
 #include "store/query.h"
 
+#include <map>
+#include <variant>
+
 namespace meabridge::store {
 
 std::unique_ptr<Expr> Expr::Compare(int field, Op op, model::Value literal) {
@@ -39,6 +42,37 @@ std::unique_ptr<Expr> Expr::And(std::unique_ptr<Expr> a, std::unique_ptr<Expr> b
 }
 std::unique_ptr<Expr> Expr::Or(std::unique_ptr<Expr> a, std::unique_ptr<Expr> b) {
   return Chain(Kind::kOr, std::move(a), std::move(b));
+}
+
+std::vector<const Expr*> Operands(const Expr& e, std::vector<std::unique_ptr<Expr>>* gathered) {
+  std::vector<const Expr*> out;
+  out.reserve(e.children.size());
+  auto gatherable = [](const Expr* c) {
+    return c && c->kind == Expr::Kind::kCompare && c->op == Expr::Op::kEq && c->field >= 0 &&
+           c->item_field.empty() && !std::holds_alternative<std::monostate>(c->literal);
+  };
+  std::map<int, std::vector<const Expr*>> by_field;
+  if (e.kind == Expr::Kind::kOr) {
+    for (const auto& c : e.children) {
+      if (gatherable(c.get())) by_field[c->field].push_back(c.get());
+    }
+  }
+  for (const auto& c : e.children) {
+    if (!gatherable(c.get()) || by_field[c->field].size() < 2) {
+      out.push_back(c.get());
+      continue;
+    }
+    std::vector<const Expr*>& group = by_field[c->field];
+    if (group.front() != c.get()) continue;  // gathered with the group's first
+    auto in = std::make_unique<Expr>();
+    in->kind = Expr::Kind::kIn;
+    in->field = c->field;
+    in->list.reserve(group.size());
+    for (const Expr* g : group) in->list.push_back(g->literal);
+    out.push_back(in.get());
+    gathered->push_back(std::move(in));
+  }
+  return out;
 }
 
 std::string JoinBalanced(const std::vector<std::string>& parts, std::string_view op) {

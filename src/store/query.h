@@ -75,4 +75,12 @@ struct Query {
 // uses it.
 std::string JoinBalanced(const std::vector<std::string>& parts, std::string_view op);
 
+// What a backend compiles for the children of an AND/OR node `e`. For an OR, the equality
+// tests of one field against non-null literals (`id eq 'a' or id eq 'b' or ...`), when there
+// are two or more of them, are gathered into one kIn node (SQL `IN (...)`: one index probe per
+// value instead of a chain of ORs), kept alive in `gathered`; the other children come as they
+// are, in their order. The result means what `e` means (a field compared with `eq` means what
+// `in` means on every shape: scalar, multilingual, string list). Null children stay null.
+std::vector<const Expr*> Operands(const Expr& e, std::vector<std::unique_ptr<Expr>>* gathered);
+
 }  // namespace meabridge::store

@@ -446,7 +446,8 @@ class Compiler {
         if (e.children.empty()) return std::string(e.kind == Expr::Kind::kAnd ? "1" : "0");
         std::vector<std::string> parts;
         parts.reserve(e.children.size());
-        for (const auto& child : e.children) {
+        std::vector<std::unique_ptr<Expr>> gathered;
+        for (const Expr* child : Operands(e, &gathered)) {
           if (!child) return Status::InvalidArgument("an empty operand in a filter");
           MB_ASSIGN_OR_RETURN(std::string c, Node(*child, depth + 1));
           parts.push_back(std::move(c));
