@@ -713,6 +713,25 @@ TEST_P(ToolkitSqlTest, MysqlSessionsAnswerFromUnixtimeInUtc) {
   EXPECT_EQ(Json("Decisions", "d1"), kD1) << "1714557600 is 2024-05-01T10:00:00Z";
 }
 
+// A streamed result waits while the other queries of the source sort: the server must not
+// drop it after its default net_write_timeout of 60 s (a 400k-decision harvest was cut short).
+TEST_P(ToolkitSqlTest, MysqlSessionsWaitAnHourForTheClient) {
+  if (db_->driver() != "mysql") GTEST_SKIP() << "net_write_timeout is MySQL's";
+  for (const char* sql : kDecisionRows) ASSERT_TRUE(Exec(sql));
+  ASSERT_TRUE(Exec("ALTER TABLE informea_decisions RENAME TO decisions_base"));
+  // A view cannot read a variable; a function it calls can.
+  ASSERT_TRUE(Exec("CREATE FUNCTION session_write_timeout() RETURNS VARCHAR(20) NOT DETERMINISTIC "
+                   "RETURN CAST(@@SESSION.net_write_timeout AS CHAR)"));
+  ASSERT_TRUE(Exec("CREATE VIEW informea_decisions AS SELECT `id`, `link`, `type`, `status`, "
+                   "session_write_timeout() AS `number`, `treaty`, "
+                   "`treatyUUID`, `published`, `meetingId`, `meetingTitle`, `meetingUrl`, "
+                   "`updated`, `displayOrder`, `nid` FROM decisions_base"));
+  RunReport r = Harvest(Toolkit("toolkit-decisions"));
+  ASSERT_TRUE(r.ok()) << r.run.error;
+  EXPECT_NE(Json("Decisions", "d1").find("\"number\":\"3600\""), std::string::npos)
+      << Json("Decisions", "d1");
+}
+
 TEST_P(ToolkitSqlTest, ABadMysqlConnectionIsAnErrorNamingIt) {
   if (db_->driver() != "mysql") GTEST_SKIP() << "the MySQL/MariaDB reader's connection keys";
   config::SourceConfig s = Toolkit("toolkit-contacts");
