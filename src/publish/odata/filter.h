@@ -29,8 +29,9 @@ namespace meabridge::publish::odata {
 // Deepest nesting of parentheses, not, any and functions accepted.
 inline constexpr int kMaxFilterDepth = 50;
 // Most conditions (comparisons, functions, parenthesized groups) in one $filter. A chain of
-// and/or of any length up to it compiles to SQL of logarithmic depth (store::JoinBalanced), so
-// SQLite and PostgreSQL accept it; past it the request is a 400 that names the limit.
+// and/or of any length up to it compiles to SQL of logarithmic depth (store::JoinBalanced; the
+// eq tests of one field in an or become one IN, store::Operands), so SQLite and PostgreSQL
+// accept it; past it the request is a 400 that names the limit.
 inline constexpr int kMaxFilterConditions = 1000;
 
 // Field names are those of `dialect` (the V2 dialect's "phoneNumber" for phone).
