@@ -15,6 +15,10 @@ PACKAGES=(
   # tests
   libgtest-dev libgmock-dev clang libclang-rt-14-dev sqlite3 postgresql mariadb-server
   python3 python3-feedparser python3-rdflib chromium systemd
+  # the InforMEA harvester suite (tests/partner/): its consumer and migrations run under
+  # php-cli; they fetch with curl (ODataConsumer::itemExists, our http_request stub) and
+  # decode with json_decode (built into php-cli); nothing of theirs needs XML or mbstring
+  php-cli php-curl
   # the package's tests: lintian, and the system test's Debian 12 container (debootstrap,
   # systemd-nspawn from systemd-container; curl and jq to look at it)
   lintian debootstrap systemd-container curl
