@@ -71,6 +71,32 @@ std::vector<const model::LangText*> InPublishOrder(const model::Multilingual& te
   return out;
 }
 
+std::vector<const model::LangText*> InPairedOrder(const model::Multilingual& texts,
+                                                  const model::Multilingual* partner) {
+  std::vector<const model::LangText*> out = InPublishOrder(texts);
+  if (partner == nullptr) return out;
+  std::stable_partition(out.begin(), out.end(), [&](const model::LangText* t) {
+    return model::FindText(*partner, t->lang) != nullptr;
+  });
+  return out;
+}
+
+const char* PairedField(const model::EntitySpec& entity, const model::FieldSpec& field) {
+  if (entity.set_name != "Decisions") return nullptr;
+  if (field.name == "content") return "summary";
+  if (field.name == "summary") return "content";
+  return nullptr;
+}
+
+std::vector<const model::LangText*> ChildrenInOrder(const model::Record& record, size_t index) {
+  const auto& texts = std::get<model::Multilingual>(record.Get(index));
+  const model::Multilingual* partner = nullptr;
+  if (const char* other = PairedField(record.entity(), record.entity().fields[index])) {
+    if (const model::Value* v = record.Find(other)) partner = std::get_if<model::Multilingual>(v);
+  }
+  return InPairedOrder(texts, partner);
+}
+
 std::string FileNameWithExtension(const std::string& filename, std::string_view url,
                                   std::string_view mime_type) {
   const MimeTypes& mime = SystemMimeTypes();

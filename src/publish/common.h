@@ -36,6 +36,18 @@ inline constexpr const char* kUnLanguages[] = {"en", "ar", "es", "fr", "ru", "zh
 // language code. The InforMEA harvester pairs summaries with bodies by position and maps every
 // language outside the six to English, first one wins (docs/publishing.md).
 std::vector<const model::LangText*> InPublishOrder(const model::Multilingual& texts);
+// The same texts ordered for pairing by position with `partner`'s (when not nullptr): the
+// languages both hold first, then the others, each group in InPublishOrder's order. The
+// harvester's DecisionsODataMigration stores summary i as the summary of body i, so a summary in
+// en, es beside a body in en, ar, es must come en, es / en, es, ar (PairedField()).
+std::vector<const model::LangText*> InPairedOrder(const model::Multilingual& texts,
+                                                  const model::Multilingual* partner);
+// The multilingual field of `entity` whose children `field`'s are paired with by position:
+// Decisions `content` and `summary` (DecisionsODataMigration); nullptr for every other field.
+const char* PairedField(const model::EntitySpec& entity, const model::FieldSpec& field);
+// InPairedOrder() of `record`'s field `index`, with its PairedField()'s texts as partner.
+// REQUIRES: record.Get(index) holds a model::Multilingual
+std::vector<const model::LangText*> ChildrenInOrder(const model::Record& record, size_t index);
 
 // A file's name as published: `filename` when it already ends in the extension of the file's
 // URL, or in an extension /etc/mime.types (Debian's media-types) knows; else `filename` plus

@@ -150,6 +150,49 @@ TEST(PublishOrder, EnglishThenUnLanguagesThenByCode) {
   EXPECT_TRUE(InPublishOrder({}).empty());
 }
 
+// DecisionsODataMigration stores summary i as the summary of body i: the languages both hold
+// come first, in the same order, in both.
+TEST(PublishOrder, SummariesAndBodiesPairByPosition) {
+  model::Multilingual content = Ml({{"en", "body"}, {"es", "cuerpo"}, {"ar", "نص"}});
+  model::Multilingual summary = Ml({{"es", "resumen"}, {"en", "summary"}, {"fr", "résumé"}});
+  auto langs = [](const std::vector<const model::LangText*>& texts) {
+    std::vector<std::string> out;
+    for (const model::LangText* t : texts) out.push_back(t->lang);
+    return out;
+  };
+  EXPECT_EQ(langs(InPairedOrder(content, &summary)), (std::vector<std::string>{"en", "es", "ar"}));
+  EXPECT_EQ(langs(InPairedOrder(summary, &content)), (std::vector<std::string>{"en", "es", "fr"}));
+  EXPECT_EQ(langs(InPairedOrder(content, nullptr)), (std::vector<std::string>{"en", "ar", "es"}));
+  const model::EntitySpec& decisions = *model::Registry::Default().Find("Decisions");
+  EXPECT_STREQ(PairedField(decisions, decisions.fields[static_cast<size_t>(decisions.FieldIndex("content"))]), "summary");
+  EXPECT_STREQ(PairedField(decisions, decisions.fields[static_cast<size_t>(decisions.FieldIndex("summary"))]), "content");
+  EXPECT_EQ(PairedField(decisions, decisions.fields[static_cast<size_t>(decisions.FieldIndex("title"))]), nullptr);
+}
+
+TEST_F(ODataV2HarvesterTest, DecisionSummariesComeInTheirBodiesOrder) {
+  Record d(Set("Decisions"));
+  d.set_id("pair1");
+  d.Set("treaty", Value(std::string("cbd")));
+  d.Set("title", Value(Ml({{"en", "T"}})));
+  d.Set("content", Value(Ml({{"en", "body"}, {"es", "cuerpo"}, {"ar", "نص"}})));
+  d.Set("summary", Value(Ml({{"en", "summary"}, {"es", "resumen"}})));
+  d.Set("updated", Value(model::DateTime{Ms("2024-01-02T00:00:00Z")}));
+  Commit(fixture_.store(), "harvester", {d}, {}, Ms("2024-02-02T00:00:00Z"));
+  HttpResult r = Get("/informea.svc/Decisions('pair1')?$expand=content,summary", kJson);
+  ASSERT_EQ(r.status, 200) << r.body;
+  rapidjson::Document doc = Json(r.body);
+  std::vector<std::string> content, summary;
+  for (const auto& t : doc["d"]["content"]["results"].GetArray()) content.push_back(t["language"].GetString());
+  for (const auto& t : doc["d"]["summary"]["results"].GetArray()) summary.push_back(t["language"].GetString());
+  EXPECT_EQ(content, (std::vector<std::string>{"en", "es", "ar"}));
+  EXPECT_EQ(summary, (std::vector<std::string>{"en", "es"}));
+  // The navigation property's own feed, in Atom, the same.
+  HttpResult atom = Get("/informea.svc/Decisions('pair1')/content");
+  ASSERT_EQ(atom.status, 200);
+  EXPECT_LT(atom.body.find("<d:language>es</d:language>"), atom.body.find("<d:language>ar</d:language>"))
+      << atom.body;
+}
+
 TEST(FileNameWithExtension, FromTheNameTheUrlOrTheMediaType) {
   // The URL's extension when the name ends in something else.
   EXPECT_EQ(FileNameWithExtension("Doc.English", "https://x.org/f/Doc.English.docx", ""),

@@ -59,8 +59,8 @@ void AppendProperties(std::string& out, const model::Record& r, const PropertyOp
         continue;
       }
       out += '>';
-      if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
-        for (const model::LangText* t : InPublishOrder(*ml)) {
+      if (std::holds_alternative<model::Multilingual>(v)) {
+        for (const model::LangText* t : ChildrenInOrder(r, i)) {
           out += "<d:element><d:language>";
           core::AppendXmlEscaped(out, t->lang);
           out += "</d:language><d:value>";

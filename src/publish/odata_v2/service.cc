@@ -118,8 +118,8 @@ void AppendChildEntries(std::string& out, const std::string& root, const model::
            "</m:properties></content></entry>";
   };
   const model::Value& v = r.Get(index);
-  if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
-    for (const model::LangText* t : InPublishOrder(*ml)) {
+  if (std::holds_alternative<model::Multilingual>(v)) {
+    for (const model::LangText* t : ChildrenInOrder(r, index)) {
       entry(base + "('" + t->lang + "')", f.NameIn(kDialect) + " (" + t->lang + ")",
             "<d:id>" + core::XmlEscape(r.id() + "-" + f.NameIn(kDialect) + "-" + t->lang) +
                 "</d:id><d:language>" + core::XmlEscape(t->lang) + "</d:language><d:value>" +
@@ -294,8 +294,8 @@ class Handler {
     };
     w.StartArray();
     const model::Value& v = r.Get(index);
-    if (const auto* ml = std::get_if<model::Multilingual>(&v)) {
-      for (const model::LangText* t : InPublishOrder(*ml)) {
+    if (std::holds_alternative<model::Multilingual>(v)) {
+      for (const model::LangText* t : ChildrenInOrder(r, index)) {
         w.StartObject();
         meta();
         w.Key("id");
