@@ -164,9 +164,15 @@ TEST(PublishOrder, SummariesAndBodiesPairByPosition) {
   EXPECT_EQ(langs(InPairedOrder(summary, &content)), (std::vector<std::string>{"en", "es", "fr"}));
   EXPECT_EQ(langs(InPairedOrder(content, nullptr)), (std::vector<std::string>{"en", "ar", "es"}));
   const model::EntitySpec& decisions = *model::Registry::Default().Find("Decisions");
-  EXPECT_STREQ(PairedField(decisions, decisions.fields[static_cast<size_t>(decisions.FieldIndex("content"))]), "summary");
-  EXPECT_STREQ(PairedField(decisions, decisions.fields[static_cast<size_t>(decisions.FieldIndex("summary"))]), "content");
-  EXPECT_EQ(PairedField(decisions, decisions.fields[static_cast<size_t>(decisions.FieldIndex("title"))]), nullptr);
+  EXPECT_STREQ(PairedField(decisions,
+                           decisions.fields[static_cast<size_t>(decisions.FieldIndex("content"))]),
+               "summary");
+  EXPECT_STREQ(PairedField(decisions,
+                           decisions.fields[static_cast<size_t>(decisions.FieldIndex("summary"))]),
+               "content");
+  EXPECT_EQ(
+      PairedField(decisions, decisions.fields[static_cast<size_t>(decisions.FieldIndex("title"))]),
+      nullptr);
 }
 
 TEST_F(ODataV2HarvesterTest, DecisionSummariesComeInTheirBodiesOrder) {
@@ -182,14 +188,17 @@ TEST_F(ODataV2HarvesterTest, DecisionSummariesComeInTheirBodiesOrder) {
   ASSERT_EQ(r.status, 200) << r.body;
   rapidjson::Document doc = Json(r.body);
   std::vector<std::string> content, summary;
-  for (const auto& t : doc["d"]["content"]["results"].GetArray()) content.push_back(t["language"].GetString());
-  for (const auto& t : doc["d"]["summary"]["results"].GetArray()) summary.push_back(t["language"].GetString());
+  for (const auto& t : doc["d"]["content"]["results"].GetArray())
+    content.push_back(t["language"].GetString());
+  for (const auto& t : doc["d"]["summary"]["results"].GetArray())
+    summary.push_back(t["language"].GetString());
   EXPECT_EQ(content, (std::vector<std::string>{"en", "es", "ar"}));
   EXPECT_EQ(summary, (std::vector<std::string>{"en", "es"}));
   // The navigation property's own feed, in Atom, the same.
   HttpResult atom = Get("/informea.svc/Decisions('pair1')/content");
   ASSERT_EQ(atom.status, 200);
-  EXPECT_LT(atom.body.find("<d:language>es</d:language>"), atom.body.find("<d:language>ar</d:language>"))
+  EXPECT_LT(atom.body.find("<d:language>es</d:language>"),
+            atom.body.find("<d:language>ar</d:language>"))
       << atom.body;
 }
 
