@@ -1,5 +1,6 @@
 #include "publish/odata_v2/service.h"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <string>
@@ -35,7 +36,10 @@ constexpr const char* kFeedType = "application/atom+xml;type=feed;charset=utf-8"
 constexpr const char* kEntryType = "application/atom+xml;type=entry;charset=utf-8";
 constexpr int64_t kMsPerDay = 86400000;
 
-void AddVersion(Response& r) { r.headers.emplace_back("DataServiceVersion", "2.0;"); }
+// The V3 form (kV3Root) answers DataServiceVersion 3.0, the rest of the dialect 2.0.
+void AddVersion(Response& r, bool v3 = false) {
+  r.headers.emplace_back("DataServiceVersion", v3 ? "3.0;" : "2.0;");
+}
 
 Response JsonError(const HttpError& e) {
   rapidjson::StringBuffer buf;
@@ -150,12 +154,15 @@ void AppendChildEntries(std::string& out, const std::string& root, const model::
 
 class Handler {
  public:
-  Handler(const Context& ctx, http::Exchange& ex)
+  // `v3`: the V3 verbose-JSON form (kV3Root): collections inline as arrays, Contacts roles
+  // grouped by treaty; the V2 form otherwise.
+  Handler(const Context& ctx, http::Exchange& ex, bool v3)
       : ctx_(ctx),
         ex_(ex),
         req_(ex.request()),
-        root_(req_.base_url + "informea.svc/"),
-        json_(WantsJson(req_)) {}
+        root_(req_.base_url + std::string((v3 ? kV3Root : kV2Root).substr(1))),
+        json_(WantsJson(req_)),
+        v3_(v3) {}
 
   Response Serve() {
     if (const std::string* f = req_.Param("$format")) {
@@ -284,6 +291,7 @@ class Handler {
 
   void JsonChildren(JsonWriter& w, const model::EntitySpec& e, const model::Record& r,
                     const model::FieldSpec& f, size_t index) {
+    if (v3_ && e.set_name == "Contacts" && f.name == "roles") return JsonRolesByTreaty(w, r, index);
     std::string type = std::string(kNamespace) + "." + ChildTypeName(e, f);
     auto meta = [&] {
       w.Key("__metadata");
@@ -345,6 +353,42 @@ class Handler {
     w.EndArray();
   }
 
+  // A contact's roles in the V3 form, as CBD's V3 service writes them and ODataConsumerV3's
+  // loadContactRolesProperty() reads them: one object per treaty, its roles as a list of
+  // strings ({"treaty": "cbd", "roles": ["CHM NFP"]}), treaties in the order of their first
+  // role. A role without a treaty has no place in that shape and is left out.
+  void JsonRolesByTreaty(JsonWriter& w, const model::Record& r, size_t index) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+    if (const auto* items = std::get_if<model::ItemList>(&r.Get(index))) {
+      for (const model::Item& item : *items) {
+        auto treaty = item.find("treaty");
+        auto role = item.find("role");
+        if (treaty == item.end() || treaty->second.empty() || role == item.end()) continue;
+        auto g = std::find_if(groups.begin(), groups.end(),
+                              [&](const auto& p) { return p.first == treaty->second; });
+        if (g == groups.end()) g = groups.insert(groups.end(), {treaty->second, {}});
+        g->second.push_back(role->second);
+      }
+    }
+    w.StartArray();
+    for (const auto& [treaty, roles] : groups) {
+      w.StartObject();
+      w.Key("__metadata");
+      w.StartObject();
+      w.Key("type");
+      w.String(std::string(kNamespace) + ".PersonRoles");
+      w.EndObject();
+      w.Key("treaty");
+      w.String(treaty);
+      w.Key("roles");
+      w.StartArray();
+      for (const std::string& role : roles) w.String(role);
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+
   void JsonEntity(JsonWriter& w, const model::Record& r, const std::vector<bool>& selected,
                   const std::vector<bool>& expanded) {
     const model::EntitySpec& e = r.entity();
@@ -363,6 +407,10 @@ class Handler {
       const std::string& name = f.NameIn(kDialect);
       w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
       if (IsNavigation(f)) {
+        if (expanded[i] && v3_) {  // the V3 form: the collection is the array itself
+          JsonChildren(w, e, r, f, i);
+          continue;
+        }
         w.StartObject();
         if (expanded[i]) {
           w.Key("results");
@@ -526,7 +574,7 @@ class Handler {
       out += "</feed>\n";
       r = Response::Make(200, kFeedType, std::move(out));
     }
-    AddVersion(r);
+    AddVersion(r, v3_);
     r.last_modified = last;
     return r;
   }
@@ -544,7 +592,7 @@ class Handler {
     auto n = ex_.view().Count(q);
     if (!n.ok()) return Error(odata::StoreError(n.status(), "counting " + e.set_name));
     Response r = Response::Make(200, "text/plain;charset=utf-8", std::to_string(*n));
-    AddVersion(r);
+    AddVersion(r, v3_);
     r.last_modified = LastChange(ex_.view());
     return r;
   }
@@ -584,7 +632,7 @@ class Handler {
       out += "\n";
       r = Response::Make(200, kEntryType, std::move(out));
     }
-    AddVersion(r);
+    AddVersion(r, v3_);
     r.etag_seed = rec.provenance.content_hash;
     r.last_modified = StoredAt(rec, fallback_updated_);
     return r;
@@ -620,7 +668,7 @@ class Handler {
       out += "</feed>\n";
       r = Response::Make(200, kFeedType, std::move(out));
     }
-    AddVersion(r);
+    AddVersion(r, v3_);
     r.etag_seed = rec.provenance.content_hash;
     r.last_modified = StoredAt(rec, fallback_updated_);
     return r;
@@ -631,6 +679,7 @@ class Handler {
   const http::Request& req_;
   std::string root_;
   bool json_;
+  bool v3_;
   core::EpochMs fallback_updated_ = 0;
 };
 
@@ -683,8 +732,8 @@ std::string AtomDocumentOpen(const std::string& root, const char* root_element) 
 
 namespace {
 
-Response ServiceDocument(const Context& ctx, const http::Request& req) {
-  std::string root = req.base_url + "informea.svc/";
+Response ServiceDocument(const Context& ctx, const http::Request& req, bool v3) {
+  std::string root = req.base_url + std::string((v3 ? kV3Root : kV2Root).substr(1));
   Response r;
   if (WantsJson(req)) {
     rapidjson::StringBuffer buf;
@@ -712,7 +761,7 @@ Response ServiceDocument(const Context& ctx, const http::Request& req) {
     out += "</workspace></service>\n";
     r = Response::Make(200, "application/atomsvc+xml;charset=utf-8", std::move(out));
   }
-  AddVersion(r);
+  AddVersion(r, v3);
   return r;
 }
 
@@ -720,45 +769,49 @@ Response ServiceDocument(const Context& ctx, const http::Request& req) {
 
 Status Register(http::RouteRegistry& routes, std::shared_ptr<const Context> context) {
   auto render_error = [](const HttpError& e, const http::Request& req) { return ErrorFor(req, e); };
-
-  http::Route service;
-  service.name = "odata-v2";
-  service.path = "/informea.svc";
-  service.cache = http::CacheMode::kStatic;
-  service.vary = {"accept"};
-  service.render_error = render_error;
-  service.handler = [context](http::Exchange& ex) {
-    return ServiceDocument(*context, ex.request());
-  };
-  MB_RETURN_IF_ERROR(routes.Add(service));
-  service.path = "/informea.svc/";
-  MB_RETURN_IF_ERROR(routes.Add(service));
-
   std::string edmx = RenderEdmx(*context->registry);
-  http::Route metadata;
-  metadata.name = "odata-v2-metadata";
-  metadata.path = "/informea.svc/$metadata";
-  metadata.cache = http::CacheMode::kStatic;
-  metadata.render_error = render_error;
-  metadata.handler = [edmx](http::Exchange&) {
-    Response r = Response::Make(200, "application/xml;charset=utf-8", edmx);
-    AddVersion(r);
-    return r;
-  };
-  MB_RETURN_IF_ERROR(routes.Add(metadata));
+  // The V2 form at kV2Root, the V3 form at kV3Root: the same routes, the same handler, a flag.
+  for (bool v3 : {false, true}) {
+    std::string root(v3 ? kV3Root : kV2Root);  // "/informea.svc/"
+    http::Route service;
+    service.name = v3 ? "odata-v2-v3" : "odata-v2";
+    service.path = root.substr(0, root.size() - 1);
+    service.cache = http::CacheMode::kStatic;
+    service.vary = {"accept"};
+    service.render_error = render_error;
+    service.handler = [context, v3](http::Exchange& ex) {
+      return ServiceDocument(*context, ex.request(), v3);
+    };
+    MB_RETURN_IF_ERROR(routes.Add(service));
+    service.path = root;
+    MB_RETURN_IF_ERROR(routes.Add(service));
 
-  http::Route sets;
-  sets.name = "odata-v2";
-  sets.path = "/informea.svc/";
-  sets.prefix = true;
-  sets.cache = http::CacheMode::kStore;
-  sets.vary = {"accept"};
-  sets.render_error = render_error;
-  sets.handler = [context](http::Exchange& ex) {
-    Handler h(*context, ex);
-    return h.Serve();
-  };
-  return routes.Add(std::move(sets));
+    http::Route metadata;
+    metadata.name = v3 ? "odata-v2-v3-metadata" : "odata-v2-metadata";
+    metadata.path = root + "$metadata";
+    metadata.cache = http::CacheMode::kStatic;
+    metadata.render_error = render_error;
+    metadata.handler = [edmx](http::Exchange&) {
+      Response r = Response::Make(200, "application/xml;charset=utf-8", edmx);
+      AddVersion(r);
+      return r;
+    };
+    MB_RETURN_IF_ERROR(routes.Add(metadata));
+
+    http::Route sets;
+    sets.name = service.name;
+    sets.path = root;
+    sets.prefix = true;
+    sets.cache = http::CacheMode::kStore;
+    sets.vary = {"accept"};
+    sets.render_error = render_error;
+    sets.handler = [context, v3](http::Exchange& ex) {
+      Handler h(*context, ex, v3);
+      return h.Serve();
+    };
+    MB_RETURN_IF_ERROR(routes.Add(std::move(sets)));
+  }
+  return Status::Ok();
 }
 
 }  // namespace meabridge::publish::odata_v2

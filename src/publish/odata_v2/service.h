@@ -21,6 +21,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -30,6 +31,17 @@
 #include "publish/http/router.h"
 
 namespace meabridge::publish::odata_v2 {
+
+// The dialect's two forms. kV2Root: verbose JSON as OData V2 writes it, an expanded collection
+// wrapped ({"title": {"results": [...]}}). kV3Root: the same service (the same sets, options,
+// Atom, $metadata) whose verbose JSON writes expanded collections inline as arrays
+// ({"title": [{"language": "en", "value": ...}]}) and Contacts roles grouped by treaty
+// ({"roles": [{"treaty": "cbd", "roles": ["CHM NFP"]}]}), as CBD's V3 service does and the
+// InforMEA harvester's ODataConsumerV3 reads; it answers DataServiceVersion 3.0. A client picks
+// the form by its service root: the harvester's V3 consumer sends nothing else that tells
+// (docs/publishing.md, "The V3 form").
+inline constexpr std::string_view kV2Root = "/informea.svc/";
+inline constexpr std::string_view kV3Root = "/informea.svc/v3/";
 
 Status Register(http::RouteRegistry& routes, std::shared_ptr<const Context> context);
 
