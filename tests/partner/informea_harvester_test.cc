@@ -145,12 +145,31 @@ struct Property {
 
 struct EntityCase {
   const char* entity;
-  const char* odata_name;  // picks the consumer class (ODataConsumerConfig)
+  const char* odata_name;  // picks the consumer class (ODataConsumerConfig): cbd is V3
   std::vector<Property> properties;
+  const char* root = "/informea.svc";  // the endpoint the portal is configured with
 };
 
+// Every set through ODataConsumerV1 at /informea.svc (every source but CBD), then through
+// ODataConsumerV3 at the V3 form, /informea.svc/v3 (CBD's migrations).
+std::vector<EntityCase> V2Cases();
+
 const std::vector<EntityCase>& Cases() {
-  static const std::vector<EntityCase> cases = {
+  static const std::vector<EntityCase> cases = [] {
+    std::vector<EntityCase> v2 = V2Cases();
+    std::vector<EntityCase> all = v2;
+    for (EntityCase c : v2) {
+      c.odata_name = "cbd";
+      c.root = "/informea.svc/v3";
+      all.push_back(c);
+    }
+    return all;
+  }();
+  return cases;
+}
+
+std::vector<EntityCase> V2Cases() {
+  return {
       {"Contacts",
        "cites",
        {{"id", Check::kIgnored, ""},
@@ -264,7 +283,6 @@ const std::vector<EntityCase>& Cases() {
       // The corpus holds no Documents response: the set answers, empty, and the count is checked.
       {"Documents", "cites", {}},
   };
-  return cases;
 }
 
 class InformeaHarvesterTest : public ::testing::TestWithParam<EntityCase> {
@@ -316,7 +334,7 @@ class InformeaHarvesterTest : public ::testing::TestWithParam<EntityCase> {
   void RunDriver(const EntityCase& c, int page_size, rapidjson::Document& out) {
     auto r = testing::RunProcess({kPhp, testing::TestDataDir() + "/informea-harvester/driver.php",
                                   testing::CorpusDir() + "/informea-harvester",
-                                  "http://127.0.0.1:" + std::to_string(port_) + "/informea.svc",
+                                  "http://127.0.0.1:" + std::to_string(port_) + c.root,
                                   c.odata_name, c.entity, std::to_string(page_size)});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     out.Parse(r.out.c_str());
@@ -582,12 +600,37 @@ TEST_P(InformeaHarvesterTest, StoresWhatTheStoreHolds) {
       auto rec = (*read)->Get(*spec, id);
       ASSERT_TRUE(rec.ok() && rec->has_value()) << id;
       CheckRecord(c, r["fields"], **rec, &checked);
+      if (std::string(c.odata_name) == "cbd" && std::string(c.entity) == "Contacts") {
+        // The roles complete() stores, per treaty (ODataConsumerV3::loadContactRolesProperty);
+        // a role without a treaty has no place in that shape (docs/publishing.md).
+        std::map<std::string, std::vector<std::string>> got, want;
+        const auto& roles = r["computed"]["roles"];
+        if (roles.IsObject())
+          for (const auto& m : roles.GetObject()) got[m.name.GetString()] = JsonList(m.value);
+        if (const auto* items = std::get_if<model::ItemList>((*rec)->Find("roles")))
+          for (const auto& item : *items)
+            if (item.count("treaty") && !item.at("treaty").empty() && item.count("role"))
+              want[item.at("treaty")].push_back(item.at("role"));
+        EXPECT_EQ(got, want) << "Contacts('" << id << "') roles";
+        ++checked;
+      }
     }
-    // The portal's PHP warned about nothing but the known gap (Contacts `gender`).
+    // The portal's PHP warned about nothing but the known gap (Contacts `gender`) and, through
+    // ODataConsumerV3, its own handling of an empty inline collection: its
+    // loadNavigationProperty() answers NULL for [] (empty()), which loadContactRolesProperty()
+    // and DecisionsODataMigration's keywords loop then iterate. Nothing is lost: there is
+    // nothing to store.
     std::string warnings = stderr_;
     warnings = std::regex_replace(
         warnings, std::regex("PHP Warning:  Undefined property: stdClass::\\$gender in [^\n]*\n"),
         "");
+    if (std::string(c.odata_name) == "cbd")
+      warnings = std::regex_replace(
+          warnings,
+          std::regex("PHP Warning:  foreach\\(\\) argument must be of type array\\|object, null "
+                     "given in [^\n]*/(odata/ODataConsumerV3\\.inc on line 65|migrations/"
+                     "DecisionsODataMigration\\.inc on line 179)\n"),
+          "");
     EXPECT_EQ(warnings, "") << "php wrote on stderr";
     std::cout << "[ harvester ] " << c.entity << " through " << out["consumer"].GetString()
               << ", pages of " << page_size << ": " << seen.size() << " records, " << checked
@@ -599,7 +642,7 @@ std::string CaseName(const ::testing::TestParamInfo<EntityCase>& param) {
   return std::string(param.param.entity) +
          (std::string(param.param.odata_name) == "cbd" ? "V3" : "");
 }
-INSTANTIATE_TEST_SUITE_P(V2, InformeaHarvesterTest, ::testing::ValuesIn(Cases()), CaseName);
+INSTANTIATE_TEST_SUITE_P(Harvester, InformeaHarvesterTest, ::testing::ValuesIn(Cases()), CaseName);
 
 }  // namespace
 }  // namespace meabridge
