@@ -56,6 +56,9 @@ std::string RenderFrontPage(const model::Registry& registry, const publish::Cont
   item("odata/v4/$metadata", "OData V4 metadata (CSDL)");
   item("informea.svc/", "the InforMEA OData V2 dialect, as the InforMEA harvester reads it");
   item("informea.svc/$metadata", "OData V2 metadata (EDMX)");
+  item("informea.svc/v3/",
+       "the same dialect in its V3 form (collections inline), for V3 clients such as the "
+       "InforMEA harvester's CBD migrations");
   item("ld/", "JSON-LD index");
   item("vocab/", "vocabularies: treaties, countries, languages, types and statuses");
   o += "</ul>\n";

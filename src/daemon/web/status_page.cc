@@ -226,6 +226,7 @@ Result<std::string> RenderStatusPage(const StatusPageInput& in) {
   item("odata/v4/$metadata", "OData V4 metadata (CSDL)");
   item("informea.svc/", "the InforMEA OData V2 dialect");
   item("informea.svc/$metadata", "OData V2 metadata (EDMX)");
+  item("informea.svc/v3/", "the InforMEA dialect in its V3 form");
   item("ld/", "JSON-LD index");
   item("vocab/", "vocabularies");
   item("metrics", "Prometheus metrics");
