@@ -321,8 +321,8 @@ class InformeaHarvesterTest : public ::testing::TestWithParam<EntityCase> {
       return;
     }
     dir_ = new testing::TempDir();
-    std::string config =
-        "<meabridge>\n  <store location=\"sqlite:" + dir_->File("store.db") + "\"/>\n";
+    std::string config = "<meabridge>\n  <store location=\"sqlite:" + dir_->File("store.db") +
+                         "\"/>\n  <server bind=\"127.0.0.1\" port=\"8080\"/>\n";  // --port 0 below
     for (const CorpusSource& s : kSources)
       config += std::string("  <source name=\"") + s.name + "\" kind=\"file\" path=\"" +
                 testing::CorpusDir() + "/informea-odata/" + s.file + "\" mapping=\"" +

@@ -12,6 +12,7 @@
 // printed by the driver beside each record.
 
 $GLOBALS['harvester_log'] = array();
+$GLOBALS['harvester_requests'] = array();  // every URL http_request() fetched
 $GLOBALS['harvester_config'] = NULL;    // what variable_get('informea_odata_consumer_config') holds
 $GLOBALS['harvester_treaties'] = array();  // nid => OData name
 
