@@ -774,7 +774,7 @@ Status Register(http::RouteRegistry& routes, std::shared_ptr<const Context> cont
   for (bool v3 : {false, true}) {
     std::string root(v3 ? kV3Root : kV2Root);  // "/informea.svc/"
     http::Route service;
-    service.name = v3 ? "odata-v2-v3" : "odata-v2";
+    service.name = v3 ? "odata-v3" : "odata-v2";
     service.path = root.substr(0, root.size() - 1);
     service.cache = http::CacheMode::kStatic;
     service.vary = {"accept"};
@@ -787,7 +787,7 @@ Status Register(http::RouteRegistry& routes, std::shared_ptr<const Context> cont
     MB_RETURN_IF_ERROR(routes.Add(service));
 
     http::Route metadata;
-    metadata.name = v3 ? "odata-v2-v3-metadata" : "odata-v2-metadata";
+    metadata.name = v3 ? "odata-v3-metadata" : "odata-v2-metadata";
     metadata.path = root + "$metadata";
     metadata.cache = http::CacheMode::kStatic;
     metadata.render_error = render_error;
