@@ -1,9 +1,11 @@
 // The InforMEA portal's own harvester against `meabridge serve`: its consumer classes and its
 // migrations' prepareRow() from ../shared/corpus/informea-harvester/, loaded unmodified under
-// /usr/bin/php, read /informea.svc/ over a store harvested from ../shared/corpus/informea-odata/
-// with the shipped mappings, and every property the portal would store is checked against the
-// store. Optional: skipped, saying so, where the corpus or php is absent (scripts/setup.sh
-// installs php-cli and php-curl; docs/publishing.md, "The harvester suite", says how to run it).
+// /usr/bin/php, read /informea.svc/ (ODataConsumerV1, every source but CBD) and its V3 form
+// /informea.svc/v3/ (ODataConsumerV3, CBD's migrations) over a store harvested from
+// ../shared/corpus/informea-odata/ with the shipped mappings, and every property the portal would
+// store is checked against the store. Optional: skipped, saying so, where the corpus or php is
+// absent (scripts/setup.sh installs php-cli and php-curl; docs/publishing.md, "The harvester
+// suite", says how to run it).
 //
 // The PHP side is our own: tests/data/informea-harvester/driver.php runs one migration and prints
 // what it would store; stubs.php holds the least of Drupal 7, Migrate 2 and the portal's
@@ -640,6 +642,11 @@ TEST_P(InformeaHarvesterTest, StoresWhatTheStoreHolds) {
       auto rec = (*read)->Get(*spec, id);
       ASSERT_TRUE(rec.ok() && rec->has_value()) << id;
       CheckRecord(c, r["fields"], **rec, &checked);
+      if (r.HasMember("source") && r["source"].HasMember("meetingId")) {
+        // The meetingId the consumer read, before map_source_meeting() (stubs.php: no node).
+        EXPECT_EQ(JsonText(r["source"]["meetingId"]), StoreText(**rec, "meetingId")) << id;
+        ++checked;
+      }
       if (std::string(c.odata_name) == "cbd" && std::string(c.entity) == "Contacts") {
         // The roles complete() stores, per treaty (ODataConsumerV3::loadContactRolesProperty);
         // a role without a treaty has no place in that shape (docs/publishing.md).
