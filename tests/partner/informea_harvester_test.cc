@@ -28,7 +28,6 @@
 // Documents authors' `value` (our items have `name`). The corpus has no Documents response: the
 // suite harvests our own, tests/data/informea-harvester/Documents.json, in the provider's shape.
 #include <gtest/gtest.h>
-#include <rapidjson/document.h>
 
 #include <algorithm>
 #include <cmath>
@@ -39,6 +38,7 @@
 #include <regex>
 #include <set>
 
+#include "core/json.h"
 #include "model/registry.h"
 #include "publish/common.h"
 #include "store/store.h"
