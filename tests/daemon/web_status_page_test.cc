@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "core/percent.h"
 #include "daemon/web/status_page.h"
 #include "daemon/web/session.h"
 #include "web_fixture.h"
@@ -202,7 +203,7 @@ TEST_F(RejectsPageTest, SignInOnceThenTheCookieShowsTheRejects) {
   EXPECT_EQ(a.Header("set-cookie"), "");
 
   a = Post("/status/sign-in", "token=s3cret-token&next=" +
-                                  publish::http::PercentEncode(RejectsTarget()));
+                                  core::PercentEncode(RejectsTarget()));
   ASSERT_EQ(a.status, 303) << a.body;
   EXPECT_EQ(a.Header("location"), base + RejectsTarget().substr(1));
   const std::string set_cookie = a.Header("set-cookie");

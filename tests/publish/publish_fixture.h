@@ -21,6 +21,7 @@
 
 #include "config/config.h"
 #include "core/json.h"
+#include "core/percent.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "model/record.h"
@@ -345,7 +346,7 @@ inline rapidjson::Document Json(const std::string& text) {
 }
 
 // Percent-encodes a query value (spaces as %20).
-inline std::string Enc(const std::string& v) { return http::PercentEncode(v, "$'(),:/"); }
+inline std::string Enc(const std::string& v) { return core::PercentEncode(v, "$'(),:/"); }
 
 inline const vocab::Vocabularies* TestVocabularies() {
   static const vocab::Vocabularies* v = [] {

@@ -11,6 +11,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/percent.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "store/run_json.h"
@@ -299,10 +300,10 @@ Response AdminApi::Route(publish::http::Exchange& ex) {
     w.Key("status");
     w.String("started");
     w.Key("runs");
-    w.String("/admin/runs?source=" + publish::http::PercentEncode(name));
+    w.String("/admin/runs?source=" + core::PercentEncode(name));
     w.EndObject();
     Response r = Json(202, buf);
-    r.headers.emplace_back("Location", "/admin/runs?source=" + publish::http::PercentEncode(name));
+    r.headers.emplace_back("Location", "/admin/runs?source=" + core::PercentEncode(name));
     return r;
   }
 

@@ -1,5 +1,6 @@
 #include "daemon/web/front_page.h"
 
+#include "core/percent.h"
 #include "core/version.h"
 #include "daemon/web/assets.h"
 #include "daemon/web/docs.h"
@@ -79,7 +80,7 @@ std::string RenderFrontPage(const model::Registry& registry, const publish::Cont
     o += "<h2>Partner profiles</h2>\n<ul id=\"profiles\">\n";
     for (const publish::Profile& p : publish->profiles) {
       const model::EntitySpec& e = p.mapping->entity();
-      item("feeds/" + publish::http::PercentEncode(p.name) + "/" + e.name,
+      item("feeds/" + core::PercentEncode(p.name) + "/" + e.name,
            "partner profile " + p.name + ": " + e.set_name);
     }
     o += "</ul>\n";

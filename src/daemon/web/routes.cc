@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/percent.h"
 #include "core/strings.h"
 #include "daemon/web/admin.h"
 #include "daemon/web/assets.h"
@@ -66,13 +67,12 @@ std::vector<std::pair<std::string, std::string>> FormFields(std::string_view bod
   std::vector<std::pair<std::string, std::string>> out;
   for (const std::string& part : core::Split(body, '&')) {
     size_t eq = part.find('=');
-    std::string k, v;
-    if (!publish::http::PercentDecode(std::string_view(part).substr(0, eq), true, &k)) continue;
-    if (eq != std::string::npos &&
-        !publish::http::PercentDecode(std::string_view(part).substr(eq + 1), true, &v)) {
-      continue;
-    }
-    out.emplace_back(std::move(k), std::move(v));
+    std::optional<std::string> k = core::PercentDecode(std::string_view(part).substr(0, eq), true);
+    std::optional<std::string> v =
+        eq == std::string::npos ? std::string()
+                                : core::PercentDecode(std::string_view(part).substr(eq + 1), true);
+    if (!k || !v) continue;
+    out.emplace_back(std::move(*k), std::move(*v));
   }
   return out;
 }
@@ -202,8 +202,7 @@ Status RegisterDaemonRoutes(publish::http::RouteRegistry& routes, WebDeps deps) 
                                   "admin sign in (docs/operations.md#rejects-in-the-browser)\n");
           }
           return SeeOther(req.base_url + "status/sign-in?next=" +
-                          publish::http::PercentEncode("/status/rejects?run=" +
-                                                       std::to_string(*id)));
+                          core::PercentEncode("/status/rejects?run=" + std::to_string(*id)));
         }
         RejectsPageInput input;
         input.store = store;

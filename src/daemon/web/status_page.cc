@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "core/percent.h"
 #include "core/time.h"
 #include "core/version.h"
 #include "mapping/outbound.h"
@@ -235,7 +236,7 @@ Result<std::string> RenderStatusPage(const StatusPageInput& in) {
   if (in.publish && !in.publish->profiles.empty()) {
     for (const publish::Profile& p : in.publish->profiles) {
       const model::EntitySpec& e = p.mapping->entity();
-      item("feeds/" + publish::http::PercentEncode(p.name) + "/" + e.name,
+      item("feeds/" + core::PercentEncode(p.name) + "/" + e.name,
            "partner profile " + p.name + ": " + e.set_name);
     }
   } else if (config) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "core/percent.h"
 #include "core/strings.h"
 #include "harvest/fetch/url.h"
 
@@ -46,7 +47,7 @@ std::optional<Authority> FindAuthority(std::string_view url) {
 }  // namespace
 
 bool IsSecretParam(std::string_view name) {
-  std::string n = core::AsciiLower(PercentDecode(name, true));
+  std::string n = core::AsciiLower(core::PercentDecodeLenient(name, true));
   static const char* kNames[] = {
       "token",   "access_token", "api_key",   "apikey",    "key",        "password",      "passwd",
       "pwd",     "secret",       "signature", "sig",       "auth",       "client_secret", "code",
@@ -60,7 +61,7 @@ bool IsSecretParam(std::string_view name) {
 Redactor::Redactor(std::vector<std::string> secrets) {
   for (std::string& s : secrets) {
     if (s.empty()) continue;
-    std::string encoded = PercentEncode(s);
+    std::string encoded = core::PercentEncode(s);
     if (encoded != s) secrets_.push_back(encoded);
     secrets_.push_back(std::move(s));
   }
@@ -142,7 +143,7 @@ std::vector<std::string> UrlSecrets(std::string_view url) {
   auto add = [&out](std::string_view v) {
     if (v.size() < kMinLength || v == kMask) return;
     out.emplace_back(v);
-    std::string decoded = PercentDecode(v, true);
+    std::string decoded = core::PercentDecodeLenient(v, true);
     if (decoded != v) out.push_back(std::move(decoded));
   };
   if (std::optional<Authority> a = FindAuthority(url); a && a->colon != std::string::npos) {

@@ -1,5 +1,6 @@
 #include "harvest/fetch/url.h"
 
+#include "core/percent.h"
 #include "core/strings.h"
 
 namespace meabridge::harvest {
@@ -170,46 +171,6 @@ std::optional<std::string> ResolveUrl(std::string_view base_text, std::string_vi
   return t.ToString();
 }
 
-std::string PercentEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size() * 3);
-  for (unsigned char c : s) {
-    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string PercentDecode(std::string_view s, bool plus_space) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-      i += 2;
-    } else if (plus_space && s[i] == '+') {
-      out += ' ';
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 QueryParams SplitQuery(std::string_view query) {
   QueryParams out;
   if (query.empty()) return out;
@@ -264,7 +225,7 @@ std::string Assemble(const Parts& p, const QueryParams& params) {
 }
 
 bool SameName(std::string_view encoded, std::string_view name) {
-  return PercentDecode(encoded, true) == name;
+  return core::PercentDecodeLenient(encoded, true) == name;
 }
 
 }  // namespace
@@ -272,7 +233,7 @@ bool SameName(std::string_view encoded, std::string_view name) {
 std::optional<std::string> QueryValue(std::string_view url, std::string_view name) {
   Parts p = SplitUrl(url);
   for (const auto& [k, v] : SplitQuery(p.query)) {
-    if (SameName(k, name)) return PercentDecode(v, true);
+    if (SameName(k, name)) return core::PercentDecodeLenient(v, true);
   }
   return std::nullopt;
 }
@@ -283,7 +244,7 @@ std::string SetQueryParam(std::string_view url, std::string_view name, std::stri
   bool placed = false;
   for (auto& kv : SplitQuery(p.query)) {
     if (SameName(kv.first, name)) {
-      if (!placed) params.emplace_back(kv.first, PercentEncode(value));
+      if (!placed) params.emplace_back(kv.first, core::PercentEncode(value));
       placed = true;
     } else {
       params.push_back(std::move(kv));
@@ -293,8 +254,9 @@ std::string SetQueryParam(std::string_view url, std::string_view name, std::stri
     // '$' stays literal in names: OData system options ($top, $filter) are matched as written
     // by some servers.
     std::vector<std::string> pieces;
-    for (const std::string& piece : core::Split(name, '$')) pieces.push_back(PercentEncode(piece));
-    params.emplace_back(core::Join(pieces, "$"), PercentEncode(value));
+    for (const std::string& piece : core::Split(name, '$'))
+      pieces.push_back(core::PercentEncode(piece));
+    params.emplace_back(core::Join(pieces, "$"), core::PercentEncode(value));
   }
   return Assemble(p, params);
 }

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/percent.h"
+
 namespace meabridge::harvest {
 
 struct Url {
@@ -34,10 +36,9 @@ struct Url {
 // nullopt when base is not an absolute URL.
 std::optional<std::string> ResolveUrl(std::string_view base, std::string_view ref);
 
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string PercentEncode(std::string_view s);
-// Decodes %XX (and '+' as a space when `plus_space`); malformed escapes stay as they are.
-std::string PercentDecode(std::string_view s, bool plus_space = false);
+// core/percent.h's encoder, by the name the sources call it (harvest::PercentEncode). URLs
+// are decoded with core::PercentDecodeLenient: a malformed escape stays as it is.
+using core::PercentEncode;
 
 // Query parameters as written (names and values still percent-encoded).
 using QueryParams = std::vector<std::pair<std::string, std::string>>;

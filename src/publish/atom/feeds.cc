@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "core/percent.h"
 #include "core/strings.h"
 #include "core/version.h"
 #include "publish/atom/properties.h"
@@ -128,7 +129,7 @@ std::string EntryXml(const model::Record& r, const std::string& base,
                     AtomDate(updated ? *updated : StoredAt(r, fallback_updated)) + "</updated>";
   out += "<link rel=\"alternate\" type=\"application/json\" href=\"" + core::XmlEscape(id) + "\"/>";
   out += "<link rel=\"alternate\" type=\"application/ld+json\" href=\"" +
-         core::XmlEscape(base + "ld/" + e.name + "/" + http::PercentEncode(r.id())) + "\"/>";
+         core::XmlEscape(base + "ld/" + e.name + "/" + core::PercentEncode(r.id())) + "\"/>";
   out += "<category term=\"" + e.set_name + "\" label=\"" + e.type_name + "\"/>";
   AppendProperties(out, r, PropertyOptions{});
   out += "</entry>";

@@ -1,18 +1,9 @@
 #include "publish/http/request.h"
 
+#include "core/percent.h"
 #include "core/strings.h"
 
 namespace meabridge::publish::http {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 const std::string* Request::Header(std::string_view lower_name) const {
   for (const auto& [k, v] : headers) {
@@ -54,46 +45,6 @@ bool Request::AcceptsGzip() const {
   return false;
 }
 
-bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
-  out->clear();
-  out->reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      int hi = HexValue(in[i + 1]);
-      int lo = HexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out->push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out->push_back(' ');
-    } else {
-      out->push_back(c);
-    }
-  }
-  return true;
-}
-
-std::string PercentEncode(std::string_view in, std::string_view keep) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(in.size() + in.size() / 4);
-  for (char ch : in) {
-    auto c = static_cast<unsigned char>(ch);
-    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved || (c < 0x80 && keep.find(ch) != std::string_view::npos)) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 Status ParseTarget(std::string_view target, Request* out) {
   if (target.empty() || target[0] != '/') {
     return Status::InvalidArgument("the request target must be a path starting with '/', not " +
@@ -104,9 +55,11 @@ Status ParseTarget(std::string_view target, Request* out) {
   out->raw_query = q == std::string_view::npos ? "" : std::string(target.substr(q + 1));
   // Fragments are never sent by clients; drop one defensively.
   if (size_t h = out->raw_query.find('#'); h != std::string::npos) out->raw_query.resize(h);
-  if (!PercentDecode(raw_path, false, &out->path)) {
+  std::optional<std::string> path = core::PercentDecode(raw_path);
+  if (!path) {
     return Status::InvalidArgument("malformed percent-escape in the path " + core::Quote(raw_path));
   }
+  out->path = std::move(*path);
   size_t bad = 0;
   if (out->path.find('\0') != std::string::npos || !core::IsValidUtf8(out->path, &bad)) {
     return Status::InvalidArgument("the path is not valid UTF-8 text once decoded");
@@ -116,20 +69,22 @@ Status ParseTarget(std::string_view target, Request* out) {
     for (const std::string& part : core::Split(out->raw_query, '&')) {
       if (part.empty()) continue;
       size_t eq = part.find('=');
-      std::string name;
-      std::string value;
-      if (!PercentDecode(std::string_view(part).substr(0, eq), true, &name) ||
-          (eq != std::string::npos &&
-           !PercentDecode(std::string_view(part).substr(eq + 1), true, &value))) {
+      std::optional<std::string> name =
+          core::PercentDecode(std::string_view(part).substr(0, eq), true);
+      std::optional<std::string> value =
+          eq == std::string::npos
+              ? std::string()
+              : core::PercentDecode(std::string_view(part).substr(eq + 1), true);
+      if (!name || !value) {
         return Status::InvalidArgument("malformed percent-escape in the query parameter " +
                                        core::Quote(part));
       }
-      if (name.find('\0') != std::string::npos || value.find('\0') != std::string::npos ||
-          !core::IsValidUtf8(name) || !core::IsValidUtf8(value)) {
+      if (name->find('\0') != std::string::npos || value->find('\0') != std::string::npos ||
+          !core::IsValidUtf8(*name) || !core::IsValidUtf8(*value)) {
         return Status::InvalidArgument("the query parameter " + core::Quote(part) +
                                        " is not valid UTF-8 text once decoded");
       }
-      out->query.emplace_back(std::move(name), std::move(value));
+      out->query.emplace_back(std::move(*name), std::move(*value));
     }
   }
   return Status::Ok();

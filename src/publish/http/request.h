@@ -44,11 +44,4 @@ struct Request {
 // UTF-8 or a target that does not start with '/'.
 Status ParseTarget(std::string_view target, Request* out);
 
-// Percent-decoding; `plus_is_space` for query components. False on a malformed escape.
-bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out);
-// Percent-encoding for one query component or path segment: unreserved characters
-// (RFC 3986) stay, everything else becomes %XX; `keep` lists extra characters to keep
-// (e.g. "'(),$:" in OData paths).
-std::string PercentEncode(std::string_view in, std::string_view keep = "");
-
 }  // namespace meabridge::publish::http

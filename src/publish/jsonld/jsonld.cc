@@ -3,6 +3,7 @@
 #include <map>
 #include <optional>
 
+#include "core/percent.h"
 #include "core/strings.h"
 #include "model/canonical_json.h"
 #include "publish/common.h"
@@ -291,7 +292,7 @@ void WriteNode(JsonWriter& w, const model::Record& r, const std::string& base) {
   const model::EntitySpec& e = r.entity();
   w.StartObject();
   w.Key("@id");
-  w.String(base + "ld/" + e.name + "/" + http::PercentEncode(r.id()));
+  w.String(base + "ld/" + e.name + "/" + core::PercentEncode(r.id()));
   w.Key("@type");
   w.String(e.type_name);
   for (size_t i = 0; i < e.fields.size(); ++i) {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "publish/http/request.h"
+#include "core/percent.h"
 
 namespace meabridge::publish::odata {
 
@@ -13,7 +13,7 @@ std::string KeySegment(std::string_view set_name, std::string_view id) {
     quoted += c;
     if (c == '\'') quoted += '\'';
   }
-  return std::string(set_name) + "('" + http::PercentEncode(quoted, "'!$*,;=:@") + "')";
+  return std::string(set_name) + "('" + core::PercentEncode(quoted, "'!$*,;=:@") + "')";
 }
 
 std::string QueryString(const std::vector<std::pair<std::string, std::string>>& params,
@@ -22,9 +22,9 @@ std::string QueryString(const std::vector<std::pair<std::string, std::string>>& 
   std::string out;
   auto add = [&out](std::string_view k, std::string_view v) {
     if (!out.empty()) out += '&';
-    out += http::PercentEncode(k, "$");
+    out += core::PercentEncode(k, "$");
     out += '=';
-    out += http::PercentEncode(v, "$'(),:@!*;/");
+    out += core::PercentEncode(v, "$'(),:@!*;/");
   };
   for (const auto& [k, v] : params) {
     if (std::find(drop.begin(), drop.end(), k) != drop.end()) continue;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/percent.h"
 #include "core/strings.h"
 
 namespace meabridge::store::postgres {
@@ -20,33 +21,8 @@ size_t SchemeLength(std::string_view s) {
   return 0;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = HexDigit(s[i + 1]);
-      int lo = HexDigit(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-  }
-  return out;
-}
-
 bool IsSecretKey(std::string_view key) {
-  return core::AsciiLower(PercentDecode(key)).find("password") != std::string::npos;
+  return core::AsciiLower(core::PercentDecodeLenient(key)).find("password") != std::string::npos;
 }
 
 // The parts of a URI: scheme "postgresql://", user info (before the last '@' of the
@@ -111,8 +87,9 @@ Result<Endpoint> ParseLocation(std::string_view location) {
   std::vector<std::string> shown_params;
   for (const std::string& kv : p.params) {
     size_t eq = kv.find('=');
-    std::string key = PercentDecode(kv.substr(0, eq));
-    std::string value = eq == std::string::npos ? "" : PercentDecode(kv.substr(eq + 1));
+    std::string key = core::PercentDecodeLenient(kv.substr(0, eq));
+    std::string value =
+        eq == std::string::npos ? "" : core::PercentDecodeLenient(kv.substr(eq + 1));
     if (key == "pool_size") {
       std::optional<int64_t> n = core::ParseInt(value);
       if (!n || *n < 1 || *n > static_cast<int64_t>(kMaxPoolSize)) {
@@ -132,7 +109,8 @@ Result<Endpoint> ParseLocation(std::string_view location) {
     }
   }
   size_t colon = p.userinfo.find(':');
-  if (colon != std::string::npos) e.password = PercentDecode(p.userinfo.substr(colon + 1));
+  if (colon != std::string::npos)
+    e.password = core::PercentDecodeLenient(p.userinfo.substr(colon + 1));
   e.uri = Join(p, p.userinfo, libpq_params);
   e.display = Join(p, UserOnly(p.userinfo), shown_params);
   return e;
