@@ -3,23 +3,31 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include <cstdint>
+#include <stdexcept>
 
 namespace meabridge::core {
 
+// EVP_Digest, the interface core/hash.h digests SHA-1 with: one way to digest, not two.
 std::string Sha256(std::string_view data) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
-  return std::string(reinterpret_cast<const char*>(d), sizeof d);
+  unsigned char d[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), d, &len, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL: SHA-256 failed");
+  }
+  return std::string(reinterpret_cast<const char*>(d), len);
 }
 
+// HMAC() is OpenSSL's one-shot MAC (not deprecated in OpenSSL 3, unlike HMAC_CTX).
 std::string HmacSha256(std::string_view key, std::string_view message) {
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), d, &len);
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(message.data()), message.size(), d,
+           &len) == nullptr) {
+    throw std::runtime_error("OpenSSL: HMAC-SHA256 failed");
+  }
   return std::string(reinterpret_cast<const char*>(d), len);
 }
 
@@ -63,11 +71,10 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
     if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-' || c == '+') return 62;
-    if (c == '_' || c == '/') return 63;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
     return -1;
   };
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
   if (text.size() % 4 == 1) return std::nullopt;
   std::string out;
   out.reserve(text.size() * 3 / 4);
@@ -83,6 +90,8 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
       out.push_back(static_cast<char>((acc >> bits) & 0xff));
     }
   }
+  // The bits left over (2 or 4) pad the last byte: zero in the one encoding of these bytes.
+  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
   return out;
 }
 

@@ -290,6 +290,9 @@ TEST_F(RejectsPageTest, PublishedRejectsNeedNoSignInAndBadRunsSaySo) {
 }
 
 TEST(SessionTest, SignedExpiringAndSecureOverHttps) {
+  // A cookie issued before stays valid, spelled the same (computed with Python's hmac).
+  EXPECT_EQ(SessionValue("t", 2000), "v1.2000._ca1lQPZJJrKlwMqXxFfBMOcgAt_quCwTUWQdW1Ngso");
+  EXPECT_TRUE(SessionValid("v1.2000._ca1lQPZJJrKlwMqXxFfBMOcgAt_quCwTUWQdW1Ngso", "t", 1999));
   EXPECT_TRUE(SessionValid(SessionValue("t", 2000), "t", 1999));
   EXPECT_FALSE(SessionValid(SessionValue("t", 2000), "t", 2000));
   EXPECT_FALSE(SessionValid(SessionValue("t", 2000), "u", 1000));
