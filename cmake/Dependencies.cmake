@@ -12,10 +12,11 @@ endif()
 if(NOT TARGET MySQL::client)
   add_library(MySQL::client INTERFACE IMPORTED)
 endif()
-find_package(Poco 1.11 REQUIRED COMPONENTS Foundation Util Net Data DataSQLite DataPostgreSQL DataMySQL Crypto)
+find_package(Poco 1.11 REQUIRED COMPONENTS Foundation Net Data DataSQLite DataPostgreSQL DataMySQL)
 find_package(pugixml REQUIRED)
 find_package(CURL REQUIRED)
-find_package(OpenSSL REQUIRED)  # SHA-1 content hashes (core/hash.cc); Poco::Crypto uses it too
+# SHA-1 content hashes (core/hash.cc), SHA-256, HMAC and constant-time comparison (core/crypto.cc).
+find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)
 # Howard Hinnant's date library, reading the system's tz database (core/time_zone.cc).
 find_package(date REQUIRED)

@@ -1,6 +1,6 @@
-// Content hashing for change detection and ETags: SHA-1 through OpenSSL (the library under
-// Poco::Crypto), which uses the CPU's SHA instructions where present. Not a security boundary: it decides
-// "did this record change", and a collision would only make one update look unchanged.
+// Content hashing for change detection and ETags: SHA-1 through OpenSSL's EVP interface, which
+// uses the CPU's SHA instructions where present. Not a security boundary: it decides "did this
+// record change", and a collision would only make one update look unchanged.
 // A Hasher is thread-compatible (one per thread); ContentHash() is thread-safe.
 #pragma once
 
