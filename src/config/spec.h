@@ -1,6 +1,6 @@
 // The configuration's spec: every element and attribute meabridge reads, with its type,
 // default, allowed values and one line of documentation. It drives validation
-// (config/validate.cc), `meabridge check-config --reference` and the test that keeps
+// (config/load.cc, CheckElement), `meabridge check-config --reference` and the test that keeps
 // docs/configuration.md complete. One source of truth: a key that is not here is refused.
 //
 // Immutable after construction: thread-safe.

@@ -16,8 +16,10 @@ using codec::JsonTree;
 using K = Scalar::Kind;
 
 // Longest text a regex step reads. Patterns compile in libstdc++'s polynomial (breadth-first)
-// mode, whose time grows with the text times the pattern: a bound keeps one hostile value from
-// stalling a run. Longer values are rejected with this reason.
+// mode, whose search time grows with the text times the pattern at each start position: up
+// to the square of the text for a pattern that fails late (compiler.cc, CompileRegex, has the
+// figures), so this bound keeps memory and the worst pattern's time finite, not small. Longer
+// values are rejected with this reason.
 constexpr size_t kMaxRegexInput = 1024 * 1024;
 
 std::string Cut(std::string_view s) { return std::string(s.size() > 200 ? s.substr(0, 200) : s); }
