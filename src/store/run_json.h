@@ -18,6 +18,7 @@
 
 #include "core/json.h"
 #include "core/time.h"
+#include "store/run_counts.h"
 #include "store/store.h"
 
 namespace meabridge::store {
@@ -51,17 +52,9 @@ void WriteRunMembers(Writer& w, const RunRecord& r) {
   }
   w.Key("counts");
   w.StartObject();
-  const RunCounts& c = r.counts;
-  for (const auto& [k, v] : {std::pair<const char*, int64_t>{"fetched", c.fetched},
-                             {"created", c.created},
-                             {"updated", c.updated},
-                             {"unchanged", c.unchanged},
-                             {"deleted", c.deleted},
-                             {"rejected", c.rejected},
-                             {"pages", c.pages},
-                             {"bytes", c.bytes}}) {
-    w.Key(k);
-    w.Int64(v);
+  for (const RunCountField& f : kRunCountFields) {
+    w.Key(f.name.data(), static_cast<rapidjson::SizeType>(f.name.size()));
+    w.Int64(r.counts.*f.member);
   }
   w.EndObject();
   w.Key("warnings");

@@ -20,6 +20,7 @@
 
 #include "core/version.h"
 #include "daemon/web/web.h"
+#include "store/run_counts.h"
 
 namespace meabridge::daemon::web {
 namespace {
@@ -101,8 +102,19 @@ struct RunSeries {
   uint64_t buckets[kRunBucketCount + 1] = {};
   uint64_t count = 0;
   double sum = 0;
-  store::RunCounts records;
+  store::RunCounts records;  // the counts of records (RunCountField::records) only
 };
+
+// "fetched, created, ...": the outcomes a record count is labelled with.
+std::string Outcomes() {
+  std::string out;
+  for (const store::RunCountField& f : store::kRunCountFields) {
+    if (!f.records) continue;
+    if (!out.empty()) out += ", ";
+    out += f.name;
+  }
+  return out;
+}
 
 // A label value, escaped as the text format asks (backslash, double quote, newline).
 std::string Label(std::string_view v) {
@@ -237,12 +249,9 @@ void Metrics::ObserveRun(const harvest::RunReport& report, double duration_secon
   ++s.buckets[b];
   ++s.count;
   s.sum += duration_seconds;
-  s.records.fetched += run.counts.fetched;
-  s.records.created += run.counts.created;
-  s.records.updated += run.counts.updated;
-  s.records.unchanged += run.counts.unchanged;
-  s.records.deleted += run.counts.deleted;
-  s.records.rejected += run.counts.rejected;
+  for (const store::RunCountField& f : store::kRunCountFields) {
+    if (f.records) s.records.*f.member += run.counts.*f.member;
+  }
 }
 
 Result<std::string> Metrics::Render(store::Store& store, const Control& control) const {
@@ -324,18 +333,15 @@ Result<std::string> Metrics::Render(store::Store& store, const Control& control)
     }
   }
   w.Head("meabridge_harvest_records_total", "counter",
-         "Records handled by this process's harvest runs, by source and outcome (fetched, "
-         "created, updated, unchanged, deleted, rejected).");
+         ("Records handled by this process's harvest runs, by source and outcome (" + Outcomes() +
+          ").")
+             .c_str());
   for (const auto& [source, r] : runs) {
     const store::RunCounts& c = r.records;
-    for (const auto& [outcome, n] : {std::pair<const char*, int64_t>{"fetched", c.fetched},
-                                     {"created", c.created},
-                                     {"updated", c.updated},
-                                     {"unchanged", c.unchanged},
-                                     {"deleted", c.deleted},
-                                     {"rejected", c.rejected}}) {
-      w.Sample("meabridge_harvest_records_total",
-               Labels({{"source", source}, {"outcome", outcome}}), n);
+    for (const store::RunCountField& f : store::kRunCountFields) {
+      if (!f.records) continue;
+      w.Sample("meabridge_harvest_records_total", Labels({{"source", source}, {"outcome", f.name}}),
+               c.*f.member);
     }
   }
   w.Head("meabridge_harvest_duration_seconds", "histogram",
@@ -403,14 +409,10 @@ Result<std::string> Metrics::Render(store::Store& store, const Control& control)
          "The counts of the source's newest recorded run, by outcome.");
   for (const store::RunRecord& r : last) {
     const store::RunCounts& c = r.counts;
-    for (const auto& [outcome, n] : {std::pair<const char*, int64_t>{"fetched", c.fetched},
-                                     {"created", c.created},
-                                     {"updated", c.updated},
-                                     {"unchanged", c.unchanged},
-                                     {"deleted", c.deleted},
-                                     {"rejected", c.rejected}}) {
+    for (const store::RunCountField& f : store::kRunCountFields) {
+      if (!f.records) continue;
       w.Sample("meabridge_source_last_run_records",
-               Labels({{"source", r.source}, {"outcome", outcome}}), n);
+               Labels({{"source", r.source}, {"outcome", f.name}}), c.*f.member);
     }
   }
   return std::move(w.text());

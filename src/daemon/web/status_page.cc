@@ -8,10 +8,11 @@
 #include "core/percent.h"
 #include "core/time.h"
 #include "core/version.h"
+#include "core/xml_text.h"
 #include "mapping/outbound.h"
 #include "publish/http/request.h"
-#include "core/xml_text.h"
 #include "store/reject_groups.h"
+#include "store/run_counts.h"
 
 namespace meabridge::daemon::web {
 namespace {
@@ -118,9 +119,11 @@ Result<std::string> RenderStatusPage(const StatusPageInput& in) {
   // ---- last run per source ----
   o += "<h2>Last run per source</h2>\n";
   o += "<table id=\"last-runs\">\n<thead><tr><th>source</th><th>run</th><th>status</th>"
-       "<th>started</th><th>duration</th><th>fetched</th><th>created</th><th>updated</th>"
-       "<th>unchanged</th><th>deleted</th><th>rejected</th><th>warnings</th><th>error</th>"
-       "</tr></thead>\n<tbody>\n";
+       "<th>started</th><th>duration</th>";
+  for (const store::RunCountField& f : store::kRunCountFields) {
+    if (f.records) o += "<th>" + std::string(f.name) + "</th>";
+  }
+  o += "<th>warnings</th><th>error</th></tr></thead>\n<tbody>\n";
   for (const SourceState& s : sources) {
     MB_ASSIGN_OR_RETURN(std::vector<store::RunRecord> runs, view->Runs(s.name, 1));
     o += "<tr data-source=\"" + H(s.name) + "\"><td>" + H(s.name) + "</td>";
@@ -135,8 +138,11 @@ Result<std::string> RenderStatusPage(const StatusPageInput& in) {
     o += "<td class=\"n\">" + std::to_string(r.id) + "</td><td class=\"" + status_class + "\">" +
          H(r.status) + (r.full ? " (full)" : "") + "</td><td>" + H(TimeText(r.started)) +
          "</td><td class=\"n\">" + H(Seconds(r.started, r.finished)) + "</td>";
-    for (int64_t n : {c.fetched, c.created, c.updated, c.unchanged, c.deleted}) {
-      o += "<td class=\"n\">" + std::to_string(n) + "</td>";
+    for (const store::RunCountField& f : store::kRunCountFields) {
+      // rejected, the last of them, has its cell below: a link to the rejects
+      if (f.records && f.member != &store::RunCounts::rejected) {
+        o += "<td class=\"n\">" + std::to_string(c.*f.member) + "</td>";
+      }
     }
     o += "<td class=\"n\">";
     if ((admin_on || in.rejects_published) && c.rejected > 0) {

@@ -20,6 +20,7 @@
 #include "store/postgres/lock_ids.h"
 #include "store/postgres/query_sql.h"
 #include "store/postgres/schema.h"
+#include "store/run_counts.h"
 
 namespace meabridge::store::postgres {
 namespace {
@@ -165,9 +166,21 @@ TableSql BuildTableSql(const TableInfo& t) {
   return s;
 }
 
-constexpr const char* kRunColumns =
-    "id, source, started, finished, status, full_run, fetched, created, updated, unchanged, "
-    "deleted, rejected, pages, bytes, warnings::text, error";
+// A run's columns: id, source, started, finished, status, full_run (0 to 5), the counts
+// (run_counts.h, from 6), warnings and error. Bound without the id: source is $1, the counts
+// $6 on, warnings $kRunWarnings, error $kRunWarnings + 1.
+constexpr int kRunCounts = 6;
+constexpr int kRunWarnings = kRunCounts + kRunCountFieldCount;
+
+std::string Placeholder(int n, std::string_view type) {
+  return "$" + std::to_string(n) + "::" + std::string(type);
+}
+
+const std::string& RunColumns() {
+  static const std::string kColumns = "id, source, started, finished, status, full_run, " +
+                                      RunCountColumns() + ", warnings::text, error";
+  return kColumns;
+}
 
 RunRecord ReadRun(const PGresult* r, int row) {
   RunRecord run;
@@ -177,23 +190,18 @@ RunRecord ReadRun(const PGresult* r, int row) {
   run.finished = Int(r, row, 3);
   run.status = std::string(Bytes(r, row, 4));
   run.full = Bool(r, row, 5);
-  run.counts.fetched = Int(r, row, 6);
-  run.counts.created = Int(r, row, 7);
-  run.counts.updated = Int(r, row, 8);
-  run.counts.unchanged = Int(r, row, 9);
-  run.counts.deleted = Int(r, row, 10);
-  run.counts.rejected = Int(r, row, 11);
-  run.counts.pages = Int(r, row, 12);
-  run.counts.bytes = Int(r, row, 13);
-  if (!IsNull(r, row, 14)) {
+  for (int i = 0; i < kRunCountFieldCount; ++i) {
+    run.counts.*kRunCountFields[i].member = Int(r, row, kRunCounts + i);
+  }
+  if (!IsNull(r, row, kRunWarnings)) {
     rapidjson::Document doc;
-    if (json::Parse(Bytes(r, row, 14), doc).ok() && doc.IsArray()) {
+    if (json::Parse(Bytes(r, row, kRunWarnings), doc).ok() && doc.IsArray()) {
       for (const auto& w : doc.GetArray()) {
         if (w.IsString()) run.warnings.emplace_back(w.GetString(), w.GetStringLength());
       }
     }
   }
-  run.error = std::string(Bytes(r, row, 15));
+  run.error = std::string(Bytes(r, row, kRunWarnings + 1));
   return run;
 }
 
@@ -209,21 +217,10 @@ std::string WarningsJson(const std::vector<std::string>& warnings) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-// The run columns after `source` ($1): $2 started ... $16 error.
+// The run columns from source ($1) to error ($kRunWarnings + 1).
 void AddRunParams(Params& p, const RunRecord& r) {
-  p.Text(SafeText(r.source))
-      .Int(r.started)
-      .Int(r.finished)
-      .Text(SafeText(r.status))
-      .Bool(r.full)
-      .Int(r.counts.fetched)
-      .Int(r.counts.created)
-      .Int(r.counts.updated)
-      .Int(r.counts.unchanged)
-      .Int(r.counts.deleted)
-      .Int(r.counts.rejected)
-      .Int(r.counts.pages)
-      .Int(r.counts.bytes);
+  p.Text(SafeText(r.source)).Int(r.started).Int(r.finished).Text(SafeText(r.status)).Bool(r.full);
+  for (const RunCountField& f : kRunCountFields) p.Int(r.counts.*f.member);
   if (r.warnings.empty()) {
     p.Null();
   } else {
@@ -236,10 +233,14 @@ void AddRunParams(Params& p, const RunRecord& r) {
   }
 }
 
-constexpr const char* kRunValues =
-    "$1::text, $2::bigint, $3::bigint, $4::text, $5::boolean, $6::bigint, $7::bigint, "
-    "$8::bigint, $9::bigint, $10::bigint, $11::bigint, $12::bigint, $13::bigint, $14::jsonb, "
-    "$15::text";
+// The VALUES of AddRunParams' parameters.
+const std::string& RunValues() {
+  static const std::string kValues =
+      "$1::text, $2::bigint, $3::bigint, $4::text, $5::boolean, " +
+      JoinRunCounts([](std::string_view, int i) { return Placeholder(kRunCounts + i, "bigint"); }) +
+      ", " + Placeholder(kRunWarnings, "jsonb") + ", " + Placeholder(kRunWarnings + 1, "text");
+  return kValues;
+}
 
 // What the store, its views, writers and leases share. Kept alive by each of them.
 struct Shared {
@@ -474,16 +475,16 @@ class PgRunWriter final : public RunWriter {
       Params p;
       AddRunParams(p, r);
       p.Int(run_id_);
-      MB_RETURN_IF_ERROR(
-          Run(conn_->QueryPrepared(
-                  "UPDATE runs SET source = $1::text, started = $2::bigint, finished = $3::bigint, "
-                  "status = $4::text, full_run = $5::boolean, fetched = $6::bigint, created = "
-                  "$7::bigint, updated = $8::bigint, unchanged = $9::bigint, deleted = "
-                  "$10::bigint, "
-                  "rejected = $11::bigint, pages = $12::bigint, bytes = $13::bigint, warnings = "
-                  "$14::jsonb, error = $15::text WHERE id = $16::bigint",
-                  p, "recording " + run))
-              .status());
+      static const std::string kUpdate =
+          "UPDATE runs SET source = $1::text, started = $2::bigint, finished = $3::bigint, "
+          "status = $4::text, full_run = $5::boolean, " +
+          JoinRunCounts([](std::string_view name, int i) {
+            return std::string(name) + " = " + Placeholder(kRunCounts + i, "bigint");
+          }) +
+          ", warnings = " + Placeholder(kRunWarnings, "jsonb") +
+          ", error = " + Placeholder(kRunWarnings + 1, "text") +
+          " WHERE id = " + Placeholder(kRunWarnings + 2, "bigint");
+      MB_RETURN_IF_ERROR(Run(conn_->QueryPrepared(kUpdate, p, "recording " + run)).status());
     }
     if (watermark_) {
       MB_RETURN_IF_ERROR(
@@ -968,7 +969,7 @@ class PgReadView final : public ReadView {
 
   Result<std::vector<RunRecord>> Runs(std::string_view source, int64_t limit) override {
     MB_RETURN_IF_ERROR(CheckUsable());
-    std::string sql = std::string("SELECT ") + kRunColumns + " FROM runs" +
+    std::string sql = "SELECT " + RunColumns() + " FROM runs" +
                       (source.empty() ? " WHERE $1::text = ''" : " WHERE source = $1::text") +
                       " ORDER BY id DESC LIMIT $2::bigint";
     if (!Storable(source)) return std::vector<RunRecord>();
@@ -989,9 +990,8 @@ class PgReadView final : public ReadView {
     MB_RETURN_IF_ERROR(CheckUsable());
     MB_ASSIGN_OR_RETURN(
         ResultHandle r,
-        Check(conn_->QueryPrepared(
-            std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = $1::bigint",
-            Params().Int(run_id), "reading run " + std::to_string(run_id))));
+        Check(conn_->QueryPrepared("SELECT " + RunColumns() + " FROM runs WHERE id = $1::bigint",
+                                   Params().Int(run_id), "reading run " + std::to_string(run_id))));
     if (PQntuples(r.get()) == 0) return std::optional<RunRecord>();
     return std::optional<RunRecord>(ReadRun(r.get(), 0));
   }
@@ -1275,15 +1275,14 @@ class PgStore final : public Store {
           }
           Params p;
           AddRunParams(p, r);
-          std::string sql =
-              "INSERT INTO runs (source, started, finished, status, full_run, "
-              "fetched, created, updated, unchanged, deleted, rejected, pages, "
-              "bytes, warnings, error";
+          std::string sql = "INSERT INTO runs (source, started, finished, status, full_run, " +
+                            RunCountColumns() + ", warnings, error";
           if (keep_id) {
             p.Int(r.id);
-            sql += ", id) VALUES (" + std::string(kRunValues) + ", $16::bigint) RETURNING id";
+            sql += ", id) VALUES (" + RunValues() + ", " + Placeholder(kRunWarnings + 2, "bigint") +
+                   ") RETURNING id";
           } else {
-            sql += ") VALUES (" + std::string(kRunValues) + ") RETURNING id";
+            sql += ") VALUES (" + RunValues() + ") RETURNING id";
           }
           MB_ASSIGN_OR_RETURN(ResultHandle ins, c.QueryPrepared(sql, p, what));
           id = Int(ins.get(), 0, 0);

@@ -16,6 +16,7 @@
 #include "model/canonical_json.h"
 #include "store/fingerprint.h"
 #include "store/lock_guarded.h"
+#include "store/run_counts.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/lease.h"
 #include "store/sqlite/query_sql.h"
@@ -97,9 +98,19 @@ TableSql BuildTableSql(const TableInfo& t) {
   return s;
 }
 
-constexpr const char* kRunColumns =
-    "id, source, started, finished, status, full_run, fetched, created, updated, unchanged, "
-    "deleted, rejected, pages, bytes, warnings, error";
+// A run's columns: id, source, started, finished, status, full_run (0 to 5), the counts
+// (run_counts.h, from 6), warnings and error. Bound without the id: source is ?1, the counts
+// ?6 on, warnings ?kRunWarnings, error ?kRunWarnings + 1.
+constexpr int kRunCounts = 6;
+constexpr int kRunWarnings = kRunCounts + kRunCountFieldCount;
+
+std::string Placeholder(int n) { return "?" + std::to_string(n); }
+
+const std::string& RunColumns() {
+  static const std::string kColumns =
+      "id, source, started, finished, status, full_run, " + RunCountColumns() + ", warnings, error";
+  return kColumns;
+}
 
 RunRecord ReadRun(sqlite3_stmt* s) {
   RunRecord r;
@@ -109,15 +120,10 @@ RunRecord ReadRun(sqlite3_stmt* s) {
   r.finished = sqlite3_column_int64(s, 3);
   r.status = ColumnText(s, 4);
   r.full = sqlite3_column_int64(s, 5) != 0;
-  r.counts.fetched = sqlite3_column_int64(s, 6);
-  r.counts.created = sqlite3_column_int64(s, 7);
-  r.counts.updated = sqlite3_column_int64(s, 8);
-  r.counts.unchanged = sqlite3_column_int64(s, 9);
-  r.counts.deleted = sqlite3_column_int64(s, 10);
-  r.counts.rejected = sqlite3_column_int64(s, 11);
-  r.counts.pages = sqlite3_column_int64(s, 12);
-  r.counts.bytes = sqlite3_column_int64(s, 13);
-  std::string_view warnings = ColumnTextView(s, 14);
+  for (int i = 0; i < kRunCountFieldCount; ++i) {
+    r.counts.*kRunCountFields[i].member = sqlite3_column_int64(s, kRunCounts + i);
+  }
+  std::string_view warnings = ColumnTextView(s, kRunWarnings);
   if (!warnings.empty()) {
     rapidjson::Document doc;
     if (json::Parse(warnings, doc).ok() && doc.IsArray()) {
@@ -126,7 +132,7 @@ RunRecord ReadRun(sqlite3_stmt* s) {
       }
     }
   }
-  r.error = ColumnText(s, 15);
+  r.error = ColumnText(s, kRunWarnings + 1);
   return r;
 }
 
@@ -141,7 +147,7 @@ std::string WarningsJson(const std::vector<std::string>& warnings) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-// Binds the run columns after `source` (?1): ?2 started ... ?16 error.
+// Binds the run columns from source (?1) to error (?kRunWarnings + 1).
 int BindRun(sqlite3_stmt* s, const RunRecord& r) {
   int rc = SQLITE_OK;
   auto check = [&rc](int r2) {
@@ -152,17 +158,14 @@ int BindRun(sqlite3_stmt* s, const RunRecord& r) {
   check(sqlite3_bind_int64(s, 3, r.finished));
   check(BindText(s, 4, r.status));
   check(sqlite3_bind_int64(s, 5, r.full ? 1 : 0));
-  check(sqlite3_bind_int64(s, 6, r.counts.fetched));
-  check(sqlite3_bind_int64(s, 7, r.counts.created));
-  check(sqlite3_bind_int64(s, 8, r.counts.updated));
-  check(sqlite3_bind_int64(s, 9, r.counts.unchanged));
-  check(sqlite3_bind_int64(s, 10, r.counts.deleted));
-  check(sqlite3_bind_int64(s, 11, r.counts.rejected));
-  check(sqlite3_bind_int64(s, 12, r.counts.pages));
-  check(sqlite3_bind_int64(s, 13, r.counts.bytes));
+  for (int i = 0; i < kRunCountFieldCount; ++i) {
+    check(sqlite3_bind_int64(s, kRunCounts + i, r.counts.*kRunCountFields[i].member));
+  }
   std::string warnings = WarningsJson(r.warnings);
-  check(warnings.empty() ? sqlite3_bind_null(s, 14) : BindText(s, 14, warnings));
-  check(r.error.empty() ? sqlite3_bind_null(s, 15) : BindText(s, 15, r.error));
+  check(warnings.empty() ? sqlite3_bind_null(s, kRunWarnings)
+                         : BindText(s, kRunWarnings, warnings));
+  check(r.error.empty() ? sqlite3_bind_null(s, kRunWarnings + 1)
+                        : BindText(s, kRunWarnings + 1, r.error));
   return rc;
 }
 
@@ -577,15 +580,18 @@ class SqliteRunWriter final : public RunWriter {
     if (r.status.empty()) r.status = "ok";
     if (r.finished == 0) r.finished = NowMs();
     {
-      MB_ASSIGN_OR_RETURN(
-          sqlite3_stmt * s,
-          conn_->Prepare("UPDATE runs SET source = ?1, started = ?2, finished = ?3, status = ?4, "
-                         "full_run = ?5, fetched = ?6, created = ?7, updated = ?8, unchanged = "
-                         "?9, deleted = ?10, rejected = ?11, pages = ?12, bytes = ?13, warnings "
-                         "= ?14, error = ?15 WHERE id = ?16"));
+      static const std::string kUpdate =
+          "UPDATE runs SET source = ?1, started = ?2, finished = ?3, status = ?4, full_run = ?5, " +
+          JoinRunCounts([](std::string_view name, int i) {
+            return std::string(name) + " = " + Placeholder(kRunCounts + i);
+          }) +
+          ", warnings = " + Placeholder(kRunWarnings) +
+          ", error = " + Placeholder(kRunWarnings + 1) +
+          " WHERE id = " + Placeholder(kRunWarnings + 2);
+      MB_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn_->Prepare(kUpdate));
       StmtScope scope(s);
       int rc = BindRun(s, r);
-      if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, 16, run_id_);
+      if (rc == SQLITE_OK) rc = sqlite3_bind_int64(s, kRunWarnings + 2, run_id_);
       if (rc == SQLITE_OK) rc = sqlite3_step(s);
       if (rc != SQLITE_DONE) return Failed(rc, "recording run " + std::to_string(run_id_));
     }
@@ -850,7 +856,7 @@ class SqliteReadView final : public ReadView {
   }
 
   Result<std::vector<RunRecord>> Runs(std::string_view source, int64_t limit) override {
-    std::string sql = std::string("SELECT ") + kRunColumns + " FROM runs" +
+    std::string sql = "SELECT " + RunColumns() + " FROM runs" +
                       (source.empty() ? " WHERE ?1 = ''" : " WHERE source = ?1") +
                       " ORDER BY id DESC LIMIT ?2";
     MB_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn_->Prepare(sql));
@@ -865,8 +871,8 @@ class SqliteReadView final : public ReadView {
   }
 
   Result<std::optional<RunRecord>> Run(int64_t run_id) override {
-    MB_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn_->Prepare(std::string("SELECT ") + kRunColumns +
-                                                         " FROM runs WHERE id = ?1"));
+    MB_ASSIGN_OR_RETURN(sqlite3_stmt * s,
+                        conn_->Prepare("SELECT " + RunColumns() + " FROM runs WHERE id = ?1"));
     StmtScope scope(s);
     sqlite3_bind_int64(s, 1, run_id);
     int rc = sqlite3_step(s);
@@ -1077,15 +1083,18 @@ class SqliteStore final : public Store {
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) return conn.Error(rc, "reading runs");
       keep_id = rc == SQLITE_DONE;
     }
-    MB_ASSIGN_OR_RETURN(
-        sqlite3_stmt * s,
-        conn.Prepare("INSERT INTO runs (source, started, finished, status, full_run, fetched, "
-                     "created, updated, unchanged, deleted, rejected, pages, bytes, warnings, "
-                     "error, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                     "?14, ?15, ?16)"));
+    static const std::string kInsert = [] {
+      std::string values;
+      for (int n = 1; n <= kRunWarnings + 2; ++n) values += (n > 1 ? ", " : "") + Placeholder(n);
+      return "INSERT INTO runs (source, started, finished, status, full_run, " + RunCountColumns() +
+             ", warnings, error, id) VALUES (" + values + ")";
+    }();
+    MB_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn.Prepare(kInsert));
     StmtScope scope(s);
     int rc = BindRun(s, r);
-    if (rc == SQLITE_OK) rc = keep_id ? sqlite3_bind_int64(s, 16, r.id) : sqlite3_bind_null(s, 16);
+    constexpr int kId = kRunWarnings + 2;
+    if (rc == SQLITE_OK)
+      rc = keep_id ? sqlite3_bind_int64(s, kId, r.id) : sqlite3_bind_null(s, kId);
     if (rc == SQLITE_OK) rc = sqlite3_step(s);
     if (rc != SQLITE_DONE) return conn.Error(rc, "recording a failed run of " + r.source);
     return static_cast<int64_t>(sqlite3_last_insert_rowid(conn.db()));
