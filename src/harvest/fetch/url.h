@@ -36,9 +36,8 @@ struct Url {
 // nullopt when base is not an absolute URL.
 std::optional<std::string> ResolveUrl(std::string_view base, std::string_view ref);
 
-// core/percent.h's encoder, by the name the sources call it (harvest::PercentEncode). URLs
-// are decoded with core::PercentDecodeLenient: a malformed escape stays as it is.
-using core::PercentEncode;
+// URLs are percent-coded with core/percent.h; they are decoded with
+// core::PercentDecodeLenient: a malformed escape stays as it is.
 
 // Query parameters as written (names and values still percent-encoded).
 using QueryParams = std::vector<std::pair<std::string, std::string>>;

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/percent.h"
 #include "core/strings.h"
 #include "harvest/fetch/http_client.h"
 #include "harvest/fetch/url.h"
@@ -428,7 +429,7 @@ Result<bool> HttpSource::Exists(RunContext& ctx, const std::string& id) {
     key = doubled;
   }
   std::string url = tmpl;
-  std::string encoded = PercentEncode(key);
+  std::string encoded = core::PercentEncode(key);
   for (size_t at; (at = url.find("{id}")) != std::string::npos;) url.replace(at, 4, encoded);
   HttpRequest req;
   req.url = url;
