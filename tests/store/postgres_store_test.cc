@@ -93,15 +93,25 @@ class PostgresHarness : public StoreHarness {
  public:
   PostgresHarness() { location_ = FreshPostgresLocation(&error_); }
 
-  Result<std::unique_ptr<Store>> Open(int begin_run_timeout_ms) override {
+  Result<std::unique_ptr<Store>> Open(int begin_run_timeout_ms,
+                                      const core::Clock& clock) override {
     if (location_.empty()) {
       return Status::FailedPrecondition("no PostgreSQL server for the tests: " + error_);
     }
     postgres::PostgresOptions o;
     o.begin_run_timeout_ms = begin_run_timeout_ms;
+    o.clock = &clock;
     return postgres::OpenPostgresStore(location_, o);
   }
   std::string Location() const override { return location_; }
+  // A run that waits for another shows in pg_locks as a run lock not granted (the test
+  // server serves this process alone).
+  bool WaitsToBeginARun(int) const override {
+    Admin admin(Admin::Url());
+    return admin.Text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT "
+                      "granted AND classid = " +
+                      std::to_string(postgres::kLockRun)) != "0";
+  }
 
  private:
   std::string location_;
@@ -691,7 +701,13 @@ TEST_F(PostgresStoreTest, OnlyRunsThatWroteTakeTheSequenceLock) {
     EXPECT_TRUE((*w)->Commit({}).ok());
     committed = true;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  // Wait for the writer's commit to queue on the sequence lock (pg_locks), not for a guess.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!committed && std::chrono::steady_clock::now() < deadline &&
+         holder.Text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                     "AND classid = " +
+                     std::to_string(postgres::kLockSequence)) == "0") {
+  }
   EXPECT_FALSE(committed.load()) << "the commit did not wait for the sequence lock";
   {
     auto view = store->Read();  // readers do not wait

@@ -26,12 +26,17 @@ namespace {
 
 class SqliteHarness : public StoreHarness {
  public:
-  Result<std::unique_ptr<Store>> Open(int begin_run_timeout_ms) override {
+  Result<std::unique_ptr<Store>> Open(int begin_run_timeout_ms,
+                                      const core::Clock& clock) override {
     sqlite::SqliteOptions o;
     o.begin_run_timeout_ms = begin_run_timeout_ms;
+    o.clock = &clock;
     return sqlite::OpenSqliteStore(dir_.File("store.db"), o);
   }
   std::string Location() const override { return "sqlite:" + dir_.File("store.db"); }
+  // The first thing BeginRun may wait for is the writer connection (a condition variable):
+  // asleep there is waiting for the other run.
+  bool WaitsToBeginARun(int tid) const override { return ThreadIsAsleep(tid); }
 
  private:
   meabridge::testing::TempDir dir_;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "model/record.h"
 #include "model/registry.h"
 #include "store/store.h"
@@ -25,12 +26,25 @@ class StoreHarness {
  public:
   virtual ~StoreHarness() = default;
   // Opens the store. BeginRun on a store whose writer is busy waits at most
-  // `begin_run_timeout_ms` before answering Unavailable.
-  virtual Result<std::unique_ptr<Store>> Open(int begin_run_timeout_ms) = 0;
+  // `begin_run_timeout_ms` before answering Unavailable. Run times and lease deadlines follow
+  // `clock` (a core::ManualClock in the tests that move time), which must outlive the store.
+  virtual Result<std::unique_ptr<Store>> Open(int begin_run_timeout_ms,
+                                              const core::Clock& clock) = 0;
+  Result<std::unique_ptr<Store>> Open(int begin_run_timeout_ms) {
+    return Open(begin_run_timeout_ms, core::SystemClock::Instance());
+  }
   // The store's location for OpenStore, e.g. in a child process ("sqlite:/tmp/.../store.db",
   // "postgresql://...").
   virtual std::string Location() const = 0;
+  // True once thread `tid` of this process waits inside BeginRun for another run to end (the
+  // backend's own lock: SQLite's writer, PostgreSQL's per-source run lock), so that a test
+  // waits for that event instead of sleeping.
+  virtual bool WaitsToBeginARun(int tid) const = 0;
 };
+
+// True when thread `tid` of this process is asleep in the kernel (/proc/self/task/TID/stat
+// says S): blocked on a lock, a condition or a socket.
+bool ThreadIsAsleep(int tid);
 
 struct Backend {
   std::string name;

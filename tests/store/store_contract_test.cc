@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -38,6 +39,18 @@ using Op = Expr::Op;
 std::vector<Backend> ContractBackends() { return {SqliteBackend(), PostgresBackend()}; }
 
 // --- shared fixtures --------------------------------------------------------------------------
+
+bool ThreadIsAsleep(int tid) {
+  std::FILE* f = std::fopen(("/proc/self/task/" + std::to_string(tid) + "/stat").c_str(), "r");
+  if (!f) return false;
+  char buf[512];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  // "TID (COMM) STATE ...": COMM may hold spaces and parentheses; the state follows the last ')'.
+  const char* close = std::strrchr(buf, ')');
+  return close && close[1] == ' ' && close[2] == 'S';
+}
 
 void StoreContractTest::SetUp() {
   harness_ = GetParam().make();
@@ -663,16 +676,24 @@ TEST_P(StoreContractTest, ReadViewKeepsItsSnapshot) {
   EXPECT_EQ(**after->Watermark("s"), "w");
 }
 
+// Two runs of one source: every backend makes the second wait (SQLite has one writer,
+// PostgreSQL one run per source at a time). The test waits for the second to be blocked
+// (StoreHarness::WaitsToBeginARun), then commits the first: a second BeginRun that returned
+// before that commit began fails the test.
 TEST_P(StoreContractTest, SecondBeginRunWaitsForTheFirst) {
   auto first = store().BeginRun("one", kT0, false);
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE((*first)->Upsert(Contact("a", "FR", {}, "A")).ok());
-  std::atomic<bool> second_started{false};
+  std::atomic<int> second_tid{0};
+  std::atomic<bool> second_returned{false};
+  std::atomic<bool> first_committing{false};
+  bool returned_while_first_open = false;
   Status second_status;
-  int64_t second_seq = 0;
   std::thread other([&] {
-    auto second = store().BeginRun("two", kT0 + 1, false);
-    second_started = true;
+    second_tid = static_cast<int>(gettid());
+    auto second = store().BeginRun("one", kT0 + 1, false);
+    returned_while_first_open = !first_committing.load();
+    second_returned = true;
     if (!second.ok()) {
       second_status = second.status();
       return;
@@ -683,23 +704,46 @@ TEST_P(StoreContractTest, SecondBeginRunWaitsForTheFirst) {
       return;
     }
     second_status = (*second)->Commit({});
-    second_seq = 2;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  // SQLite: the second run waits for the first. (A backend that runs writers of different
-  // sources side by side may already have finished it: both are fine.)
-  bool waited = !second_started.load();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!second_returned && std::chrono::steady_clock::now() < deadline &&
+         (second_tid == 0 || !harness().WaitsToBeginARun(second_tid))) {
+    std::this_thread::yield();
+  }
+  first_committing = true;
   ASSERT_TRUE((*first)->Commit({}).ok());
   first->reset();
   other.join();
+  EXPECT_FALSE(returned_while_first_open) << "the second BeginRun did not wait for the first run";
   ASSERT_TRUE(second_status.ok()) << second_status.ToString();
   auto view = View(store());
   EXPECT_TRUE(view->Get(Contacts(), "a")->has_value());
   EXPECT_TRUE(view->Get(Contacts(), "b")->has_value());
   EXPECT_EQ(*view->MaxSeq(), 2);
-  if (waited) {
-    EXPECT_EQ(SeqOf(store(), Contacts(), "b"), second_seq);
-  }
+  EXPECT_EQ(SeqOf(store(), Contacts(), "a"), 1);
+  EXPECT_EQ(SeqOf(store(), Contacts(), "b"), 2);
+}
+
+TEST_P(StoreContractTest, RunTimesComeFromTheStoresClock) {
+  core::ManualClock clock(kT0 + 5000);
+  auto timed = harness().Open(5000, clock);
+  ASSERT_TRUE(timed.ok()) << timed.status().ToString();
+  auto w = (*timed)->BeginRun("s", kT0, false);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_TRUE((*w)->Commit({}).ok());
+  w->reset();
+  clock.Advance(1000);
+  RunRecord failed;
+  failed.source = "s";
+  failed.started = kT0 + 5500;
+  failed.error = "unreachable";
+  ASSERT_TRUE((*timed)->RecordFailedRun(failed).ok());
+  auto runs = View(store())->Runs("s", 10);
+  ASSERT_TRUE(runs.ok()) << runs.status().ToString();
+  ASSERT_EQ(runs->size(), 2u);
+  std::set<core::EpochMs> finished;
+  for (const RunRecord& r : *runs) finished.insert(r.finished);
+  EXPECT_EQ(finished, (std::set<core::EpochMs>{kT0 + 5000, kT0 + 6000}));
 }
 
 // --- ownership (store.h, docs/store.md "Ownership") ------------------------------------------
@@ -1001,12 +1045,17 @@ TEST_P(StoreContractTest, LeaseIsExclusiveWhileHeldAndEndsWithItsHolder) {
 }
 
 TEST_P(StoreContractTest, LeaseRenewedTooLateIsLost) {
-  // A ttl that a loaded machine (a sanitizer build, a busy CI host) still meets between taking
-  // the lease and renewing it at once.
-  auto a = store().TryLeaseSource("slow", "node-a", 1500);
+  // The holder's deadline follows the store's clock: renewing exactly at the ttl keeps the
+  // lease, a millisecond later loses it. (A long ttl: PostgreSQL's server-side
+  // idle_session_timeout keeps real time and must not end the session meanwhile.)
+  core::ManualClock clock(kT0);
+  auto timed = harness().Open(5000, clock);
+  ASSERT_TRUE(timed.ok()) << timed.status().ToString();
+  auto a = (*timed)->TryLeaseSource("slow", "node-a", 60000);
   ASSERT_TRUE(a.ok() && *a) << a.status().ToString();
-  EXPECT_TRUE((*a)->Renew().ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  clock.Advance(60000);
+  EXPECT_TRUE((*a)->Renew().ok()) << "renewed at the ttl, not after it";
+  clock.Advance(60001);
   Status late = (*a)->Renew();
   EXPECT_EQ(late.code(), Status::Code::kFailedPrecondition) << late.ToString();
   EXPECT_NE(late.message().find("slow"), std::string::npos) << late.message();

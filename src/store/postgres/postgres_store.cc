@@ -39,12 +39,6 @@ constexpr size_t kCopyFlushBytes = 1 << 20;
 constexpr int64_t kDirectRows = 1000;
 constexpr int kFetchRows = 512;
 
-core::EpochMs NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 using Sha1 = std::array<unsigned char, 20>;
 
 // A Bloom filter of ids (about 1% false positives at 10 bits per id, 7 probes): "certainly
@@ -245,7 +239,7 @@ const std::string& RunValues() {
 // What the store, its views, writers and leases share. Kept alive by each of them.
 struct Shared {
   std::shared_ptr<const Endpoint> endpoint;
-  PostgresOptions options;
+  PostgresOptions options;  // options.clock is never null
   Schema schema;
   std::string schema_name;    // current_schema() of the store's connections
   std::vector<TableSql> sql;  // per schema table
@@ -258,6 +252,7 @@ struct Shared {
         schema(std::move(s)),
         schema_name(std::move(schema_nm)),
         pool(ep, o.pool_size, std::chrono::milliseconds(o.pool_wait_ms)) {
+    if (!options.clock) options.clock = &core::SystemClock::Instance();
     for (const TableInfo& t : schema.tables()) {
       sql.push_back(BuildTableSql(t));
       staging_ddl += sql.back().staging_ddl + ";\n";
@@ -470,7 +465,7 @@ class PgRunWriter final : public RunWriter {
     r.started = started_;
     r.full = summary.full || full_;
     if (r.status.empty()) r.status = "ok";
-    if (r.finished == 0) r.finished = NowMs();
+    if (r.finished == 0) r.finished = shared_->options.clock->NowMs();
     {
       Params p;
       AddRunParams(p, r);
@@ -1122,8 +1117,7 @@ class PgReadView final : public ReadView {
 class PgLease final : public SourceLease {
  public:
   PgLease(std::shared_ptr<Shared> shared, std::unique_ptr<Connection> conn, std::string source,
-          std::string node, int64_t ttl_ms, int32_t key,
-          std::chrono::steady_clock::time_point taken)
+          std::string node, int64_t ttl_ms, int32_t key, int64_t taken)
       : shared_(std::move(shared)),
         source_(std::move(source)),
         node_(std::move(node)),
@@ -1131,7 +1125,7 @@ class PgLease final : public SourceLease {
         key_(key) {
     auto s = state_.lock();
     s->conn = std::move(conn);
-    s->deadline = taken + ttl_;
+    s->deadline = taken + ttl_.count();
   }
 
   ~PgLease() override {
@@ -1148,7 +1142,7 @@ class PgLease final : public SourceLease {
       return Status::FailedPrecondition("the lease of " + node_ + " on source " +
                                         core::Quote(source_) + " was lost earlier: " + s->lost);
     }
-    auto start = std::chrono::steady_clock::now();
+    int64_t start = shared_->options.clock->MonotonicMs();
     if (start > s->deadline) {
       s->lost = "it was not renewed within " + std::to_string(ttl_.count()) +
                 " ms, so another node may hold the source now";
@@ -1167,14 +1161,14 @@ class PgLease final : public SourceLease {
                                         core::Quote(source_) + " is lost: " + s->lost +
                                         "; stop the run");
     }
-    s->deadline = start + ttl_;
+    s->deadline = start + ttl_.count();
     return Status::Ok();
   }
 
  private:
   struct State {
     std::unique_ptr<Connection> conn;  // null once released or lost
-    std::chrono::steady_clock::time_point deadline;
+    int64_t deadline = 0;              // options.clock->MonotonicMs()
     std::string lost;
   };
 
@@ -1259,7 +1253,7 @@ class PgStore final : public Store {
     std::string what = "recording a failed run of " + core::Quote(SafeText(run.source));
     RunRecord r = run;
     if (r.status.empty() || r.status == "ok") r.status = "failed";
-    if (r.finished == 0) r.finished = NowMs();
+    if (r.finished == 0) r.finished = shared_->options.clock->NowMs();
     int64_t id = 0;
     MB_ASSIGN_OR_RETURN(
         std::unique_ptr<Connection> conn, shared_->Start(what, [&](Connection& c) -> Status {
@@ -1330,7 +1324,7 @@ class PgStore final : public Store {
     // The server ends the session, and so releases the lock, when the holder stays silent
     // longer than the ttl (a holder that hangs or lost the network).
     settings.session_sql = "SET idle_session_timeout = " + ttl;
-    auto taken = std::chrono::steady_clock::now();
+    const int64_t taken = shared_->options.clock->MonotonicMs();
     MB_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
                         Connection::Open(shared_->endpoint, settings));
     const int32_t key = SourceLockKey(shared_->schema_name, source);

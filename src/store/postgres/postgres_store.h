@@ -35,6 +35,7 @@
 #include <memory>
 #include <string>
 
+#include "core/clock.h"
 #include "core/status.h"
 #include "model/registry.h"
 #include "store/store.h"
@@ -53,6 +54,10 @@ struct PostgresOptions {
   // The registry the tables are derived from; nullptr: model::Registry::Default(). It must
   // outlive the store, its views and writers.
   const model::Registry* registry = nullptr;
+  // The clock of run times (a run's `finished`) and of the holder's side of lease deadlines
+  // (the server's idle_session_timeout keeps real time); nullptr: core::SystemClock. It must
+  // outlive the store, its views, writers and leases.
+  const core::Clock* clock = nullptr;
 };
 
 // Opens the store at a postgresql:// (or postgres://) location, creating its tables when the

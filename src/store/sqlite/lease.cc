@@ -18,21 +18,20 @@
 namespace meabridge::store::sqlite {
 namespace {
 
-core::EpochMs NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string Errno(int e) { return std::strerror(e); }
 
 class FileLease final : public SourceLease {
  public:
-  FileLease(int fd, std::string path, std::string source, std::string node, int64_t ttl_ms)
-      : path_(std::move(path)), source_(std::move(source)), node_(std::move(node)), ttl_(ttl_ms) {
+  FileLease(int fd, std::string path, std::string source, std::string node, int64_t ttl_ms,
+            const core::Clock& clock)
+      : path_(std::move(path)),
+        source_(std::move(source)),
+        node_(std::move(node)),
+        ttl_(ttl_ms),
+        clock_(clock) {
     auto s = state_.lock();
     s->fd = fd;
-    s->deadline = std::chrono::steady_clock::now() + ttl_;
+    s->deadline = clock_.MonotonicMs() + ttl_.count();
     WriteInfoLocked(*s);
   }
 
@@ -51,7 +50,7 @@ class FileLease final : public SourceLease {
           "the lease of " + node_ + " on source " + core::Quote(source_) +
           " was lost earlier: it was not renewed within " + std::to_string(ttl_.count()) + " ms");
     }
-    auto now = std::chrono::steady_clock::now();
+    int64_t now = clock_.MonotonicMs();
     if (now > s->deadline) {
       ReleaseLocked(*s);
       return Status::FailedPrecondition(
@@ -59,7 +58,7 @@ class FileLease final : public SourceLease {
           " expired: it was not renewed within " + std::to_string(ttl_.count()) +
           " ms, so another process may hold the source now; stop the run");
     }
-    s->deadline = now + ttl_;
+    s->deadline = now + ttl_.count();
     WriteInfoLocked(*s);
     return Status::Ok();
   }
@@ -67,12 +66,12 @@ class FileLease final : public SourceLease {
  private:
   struct State {
     int fd = -1;
-    std::chrono::steady_clock::time_point deadline;
+    int64_t deadline = 0;  // clock_.MonotonicMs()
   };
 
   // Best effort: the content is for people; the lock decides.
   void WriteInfoLocked(State& s) {
-    core::EpochMs now = NowMs();
+    core::EpochMs now = clock_.NowMs();
     std::string info = "node=" + node_ + " pid=" + std::to_string(getpid()) + " source=" + source_ +
                        " renewed=" + core::FormatDateTime(now) +
                        " expires=" + core::FormatDateTime(now + ttl_.count()) + "\n";
@@ -96,6 +95,7 @@ class FileLease final : public SourceLease {
   std::string source_;
   std::string node_;
   std::chrono::milliseconds ttl_;
+  const core::Clock& clock_;
   LockGuarded<State> state_;
 };
 
@@ -132,7 +132,8 @@ std::string LeaseFile(const std::string& store_path, std::string_view source) {
 Result<std::unique_ptr<SourceLease>> TryLeaseSqliteSource(const std::string& store_path,
                                                           std::string_view source,
                                                           std::string_view node_id,
-                                                          int64_t ttl_ms) {
+                                                          int64_t ttl_ms,
+                                                          const core::Clock& clock) {
   if (source.empty()) return Status::InvalidArgument("a lease needs a source name");
   if (ttl_ms < 100) {
     return Status::InvalidArgument("a lease on " + core::Quote(source) +
@@ -158,7 +159,7 @@ Result<std::unique_ptr<SourceLease>> TryLeaseSqliteSource(const std::string& sto
                            "): keep the store on a local file system");
   }
   return std::unique_ptr<SourceLease>(std::make_unique<FileLease>(
-      fd, std::move(path), std::string(source), std::string(node_id), ttl_ms));
+      fd, std::move(path), std::string(source), std::string(node_id), ttl_ms, clock));
 }
 
 }  // namespace meabridge::store::sqlite

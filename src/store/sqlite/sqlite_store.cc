@@ -44,12 +44,6 @@ constexpr int64_t kJournalSizeLimit = 64 << 20;
 // connection still folds the WAL into the database file, as SQLite always does).
 constexpr int kCheckpointPages = 1000;
 
-core::EpochMs NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The fixed SQL of one entity table, built once per store.
 struct TableSql {
   std::string get;        // ?1 id -> the live row
@@ -242,7 +236,7 @@ class Checkpointer {
 // What the store, its views and its writers share. Kept alive by each of them.
 struct Shared {
   std::string path;
-  SqliteOptions options;
+  SqliteOptions options;  // options.clock is never null
   Schema schema;
   std::vector<TableSql> sql;  // per schema table
   // Pages in the WAL after the writer's last commit (its sqlite3_wal_hook). Declared before
@@ -259,6 +253,7 @@ struct Shared {
 
   Shared(std::string p, SqliteOptions o, Schema s)
       : path(std::move(p)), options(o), schema(std::move(s)), checkpointer(path) {
+    if (!options.clock) options.clock = &core::SystemClock::Instance();
     for (const TableInfo& t : schema.tables()) sql.push_back(BuildTableSql(t));
   }
 
@@ -578,7 +573,7 @@ class SqliteRunWriter final : public RunWriter {
     r.started = started_;
     r.full = summary.full || full_;
     if (r.status.empty()) r.status = "ok";
-    if (r.finished == 0) r.finished = NowMs();
+    if (r.finished == 0) r.finished = shared_->options.clock->NowMs();
     {
       static const std::string kUpdate =
           "UPDATE runs SET source = ?1, started = ?2, finished = ?3, status = ?4, full_run = ?5, " +
@@ -1010,7 +1005,7 @@ class SqliteStore final : public Store {
     MB_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, shared_->TakeWriter(what));
     Result<int64_t> id = [&]() -> Result<int64_t> {
       MB_RETURN_IF_ERROR(BeginImmediate(*conn, *shared_, what));
-      Result<int64_t> r = WriteFailedRun(*conn, run);
+      Result<int64_t> r = WriteFailedRun(*conn, run, shared_->options.clock->NowMs());
       conn->ResetAll();
       if (!r.ok()) {
         (void)conn->Exec("ROLLBACK");
@@ -1037,7 +1032,7 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<SourceLease>> TryLeaseSource(std::string_view source,
                                                       std::string_view node_id,
                                                       int64_t ttl_ms) override {
-    return TryLeaseSqliteSource(shared_->path, source, node_id, ttl_ms);
+    return TryLeaseSqliteSource(shared_->path, source, node_id, ttl_ms, *shared_->options.clock);
   }
 
  private:
@@ -1070,10 +1065,11 @@ class SqliteStore final : public Store {
 
   // The failed run keeps its id when it had one that is still free (the id its log lines
   // carried while the rolled-back run was open).
-  static Result<int64_t> WriteFailedRun(Connection& conn, const RunRecord& run) {
+  static Result<int64_t> WriteFailedRun(Connection& conn, const RunRecord& run,
+                                        core::EpochMs now) {
     RunRecord r = run;
     if (r.status.empty() || r.status == "ok") r.status = "failed";
-    if (r.finished == 0) r.finished = NowMs();
+    if (r.finished == 0) r.finished = now;
     bool keep_id = false;
     if (r.id > 0) {
       MB_ASSIGN_OR_RETURN(sqlite3_stmt * q, conn.Prepare("SELECT 1 FROM runs WHERE id = ?1"));

@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "core/clock.h"
 #include "core/status.h"
 #include "model/registry.h"
 #include "store/backend_registry.h"
@@ -37,6 +38,9 @@ struct SqliteOptions {
   // The registry the tables are derived from; nullptr: model::Registry::Default(). It must
   // outlive the store, its views and writers.
   const model::Registry* registry = nullptr;
+  // The clock of run times (a run's `finished`) and lease deadlines; nullptr:
+  // core::SystemClock. It must outlive the store, its views, writers and leases.
+  const core::Clock* clock = nullptr;
 };
 
 // Opens (creating when absent) the store file at `path` and migrates it (store/sqlite/schema.h).
