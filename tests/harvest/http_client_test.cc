@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "core/hash.h"
@@ -268,7 +270,17 @@ TEST(HttpClientTest, ANonHttpAnswerIsNamedAsOne) {
 }
 
 TEST(HttpClientTest, AStopRequestAbortsATransfer) {
-  HttpTestServer server([](const SeenRequest&) {
+  // The stop comes once the server has the request (the transfer is under way), not after a
+  // guessed delay.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool requested = false;
+  HttpTestServer server([&](const SeenRequest&) {
+    {
+      std::lock_guard lock(mu);
+      requested = true;
+    }
+    cv.notify_all();
     Reply rep = Reply::Json("{}");
     rep.delay_ms = 5000;
     return rep;
@@ -277,7 +289,8 @@ TEST(HttpClientTest, AStopRequestAbortsATransfer) {
   s.timeout_ms = 20000;
   Client c(s);
   std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(30), [&] { return requested; });
     c.stop.request_stop();
   });
   auto t0 = std::chrono::steady_clock::now();
