@@ -20,7 +20,8 @@ step() { printf '\n==== %s\n' "$*"; }
 step "build (warnings as errors)"
 scripts/build.sh test
 step "tests"
-ctest --test-dir build/test --output-on-failure --timeout 1800
+# Independent test processes (tests/CMakeLists.txt: one per binary or shard), one per core.
+ctest --test-dir build/test --output-on-failure -j"$(nproc)"
 [ $quick -eq 1 ] && exit 0
 
 step "build the package flavour (hardened binary, manual pages)"
@@ -40,7 +41,7 @@ step "tests under ASan + UBSan"
 # tests/lsan.supp: leaks inside third-party libraries only, each with its reason.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp" \
-  ctest --test-dir build/asan --output-on-failure --timeout 3600
+  ctest --test-dir build/asan --output-on-failure -j"$(nproc)"
 
 step "package tests (.deb, lintian, system test)"
 package_rc=0
