@@ -371,13 +371,16 @@ TEST_F(MultiNodeTest, ANodeKilledMidRunCommitsNothingAndTheOtherTakesTheSourceAt
     if (!runs.empty()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  ASSERT_EQ(runs.size(), 1u) << b->Drain();
+  ASSERT_EQ(runs.size(), 1u) << b->log();
   EXPECT_EQ(runs[0].status, "ok") << runs[0].error;
   EXPECT_EQ(runs[0].counts.created, 10);
   EXPECT_GE(runs[0].started, killed_at);
   EXPECT_LT(runs[0].started, killed_at + 2000 + 1000) << "the next slot, not a later one";
   EXPECT_EQ(LiveContacts(location_), 10);
-  EXPECT_EQ(RunsLogged(b->Drain(0)), 1) << b->log();
+  // B logs the run once it has committed it: wait for that line, then count.
+  EXPECT_TRUE(b->WaitForLog("source=stall run=" + std::to_string(runs[0].id) + " ok", 10))
+      << b->log();
+  EXPECT_EQ(RunsLogged(b->log()), 1) << b->log();
   EXPECT_EQ(b->Stop(), 0) << b->log();
 }
 

@@ -64,11 +64,6 @@ std::string ServeProcess::log() const {
   return ss.str();
 }
 
-std::string ServeProcess::Drain(int ms) const {
-  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-  return log();
-}
-
 int ServeProcess::WaitForPort(int seconds) {
   const std::regex listening("publishing .* on http://[^:]+:([0-9]+)/");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);

@@ -34,8 +34,7 @@ class ServeProcess {
   // timeout.
   int Stop(int sig = 15 /* SIGTERM */, int seconds = 10);
 
-  // Everything the node wrote to standard error so far (waits `ms` first, for late lines).
-  std::string Drain(int ms = 300) const;
+  // Everything the node wrote to standard error so far (WaitForLog for a line still to come).
   std::string log() const;
   const std::string& log_path() const { return log_path_; }
   pid_t pid() const { return pid_; }
