@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's second command, and what CI runs (.ci/run): installs what is missing, builds,
 # and runs the whole test suite twice (a normal build with warnings as errors, then under
-# ASan + UBSan), the package's tests (lintian, the system test booting the .deb under
-# systemd; beside the ASan run), then the fuzz targets for a bounded time.
+# ASan + UBSan), the store, harvest, daemon and publish tests under ThreadSanitizer, the
+# package's tests (lintian, the system test booting the .deb under systemd; beside the ASan
+# and TSan runs), then the fuzz targets for a bounded time.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    the normal build's tests only (for development)
@@ -42,6 +43,13 @@ step "tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp" \
   ctest --test-dir build/asan --output-on-failure -j"$(nproc)"
+
+step "build under ThreadSanitizer (the store, harvest, daemon and publish tests)"
+scripts/build.sh tsan
+step "tests under ThreadSanitizer"
+# tests/tsan.supp: reports inside third-party libraries only, each with its reason.
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
+  ctest --test-dir build/tsan --output-on-failure -j"$(nproc)" -L '^(store|harvest|daemon|publish)$'
 
 step "package tests (.deb, lintian, system test)"
 package_rc=0
