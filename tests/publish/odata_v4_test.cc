@@ -515,6 +515,29 @@ TEST_P(ODataV4StoresTest, ChangeTrackingDeltaLinks) {
   EXPECT_EQ(seen["c02"], "changed") << "no longer matches the filter";
   EXPECT_EQ(seen["c07"], "deleted");
   EXPECT_EQ(seen["c09"], "changed") << "changed outside the filter: reported as not in the set";
+  // A 4.0 client (OData-MaxVersion: 4.0) gets the same changes in the 4.0 form: deleted
+  // entities as {"@odata.context": "...#Contacts/$deletedEntity", "id": URL, "reason": ...}.
+  HttpResult v40 = Get(delta, {{"OData-MaxVersion", "4.0"}});
+  ASSERT_EQ(v40.status, 200) << v40.body;
+  EXPECT_EQ(v40.Header("odata-version"), "4.0");
+  auto d40 = Json(v40.body);
+  std::map<std::string, std::string> seen40;
+  for (const auto& v : d40["value"].GetArray()) {
+    EXPECT_FALSE(v.HasMember("@removed")) << v40.body;
+    std::string id = v["id"].GetString();
+    if (!v.HasMember("@odata.context")) {
+      seen40[id] = "entity";
+      continue;
+    }
+    EXPECT_NE(std::string(v["@odata.context"].GetString()).find("$metadata#Contacts/$deletedEntity"),
+              std::string::npos)
+        << v40.body;
+    size_t at = id.find("/odata/v4/Contacts('");
+    ASSERT_NE(at, std::string::npos) << "the entity id is its URL: " << id;
+    std::string key = id.substr(at + 20);
+    seen40[key.substr(0, key.find('\''))] = v["reason"].GetString();
+  }
+  EXPECT_EQ(seen40, seen);
   ASSERT_TRUE(cd.HasMember("@odata.deltaLink"));
   std::string next_delta = cd["@odata.deltaLink"].GetString();
   EXPECT_EQ(Json(Get(next_delta.substr(next_delta.find("/odata/v4/"))).body)["value"].Size(), 0u);

@@ -19,6 +19,14 @@ std::string ChildTypeName(const model::EntitySpec& entity, const model::FieldSpe
   return entity.type_name + odata::Capitalise(field.name) + "Item";
 }
 
+std::vector<std::string> ChildPropertyNames(const model::FieldSpec& field) {
+  if (field.type == FieldType::kMultilingual) return {"id", "language", "value"};
+  if (field.type == FieldType::kStringList) return {"value"};
+  std::vector<std::string> names = {"id"};
+  for (const model::ItemFieldSpec& i : field.item_fields) names.push_back(i.name);
+  return names;
+}
+
 const char* EdmType(FieldType type) {
   switch (type) {
     case FieldType::kDate:

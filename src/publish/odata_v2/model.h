@@ -11,6 +11,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "model/registry.h"
 
@@ -27,6 +28,11 @@ bool IsNavigation(const model::FieldSpec& field);
 // The entity type of a navigation property's children: "LocalizedString", "StringValue" or
 // "<Type><Field>Item" (e.g. "DecisionFilesItem").
 std::string ChildTypeName(const model::EntitySpec& entity, const model::FieldSpec& field);
+
+// The properties of a navigation property's children, as $metadata declares them: "id",
+// "language", "value" for a LocalizedString; "value" for a StringValue; "id" and the item's
+// fields for an item.
+std::vector<std::string> ChildPropertyNames(const model::FieldSpec& field);
 
 // The Edm type of a plain property ("Edm.String", "Edm.DateTime", "Edm.Boolean", "Edm.Int32",
 // "Edm.Double").

@@ -83,7 +83,13 @@ Response XmlError(const HttpError& e) {
 // JSON when the request asks for it ($format=json, or an Accept naming JSON), Atom otherwise.
 bool WantsJson(const http::Request& req) {
   if (const std::string* f = req.Param("$format")) {
-    return core::AsciiLower(core::Trim(*f)).find("json") != std::string::npos;
+    std::string v = core::AsciiLower(core::Trim(*f));
+    if (v.find("json") != std::string::npos) return true;
+    if (v == "atom" || v == "xml" || v.rfind("application/atom+xml", 0) == 0 ||
+        v == "application/xml") {
+      return false;
+    }
+    // A $format this service does not write: its 406 comes in the format Accept names.
   }
   const std::string* accept = req.Header("accept");
   return accept && (accept->find("application/json") != std::string::npos ||
@@ -253,6 +259,25 @@ class Handler {
     for (const std::string& part : core::Split(*s, ',')) {
       std::string_view name = core::Trim(part);
       if (name == "*") return std::vector<bool>(e.fields.size(), true);
+      if (size_t slash = name.find('/'); slash != std::string_view::npos) {
+        // nav/* and nav/property (as the SAP V2 client writes them): the navigation property
+        // is selected; its children, when expanded, are written whole.
+        std::string_view nav = name.substr(0, slash), prop = name.substr(slash + 1);
+        int n = e.FieldIndex(nav, kDialect);
+        if (n < 0 || !IsNavigation(e.fields[static_cast<size_t>(n)])) {
+          return Bad("$select", "'" + std::string(nav) + "' in '" + std::string(name) +
+                                    "' is not a navigation property of " + e.set_name);
+        }
+        const model::FieldSpec& f = e.fields[static_cast<size_t>(n)];
+        std::vector<std::string> props = ChildPropertyNames(f);
+        if (prop != "*" && std::find(props.begin(), props.end(), prop) == props.end()) {
+          return Bad("$select", "unknown property '" + std::string(prop) + "' of " +
+                                    ChildTypeName(e, f) + " in '" + std::string(name) +
+                                    "'; it has " + core::Join(props, ", "));
+        }
+        chosen[static_cast<size_t>(n)] = true;
+        continue;
+      }
       int i = e.FieldIndex(name, kDialect);
       if (i < 0) {
         return Bad("$select", "unknown property '" + std::string(name) + "' of " + e.set_name);

@@ -120,6 +120,8 @@ class Request {
     }
     MB_ASSIGN_OR_RESPOND(bool json_none, CheckFormat());
     metadata_none_ = json_none;
+    ieee754_ = AsksIeee754();
+    odata_40_ = AtMostOData40();
     if (cut == std::string::npos) return Collection(*entity);
     std::string tail = rest.substr(cut);
     if (tail == "/$count") return Count(*entity);
@@ -180,6 +182,30 @@ class Request {
                     "$format"});
     }
     return none;
+  }
+
+  // IEEE754Compatible=true in Accept or $format: Edm.Int64 values and counts as strings.
+  bool AsksIeee754() const {
+    auto says = [](const std::string& v) {
+      return core::AsciiLower(v).find("ieee754compatible=true") != std::string::npos;
+    };
+    const std::string* accept = req_.Header("accept");
+    const std::string* format = req_.Param("$format");
+    return (accept && says(*accept)) || (format && says(*format));
+  }
+
+  // OData-MaxVersion 4.0 (a 4.0 client): delta responses in the 4.0 form ($deletedEntity).
+  bool AtMostOData40() const {
+    const std::string* v = req_.Header("odata-maxversion");
+    if (!v) return false;
+    std::string_view t = core::Trim(*v);
+    return t == "4.0" || t == "4";
+  }
+
+  std::string JsonType() const {
+    std::string t = metadata_none_ ? kJsonTypeNone : kJsonType;
+    if (ieee754_) t += ";IEEE754Compatible=true";
+    return t;
   }
 
   // Every system query option must be known here, and given once.
@@ -280,7 +306,7 @@ class Request {
     w.StartObject();
     auto write_field = [&](size_t i) {
       w.Key(fields[i].name.data(), static_cast<rapidjson::SizeType>(fields[i].name.size()));
-      WriteProperty(w, fields[i], r.Get(i));
+      WriteProperty(w, fields[i], r.Get(i), ieee754_);
     };
     if (shape.select.empty()) {
       for (size_t i = 0; i < fields.size(); ++i) write_field(i);
@@ -318,6 +344,19 @@ class Request {
 
   void WriteRemoved(JsonWriter& w, const model::EntitySpec& e, const std::string& id,
                     const char* reason) {
+    if (odata_40_) {
+      // OData JSON 4.0, "Deleted Entity": the context names $deletedEntity, `id` is the
+      // entity's id (its URL), `reason` deleted or changed.
+      w.StartObject();
+      w.Key("@odata.context");
+      w.String(root_ + "$metadata#" + e.set_name + "/$deletedEntity");
+      w.Key("id");
+      w.String(root_ + odata::KeySegment(e.set_name, id));
+      w.Key("reason");
+      w.String(reason);
+      w.EndObject();
+      return;
+    }
     w.StartObject();
     w.Key("@removed");
     w.StartObject();
@@ -332,7 +371,7 @@ class Request {
   }
 
   Response Json(rapidjson::StringBuffer& buf) {
-    Response r = Response::Make(200, metadata_none_ ? kJsonTypeNone : kJsonType, ResultBody(buf));
+    Response r = Response::Make(200, JsonType(), ResultBody(buf));
     r.headers.emplace_back("OData-Version", "4.0");
     return r;
   }
@@ -433,7 +472,7 @@ class Request {
     }
     if (total) {
       w.Key("@odata.count");
-      w.Int64(*total);
+      ieee754_ ? w.String(std::to_string(*total)) : w.Int64(*total);
     }
     w.Key("value");
     w.StartArray();
@@ -550,7 +589,8 @@ class Request {
     }
     w.EndObject();
     Response r = Json(buf);
-    r.headers.back().second = "4.01";  // @removed entries are OData 4.01 JSON
+    // @removed entries are OData 4.01 JSON; a 4.0 client got $deletedEntity ones.
+    if (!odata_40_) r.headers.back().second = "4.01";
     r.cacheable = false;
     return r;
   }
@@ -613,8 +653,7 @@ class Request {
       }
     }
     body += '\n';
-    Response resp =
-        Response::Make(200, metadata_none_ ? kJsonTypeNone : kJsonType, std::move(body));
+    Response resp = Response::Make(200, JsonType(), std::move(body));
     resp.headers.emplace_back("OData-Version", "4.0");
     // The entity's ETag follows its content (and that of what it expands), not the store's.
     std::string seed = r.provenance.content_hash.empty() ? std::to_string(ex_.max_seq())
@@ -630,6 +669,8 @@ class Request {
   const http::Request& req_;
   std::string root_;
   bool metadata_none_ = false;
+  bool ieee754_ = false;
+  bool odata_40_ = false;
   odata::RecordLookup* lookup_ = nullptr;
   std::vector<std::unique_ptr<odata::Navigation>> stable_navs_;
 };
@@ -637,7 +678,7 @@ class Request {
 }  // namespace
 
 void WriteProperty(rapidjson::Writer<rapidjson::StringBuffer>& w, const model::FieldSpec& f,
-                   const model::Value& v) {
+                   const model::Value& v, bool ieee754_compatible) {
   if (model::IsEmpty(v)) {
     if (f.IsList()) {
       w.StartArray();
@@ -647,7 +688,48 @@ void WriteProperty(rapidjson::Writer<rapidjson::StringBuffer>& w, const model::F
     }
     return;
   }
-  model::WriteValueJson(v, w);
+  auto string = [&w](const std::string& s) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  };
+  if (const auto* n = std::get_if<int64_t>(&v); n && ieee754_compatible) {
+    string(std::to_string(*n));
+  } else if (const auto* m = std::get_if<model::Multilingual>(&v)) {
+    w.StartObject();
+    for (const char* lang : kUnLanguages) {
+      w.Key(lang);
+      const std::string* text = model::FindText(*m, lang);
+      text ? string(*text) : (void)w.Null();
+    }
+    for (const model::LangText& t : *m) {
+      if (std::find_if(std::begin(kUnLanguages), std::end(kUnLanguages), [&](const char* un) {
+            return t.lang == un;
+          }) != std::end(kUnLanguages)) {
+        continue;
+      }
+      w.Key(t.lang.data(), static_cast<rapidjson::SizeType>(t.lang.size()));
+      string(t.text);
+    }
+    w.EndObject();
+  } else if (const auto* items = std::get_if<model::ItemList>(&v)) {
+    w.StartArray();
+    for (const model::Item& item : *items) {
+      w.StartObject();
+      for (const model::ItemFieldSpec& spec : f.item_fields) {
+        w.Key(spec.name.data(), static_cast<rapidjson::SizeType>(spec.name.size()));
+        auto it = item.find(spec.name);
+        it == item.end() ? (void)w.Null() : string(it->second);
+      }
+      for (const auto& [name, value] : item) {
+        if (f.ItemField(name)) continue;
+        w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+        string(value);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+  } else {
+    model::WriteValueJson(v, w);
+  }
 }
 
 void WriteRecord(rapidjson::Writer<rapidjson::StringBuffer>& w, const model::Record& r) {

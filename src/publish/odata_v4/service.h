@@ -28,9 +28,13 @@ Status Register(http::RouteRegistry& routes, std::shared_ptr<const Context> cont
 http::Response ServiceDocument(const Context& ctx, const http::Request& req);
 
 // One property value as the service writes it: null for no value, [] for an empty list, the
-// canonical JSON otherwise. Shared with `meabridge export --format json`.
+// canonical JSON otherwise, except that complex values write every declared property (an item
+// every item field of its type, null when it has none; a multilingual text the six declared
+// UN languages first, null where absent, then its other languages), and, for a client that
+// asked for IEEE754Compatible=true, an Edm.Int64 as a string. Shared with
+// `meabridge export --format json`.
 void WriteProperty(rapidjson::Writer<rapidjson::StringBuffer>& w, const model::FieldSpec& field,
-                   const model::Value& value);
+                   const model::Value& value, bool ieee754_compatible = false);
 // One record as an entity of a collection without $select/$expand: every field, registry
 // order.
 void WriteRecord(rapidjson::Writer<rapidjson::StringBuffer>& w, const model::Record& record);
