@@ -12,7 +12,7 @@
 # Prints per size: wall seconds, CPU seconds (user+sys), records/s by wall and by CPU time, peak
 # RSS; then the 1M/100k peak-RSS ratio (1.0 = memory independent of the record count) and the
 # ratio to sqlite3. On a loaded machine the wall figures vary with the load; the CPU figures
-# much less.
+# much less. RESULTS=path: the figures also as result lines (bench/lib.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 SIZES=${SIZES:-"100000 1000000"}
@@ -20,6 +20,7 @@ RUNS=${RUNS:-5}
 BUILD_DIR=${BUILD_DIR:-$here/build/bench}
 WORK=${WORK:-$(mktemp -d /tmp/meabridge-export-bench.XXXXXX)}
 mkdir -p "$WORK"
+. "$here/bench/lib.sh"
 bin=$BUILD_DIR/src/meabridge
 gen=$BUILD_DIR/bench/gen_store
 for f in "$bin" "$gen"; do
@@ -79,4 +80,11 @@ printf '%s\n' "${results[@]}" | awk '
       printf "%d: meabridge / sqlite3 -csv time: wall %.2fx, cpu %.2fx\n", n, mw[n] / sw[n], mc[n] / sc[n]
     }
     if (k >= 2) printf "peak RSS %d vs %d records: %.2fx\n", sizes[k], sizes[1], rss[sizes[k]] / rss[sizes[1]]
-  }'
+    n = sizes[k]
+    x = sw[n] / mw[n]
+    printf "RESULT\texport %d to CSV\t%.0f\trec/s\t%.0f\t%.2f\t>= 500000 rec/s, >= 1x sqlite3\t%s\n", n, n / mw[n], n / sw[n], x, (n / mw[n] >= 500000 && x >= 1) ? "yes" : "no"
+    if (k >= 2) {
+      x = rss[sizes[k]] / rss[sizes[1]]
+      printf "RESULT\texport peak memory %d vs %d\t%.1f\tMB\t%.1f\t%.2f\tflat (<= 1.2x)\t%s\n", sizes[k], sizes[1], rss[sizes[k]] / 1024, rss[sizes[1]] / 1024, x, x <= 1.2 ? "yes" : "no"
+    }
+  }' | results_filter

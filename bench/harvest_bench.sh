@@ -16,9 +16,11 @@
 #
 #   bench/harvest_bench.sh        (BUILD=build-harvest-bench RUNS=5 RECORDS=100000 PORT=18931)
 #   BIN=path/to/meabridge bench/harvest_bench.sh     (measure that binary, build nothing)
+# RESULTS=path: the figures also as result lines (bench/lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+. bench/lib.sh
 build=${BUILD:-build-harvest-bench}
 runs=${RUNS:-5}
 records=${RECORDS:-100000}
@@ -82,7 +84,7 @@ def t: if type == "string" then (sub("^\\s+"; "") | sub("\\s+$"; "")) else . end
 } | with_entries(select(.value != null and .value != "" and .value != []))
 JQ
 
-python3 - "$bin" "$data" "$runs" "$records" <<'PY'
+python3 - "$bin" "$data" "$runs" "$records" <<'PY' | results_filter
 import re, statistics, subprocess, sys, time, os, glob, shutil
 bin_, data, runs, records = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 cfg = {m: f"{data}/conditional-{m}.xml" for m in ("true", "false")}
@@ -136,4 +138,14 @@ print(f"4. full reconciliation, unchanged:   {med['full']:.3f} s [{med_run['full
 print(f"5. curl + jq into JSON lines:        {med['jq']:.3f} s"
       f"  -> {records / med['jq']:,.0f} records/s; meabridge (fetch, map, validate, store) is "
       f"{med['jq'] / med['first']:.2f}x curl + jq (fetch, map)")
+def result(figure, value, unit, baseline, ratio, goal, met):
+    print("\t".join(["RESULT", figure, value, unit, baseline, ratio, goal, "-" if met is None else "yes" if met else "no"]))
+first = records / med['first']
+result("first harvest", f"{first:.0f}", "rec/s", "-", "-", ">= 50000 rec/s", first >= 50000)
+x = med['first'] / med['unchanged']
+result("unchanged re-harvest, no ETag", f"{med['unchanged']:.3f}", "s", f"{med['first']:.3f}", f"{x:.2f}", ">= 5x faster", x >= 5)
+pct = 100 * med['etag'] / med['first']
+result("ETag/304 re-harvest", f"{med['etag']:.3f}", "s", f"{med['first']:.3f}", f"{pct / 100:.4f}", "< 1% of first", pct < 1)
+jqx = med['jq'] / med['first']
+result("harvest vs curl + jq", f"{first:.0f}", "rec/s", f"{records / med['jq']:.0f}", f"{jqx:.2f}", "-", None)
 PY

@@ -7,7 +7,7 @@
 #
 # Environment: N (10000), IDLE (2000), DURATION (10 s per measurement), RUNS (3),
 # THREADS (meabridge worker threads, 128), PEERS (../shared/peers), BUILD_DIR (build/bench),
-# WORK (a fresh /tmp folder), MB_PORT (18183).
+# WORK (a fresh /tmp folder), MB_PORT (18183). RESULTS=path: the figures also as result lines (bench/lib.sh).
 #
 # The idle connections come from 127.0.0.1, as wrk's do: the configuration raises
 # max-connections-per-client above IDLE so that the server holds them all (with the default
@@ -93,7 +93,7 @@ for run in $(seq 1 "$RUNS"); do
   printf '  run %s  without %10s req/s   with %s idle %10s req/s   non-2xx %s/%s\n' \
     "$run" "$base" "$IDLE" "$with" "${bad0:-0}" "${bad1:-0}" >&2
 done
-/usr/bin/python3 - "$results" "$IDLE" <<'PY'
+/usr/bin/python3 - "$results" "$IDLE" <<'PY' | results_filter
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 base = [float(r[0]) for r in rows]
@@ -104,4 +104,7 @@ print("median of %d runs: without %.0f req/s, with %s idle connections %.0f req/
 print("ratio with/without: median %.2f (runs %s; goal >= 0.90)" %
       (statistics.median(ratios), ", ".join("%.2f" % r for r in ratios)))
 print("non-2xx answers: %d" % sum(int(r[2]) + int(r[3]) for r in rows))
+r = statistics.median(ratios)
+print("RESULT\treq/s with %s idle connections\t%.0f\treq/s\t%.0f\t%.2f\t>= 0.9x\t%s" %
+      (sys.argv[2], statistics.median(with_idle), statistics.median(base), r, "yes" if r >= 0.9 else "no"))
 PY

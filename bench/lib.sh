@@ -23,3 +23,37 @@ load_contacts() {
   rm -f "$WORK/store.db"*
   "$BUILD_DIR/bench/publish_loader" load "$WORK/store.db" "$WORK/data/contacts-odata-v4.json" >&2
 }
+
+# The one machine-readable form of every script's results (bench/all.sh collects them into its
+# table): with RESULTS=path in the environment, each figure is appended to that file as one
+# tab-separated line
+#   script  figure  value  unit  baseline  ratio  goal  met
+# (baseline: the same-run baseline's value or what it is, "-" when the figure has none; ratio:
+# value against the baseline, "-" when none; goal: as the issue states it, "-" when none;
+# met: yes, no or "-"). Without RESULTS nothing is written: the human output stays as it is.
+#
+#   result FIGURE VALUE UNIT BASELINE RATIO GOAL MET
+#
+# Python or awk blocks whose figures are computed inside them print lines
+#   RESULT<TAB>FIGURE<TAB>VALUE<TAB>UNIT<TAB>BASELINE<TAB>RATIO<TAB>GOAL<TAB>MET
+# on their standard output, piped through `| results_filter`, which hands those to `result`
+# and passes every other line through unchanged.
+result() {
+  [ -n "${RESULTS:-}" ] || return 0
+  local script
+  script=$(basename "${0%.sh}")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$script" "${1:?figure}" "${2:--}" "${3:--}" \
+    "${4:--}" "${5:--}" "${6:--}" "${7:--}" >>"$RESULTS"
+}
+results_filter() {
+  local line tag f v u b r g m
+  while IFS= read -r line; do
+    case $line in
+      RESULT$'\t'*)
+        IFS=$'\t' read -r tag f v u b r g m <<<"$line"
+        result "$f" "$v" "$u" "$b" "$r" "$g" "$m"
+        ;;
+      *) printf '%s\n' "$line" ;;
+    esac
+  done
+}

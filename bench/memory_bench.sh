@@ -9,9 +9,11 @@
 #
 #   bench/memory_bench.sh        (RUNS=3 N=100000 PORT=18935)
 #   BIN=path/to/meabridge bench/memory_bench.sh     (measure that binary, build nothing)
+# RESULTS=path: the figures also as result lines (bench/lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+. bench/lib.sh
 runs=${RUNS:-3}
 n=${N:-100000}
 port=${PORT:-18935}
@@ -77,4 +79,6 @@ awk -v n="$n" -v big="$big" -v runs="$runs" -v m1="$(median <"$data/mem.n")" \
   printf "peak memory, first harvest of %d contacts of 2.3 KB: %.1f MB (%.0f records/s)\n", n, m1 / 1024, n / t1
   printf "peak memory, first harvest of %d contacts of 2.3 KB: %.1f MB (%.0f records/s; goal < 150 MB)\n", big, m4 / 1024, big / t4
   printf "ratio %d / %d: %.2fx (goal <= 1.2x), median of %d runs\n", big, n, m4 / m1, runs
-}'
+  x = m4 / m1
+  printf "RESULT\tharvest peak memory %d vs %d\t%.1f\tMB\t%.1f\t%.2f\t<= 1.2x, < 150 MB\t%s\n", big, n, m4 / 1024, m1 / 1024, x, (x <= 1.2 && m4 / 1024 < 150) ? "yes" : "no"
+}' | results_filter

@@ -11,6 +11,7 @@
 # PEERS (../shared/peers), BUILD_DIR (build/bench), WORK (a fresh /tmp folder),
 # MB_PORT / CAP_PORT / NGINX_PORT (18180-18182), SKIP_CAP=1 to leave CAP out,
 # CHURN_SECONDS (10) for the readers-during-commit measurement.
+# RESULTS=path: the figures also as result lines (bench/lib.sh).
 #
 # Queries (the same for all three):
 #   filtered: GET /odata/v4/Contacts?$filter=country eq 'FR'&$top=100&$orderby=updated desc
@@ -137,7 +138,7 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 
-/usr/bin/python3 - "$results" <<'PY'
+/usr/bin/python3 - "$results" <<'PY' | results_filter
 import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 med = {}
@@ -164,6 +165,19 @@ for q in ("filtered", "single"):
         print(line)
 bad = sum(v[2] for k, vs in med.items() if k[0] == "meabridge" for v in vs)
 print("meabridge non-2xx answers in all runs: %d" % bad)
+for q in ("filtered", "single"):
+    for c in (16, 64):
+        mb, p99 = m(("meabridge", q, c), 0), m(("meabridge", q, c), 1)
+        x = mb / m(("nginx", q, c), 0)
+        print("RESULT\tpublish %s c=%d vs nginx\t%.0f\treq/s\t%.0f\t%.2f\t>= 0.5x nginx\t%s" %
+              (q, c, mb, m(("nginx", q, c), 0), x, "yes" if x >= 0.5 else "no"))
+        if ("cap", q, c) in med:
+            x = mb / m(("cap", q, c), 0)
+            print("RESULT\tpublish %s c=%d vs CAP\t%.0f\treq/s\t%.0f\t%.2f\t>= 10x CAP\t%s" %
+                  (q, c, mb, m(("cap", q, c), 0), x, "yes" if x >= 10 else "no"))
+        if c == 64:
+            print("RESULT\tpublish %s c=64 p99\t%.2f\tms\t%.2f\t-\t<= 10 ms\t%s" %
+                  (q, p99, m(("nginx", q, c), 1), "yes" if p99 <= 10 else "no"))
 PY
 
 say "readers during harvest commits (${CHURN_SECONDS}s of runs rewriting every FR contact)"

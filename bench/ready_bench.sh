@@ -14,6 +14,7 @@
 # just before exec to the datagram holding READY=1 (time.monotonic_ns), then stops the daemon
 # with SIGTERM. The configuration has no sources (a harvest at start would only compete for the
 # CPU, after READY=1). Prints the median and min/max per store, and the ratio 1M / empty.
+# RESULTS=path: the figures also as result lines (bench/lib.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 N=${N:-1000000}
@@ -21,6 +22,7 @@ RUNS=${RUNS:-9}
 BUILD_DIR=${BUILD_DIR:-$here/build/bench}
 WORK=${WORK:-$(mktemp -d /tmp/meabridge-ready-bench.XXXXXX)}
 mkdir -p "$WORK"
+. "$here/bench/lib.sh"
 bin=$BUILD_DIR/src/meabridge
 gen=$BUILD_DIR/bench/gen_store
 for f in "$bin" "$gen"; do
@@ -43,7 +45,7 @@ for s in big empty; do
 EOF
 done
 
-/usr/bin/python3 - "$bin" "$WORK" "$RUNS" "$N" <<'PY'
+/usr/bin/python3 - "$bin" "$WORK" "$RUNS" "$N" <<'PY' | results_filter
 import os, signal, socket, statistics, subprocess, sys, time
 
 binary, work, runs, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -87,4 +89,6 @@ ratio = statistics.median(times["big"]) / statistics.median(times["empty"])
 print(f"ratio {n} records / empty: {ratio:.2f}")
 print("goal: at most 200 ms with 1M records:",
       "met" if statistics.median(times["big"]) <= 200 else "NOT met")
+big = statistics.median(times["big"])
+print(f"RESULT\texec to READY=1, {n} records\t{big:.1f}\tms\t{statistics.median(times['empty']):.1f}\t{ratio:.2f}\t<= 200 ms\t{'yes' if big <= 200 else 'no'}")
 PY

@@ -22,12 +22,14 @@
 #   bench/scaling_bench.sh
 #   RECORDS=100000 RUNS=5 PUB_RUNS=3 DURATION=10 CONNS=64 THREADS=64 POOL=32 bench/scaling_bench.sh
 #   BIN=path/to/meabridge LOADER=path/to/publish_loader bench/scaling_bench.sh   (build nothing)
+# RESULTS=path: the figures also as result lines (bench/lib.sh).
 #
 # This machine has 2 cores shared by wrk, the nodes and PostgreSQL: figure 2 says how the work
 # divides, not how 2 machines would scale (docs/scaling.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+. bench/lib.sh
 build=${BUILD:-build-scaling-bench}
 records=${RECORDS:-100000}
 runs=${RUNS:-5}
@@ -243,7 +245,7 @@ start_node "$work/serve-sqlite.xml" "$port_a" node-sqlite
 for i in $(seq 1 "$pub_runs"); do measure sqlite; done
 
 # --- report ---------------------------------------------------------------------------------------
-python3 - "$work/harvest.tsv" "$work/publish.tsv" "$records" "$runs" "$pub_runs" "$conns" <<'PY'
+python3 - "$work/harvest.tsv" "$work/publish.tsv" "$records" "$runs" "$pub_runs" "$conns" <<'PY' | results_filter
 import statistics, sys
 harvest, publish, records, runs, pub_runs, conns = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 h = {}
@@ -275,4 +277,7 @@ for k, label in (("one", "1 node"), ("two", "2 nodes"), ("sqlite", "SQLite node"
     elif k == "sqlite":
         line += f"   -> one core serves {1e6 / node_us:8,.0f} req/s as a node"
     print(line)
+s, q = med(h[("sqlite", "first")]), med(h[("postgresql", "first")])
+print(f"RESULT\tharvest PostgreSQL vs SQLite\t{records / q:.0f}\trec/s\t{records / s:.0f}\t{s / q:.2f}\t-\t-")
+print(f"RESULT\tpublish 2 nodes vs 1 node, one PostgreSQL\t{two:.0f}\treq/s\t{one:.0f}\t{two / one:.2f}\t-\t-")
 PY

@@ -18,9 +18,11 @@
 #
 #   bench/toolkit_bench.sh          (RUNS=5 N=100000 PORT=18932)
 #   BIN=path/to/meabridge bench/toolkit_bench.sh     (measure that binary, build nothing)
+# RESULTS=path: the figures also as result lines (bench/lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+. bench/lib.sh
 runs=${RUNS:-5}
 n=${N:-100000}
 port=${PORT:-18932}
@@ -197,4 +199,6 @@ awk -v n="$n" -v c="$child" -v f="$flat" -v m1="$mem_n" -v m4="$mem_4n" -v big="
   printf "same records, flat query:   %d in %.2fs = %.0f records/s (median of %d)\n", n, f, n / f, runs
   printf "ratio child/flat:           %.2f (goal >= 0.8)\n", f / c
   printf "peak memory:                %d KB at %d, %d KB at %d (%.2fx; goal <= 1.2x); %d in %.2fs\n", m1, n, m4, big, m4 / m1, big, t4
-}'
+  printf "RESULT\ttoolkit decisions via child views\t%.0f\trec/s\t%.0f\t%.2f\t>= 30000 rec/s, >= 0.8x flat\t%s\n", n / c, n / f, f / c, (n / c >= 30000 && f / c >= 0.8) ? "yes" : "no"
+  printf "RESULT\ttoolkit peak memory %d vs %d\t%.1f\tMB\t%.1f\t%.2f\t<= 1.2x\t%s\n", big, n, m4 / 1024, m1 / 1024, m4 / m1, m4 / m1 <= 1.2 ? "yes" : "no"
+}' | results_filter
