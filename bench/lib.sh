@@ -28,7 +28,7 @@ load_contacts() {
 # table): with RESULTS=path in the environment, each figure is appended to that file as one
 # tab-separated line
 #   script  figure  value  unit  baseline  ratio  goal  met
-# (baseline: the same-run baseline's value or what it is, "-" when the figure has none; ratio:
+# (script: RESULTS_SCRIPT or the running script's name; baseline: the same-run baseline's value or what it is, "-" when the figure has none; ratio:
 # value against the baseline, "-" when none; goal: as the issue states it, "-" when none;
 # met: yes, no or "-"). Without RESULTS nothing is written: the human output stays as it is.
 #
@@ -41,7 +41,7 @@ load_contacts() {
 result() {
   [ -n "${RESULTS:-}" ] || return 0
   local script
-  script=$(basename "${0%.sh}")
+  script=${RESULTS_SCRIPT:-$(basename "${0%.sh}")}
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$script" "${1:?figure}" "${2:--}" "${3:--}" \
     "${4:--}" "${5:--}" "${6:--}" "${7:--}" >>"$RESULTS"
 }
