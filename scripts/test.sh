@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The README's second command, and what CI runs (.ci/run): installs what is missing, builds,
 # and runs the whole test suite twice (a normal build with warnings as errors, then under
-# ASan + UBSan), the store, harvest, daemon and publish tests under ThreadSanitizer, the
-# package's tests (lintian, the system test booting the .deb under systemd; beside the ASan
-# and TSan runs), then the fuzz targets for a bounded time.
+# ASan + UBSan), after the normal build's tests the benchmark regression guard
+# (bench/regression_guard.sh: store and mapping against their same-run baselines, under a
+# minute), the store, harvest, daemon and publish tests under ThreadSanitizer, the package's
+# tests (lintian, the system test booting the .deb under systemd; beside the ASan and TSan
+# runs), then the fuzz targets for a bounded time.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    the normal build's tests only (for development)
@@ -24,6 +26,9 @@ step "tests"
 # Independent test processes (tests/CMakeLists.txt: one per binary or shard), one per core.
 ctest --test-dir build/test --output-on-failure -j"$(nproc)"
 [ $quick -eq 1 ] && exit 0
+
+step "benchmark regression guard (store, mapping; fails only on a ratio far below its range)"
+BUILD_DIR=build/test bench/regression_guard.sh
 
 step "build the package flavour (hardened binary, manual pages)"
 scripts/build.sh package
