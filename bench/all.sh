@@ -6,9 +6,10 @@
 # mapping_vs_jq.sh on that build, each writing its figures as result lines (RESULTS, bench/lib.sh)
 # that the table is made of. Prints the commit measured and the load average before and after.
 #
-#   bench/all.sh                              the full run (about an hour and a half)
+#   bench/all.sh                              the full run (the sum of the scripts' own
+#                                             defaults: an hour or more; not timed yet)
 #   QUICK=1 bench/all.sh                      small sizes, one run each, short wrk runs, no CAP
-#                                             and no PostgreSQL in store_bench (a few minutes;
+#                                             and no PostgreSQL in store_bench (2.5 minutes;
 #                                             the figures show the machinery works, they are
 #                                             not the goals' sizes)
 #   SKIP_BUILD=1 BUILD_DIR=build/test bench/all.sh   use that build as it is (no build)
