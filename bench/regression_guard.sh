@@ -27,10 +27,11 @@
 # CPU time, not wall time, so that the other work on the shared cores moves the figures less;
 # what it cannot see is a regression in waiting (an extra fsync): bench/all.sh measures that.
 #
-# Environment: BUILD_DIR (build/test), RECORDS (20000), MAP_RECORDS (2000), SLOWDOWN (1),
+# Environment: BUILD_DIR (build/test), RECORDS (20000), MAP_RECORDS (5000), SLOWDOWN (1), ATTEMPTS (3),
 # RANGES (bench/regression_ranges.tsv), WORK (a fresh /tmp folder, removed afterwards),
 # RESULTS (bench/lib.sh: the ratios also as result lines). Exit status: 0 all within their
-# floors, 1 a ratio below its floor, 2 a tool or binary missing.
+# floors in one of ATTEMPTS measurements, 1 a ratio below its floor in every one, 2 a tool or
+# binary missing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$here/build/test}
@@ -53,6 +54,8 @@ start=$(date +%s)
 
 printf '== regression guard: store and mapping against their same-run baselines (load %s on %s cores)\n' \
   "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)"
+# One measurement and its verdict (0: every ratio at or above its floor).
+measure() {
 "$BUILD_DIR/bench/store_bench" --records="$RECORDS" --benchmark_filter='RawSqlite|StoreUpsert' \
   --benchmark_repetitions=3 --benchmark_out="$WORK/store.json" --benchmark_out_format=json \
   >"$WORK/store.txt" 2>&1 || { cat "$WORK/store.txt" >&2; exit 1; }
@@ -63,8 +66,8 @@ MEABRIDGE_BENCH_DIR="$WORK/map" "$BUILD_DIR/bench/mapping_bench" --benchmark_fil
   --benchmark_min_time=0.5 --benchmark_repetitions=3 --benchmark_out="$WORK/mapping.json" \
   --benchmark_out_format=json >"$WORK/mapping.txt" 2>&1 || { cat "$WORK/mapping.txt" >&2; exit 1; }
 
-rc=0
-/usr/bin/python3 - "$WORK" "$RANGES" "$SLOWDOWN" "$MAP_RECORDS" "$RECORDS" <<'PY' | results_filter || rc=$?
+judge_rc=0
+/usr/bin/python3 - "$WORK" "$RANGES" "$SLOWDOWN" "$MAP_RECORDS" "$RECORDS" <<'PY' | results_filter || judge_rc=$?
 import json, os, statistics, subprocess, sys
 work, ranges_path, slowdown, map_records, records = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 
@@ -118,5 +121,19 @@ if slowdown != 1:
     print(f"(SLOWDOWN={slowdown:g}: the meabridge figures above are the measured ones divided by {slowdown:g})")
 sys.exit(1 if failed else 0)
 PY
+return "$judge_rc"
+}
+
+# Up to ATTEMPTS (3) measurements: other work on the shared cores only ever lowers a ratio,
+# so a figure below its floor is measured again; a real regression stays below every time
+# (SLOWDOWN=2 fails all three), a burst of load does not fail CI.
+rc=1
+for attempt in $(seq 1 "${ATTEMPTS:-3}"); do
+  [ "$attempt" = 1 ] || printf '== below a floor: measuring again (attempt %s, load %s)\n' "$attempt" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  rc=0
+  measure || rc=$?
+  [ "$rc" = 0 ] && break
+  [ "$rc" = 1 ] || break
+done
 echo "regression guard: $([ "$rc" = 0 ] && echo passed || echo FAILED) in $(($(date +%s) - start)) s"
 exit "$rc"
