@@ -254,6 +254,23 @@ class ToolkitSqlTest : public HarvestTest, public ::testing::WithParamInterface<
     return ok;
   }
 
+  // The decision rows, with informea_decisions made a view over them that computes `column`
+  // as `expression` (every other column as stored).
+  bool DecisionsViewComputing(const std::string& column, const std::string& expression) {
+    for (const char* sql : kDecisionRows) {
+      if (!Exec(sql)) return false;
+    }
+    std::string select;
+    for (const char* c : {"id", "link", "type", "status", "number", "treaty", "treatyUUID",
+                          "published", "meetingId", "meetingTitle", "meetingUrl", "updated",
+                          "displayOrder", "nid"}) {
+      select += std::string(select.empty() ? "" : ", ") +
+                (c == column ? expression + " AS `" + column + "`" : "`" + std::string(c) + "`");
+    }
+    return Exec("ALTER TABLE informea_decisions RENAME TO decisions_base") &&
+           Exec("CREATE VIEW informea_decisions AS SELECT " + select + " FROM decisions_base");
+  }
+
   // The shipped source `name`, pointed at the test's database.
   config::SourceConfig Toolkit(const std::string& name) {
     const config::SourceConfig* s = toolkit_->FindSource(name);
@@ -702,12 +719,7 @@ TEST_P(ToolkitSqlTest, MysqlSessionsAnswerFromUnixtimeInUtc) {
   if (db_->driver() != "mysql") GTEST_SKIP() << "FROM_UNIXTIME is MySQL's";
   // The test server runs at +01:00 (support/mariadb_server.h); the view's FROM_UNIXTIME
   // answers in the session's zone, which the sql source sets to UTC.
-  for (const char* sql : kDecisionRows) ASSERT_TRUE(Exec(sql));
-  ASSERT_TRUE(Exec("ALTER TABLE informea_decisions RENAME TO decisions_base"));
-  ASSERT_TRUE(Exec("CREATE VIEW informea_decisions AS SELECT `id`, `link`, `type`, `status`, "
-                   "`number`, `treaty`, `treatyUUID`, `published`, `meetingId`, `meetingTitle`, "
-                   "`meetingUrl`, FROM_UNIXTIME(1714557600) AS `updated`, `displayOrder`, `nid` "
-                   "FROM decisions_base"));
+  ASSERT_TRUE(DecisionsViewComputing("updated", "FROM_UNIXTIME(1714557600)"));
   RunReport r = Harvest(Toolkit("toolkit-decisions"));
   ASSERT_TRUE(r.ok()) << r.run.error;
   EXPECT_EQ(Json("Decisions", "d1"), kD1) << "1714557600 is 2024-05-01T10:00:00Z";
@@ -717,15 +729,10 @@ TEST_P(ToolkitSqlTest, MysqlSessionsAnswerFromUnixtimeInUtc) {
 // drop it after its default net_write_timeout of 60 s (a 400k-decision harvest was cut short).
 TEST_P(ToolkitSqlTest, MysqlSessionsWaitAnHourForTheClient) {
   if (db_->driver() != "mysql") GTEST_SKIP() << "net_write_timeout is MySQL's";
-  for (const char* sql : kDecisionRows) ASSERT_TRUE(Exec(sql));
-  ASSERT_TRUE(Exec("ALTER TABLE informea_decisions RENAME TO decisions_base"));
   // A view cannot read a variable; a function it calls can.
   ASSERT_TRUE(Exec("CREATE FUNCTION session_write_timeout() RETURNS VARCHAR(20) NOT DETERMINISTIC "
                    "RETURN CAST(@@SESSION.net_write_timeout AS CHAR)"));
-  ASSERT_TRUE(Exec("CREATE VIEW informea_decisions AS SELECT `id`, `link`, `type`, `status`, "
-                   "session_write_timeout() AS `number`, `treaty`, "
-                   "`treatyUUID`, `published`, `meetingId`, `meetingTitle`, `meetingUrl`, "
-                   "`updated`, `displayOrder`, `nid` FROM decisions_base"));
+  ASSERT_TRUE(DecisionsViewComputing("number", "session_write_timeout()"));
   RunReport r = Harvest(Toolkit("toolkit-decisions"));
   ASSERT_TRUE(r.ok()) << r.run.error;
   EXPECT_NE(Json("Decisions", "d1").find("\"number\":\"3600\""), std::string::npos)
