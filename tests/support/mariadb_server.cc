@@ -1,5 +1,7 @@
 #include "mariadb_server.h"
 
+#include "support/exec_image.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -65,9 +67,7 @@ std::string RandomHex(size_t bytes) {
 // Starts argv with its output appended to `log` (and `env` added); the pid, or -1.
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log,
             const std::vector<std::string>& env = {}) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
+  const ExecImage image(argv, env);  // built before fork: the child must not allocate
   pid_t pid = fork();
   if (pid != 0) return pid;
   int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -76,9 +76,7 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& log,
   dup2(in, 0);
   dup2(out, 1);
   dup2(out, 2);
-  for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
-  execv(args[0], args.data());
-  _exit(127);
+  image.Exec();
 }
 
 int Wait(pid_t pid) {

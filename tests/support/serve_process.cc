@@ -1,5 +1,7 @@
 #include "support/serve_process.h"
 
+#include "support/exec_image.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,7 +16,6 @@
 
 #include "support/test_support.h"
 
-extern char** environ;
 
 namespace meabridge::testing {
 
@@ -23,15 +24,7 @@ ServeProcess::ServeProcess(const std::vector<std::string>& args, const std::stri
     : log_path_(cwd + "/" + log_name) {
   std::vector<std::string> argv = {BinaryPath(), "serve"};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) env.emplace_back(*e);
-  env.insert(env.end(), extra_env.begin(), extra_env.end());
-  // Everything the child needs is built before fork: it only calls async-signal-safe functions.
-  std::vector<char*> c_argv, c_env;
-  for (auto& a : argv) c_argv.push_back(a.data());
-  c_argv.push_back(nullptr);
-  for (auto& e : env) c_env.push_back(e.data());
-  c_env.push_back(nullptr);
+  const ExecImage image(argv, extra_env);  // built before fork: the child must not allocate
   int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log < 0) throw std::runtime_error("cannot create " + log_path_);
   pid_ = fork();
@@ -44,8 +37,7 @@ ServeProcess::ServeProcess(const std::vector<std::string>& args, const std::stri
       dup2(null, 1);
     }
     if (chdir(cwd.c_str()) != 0) _exit(126);
-    execve(c_argv[0], c_argv.data(), c_env.data());
-    _exit(127);
+    image.Exec();
   }
   close(log);
 }

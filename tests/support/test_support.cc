@@ -1,5 +1,7 @@
 #include "support/test_support.h"
 
+#include "support/exec_image.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
@@ -66,6 +68,7 @@ std::string ReadFileOrDie(const std::string& path) {
 
 ProcessResult RunProcess(const std::vector<std::string>& argv, const std::string& stdin_text,
                          const std::vector<std::string>& extra_env) {
+  const ExecImage image(argv, extra_env);  // built before fork: the child must not allocate
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) throw std::runtime_error("pipe failed");
   pid_t pid = fork();
@@ -76,12 +79,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const std::string
     dup2(err_pipe[1], 2);
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
       close(fd);
-    for (const std::string& kv : extra_env) putenv(strdup(kv.c_str()));
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+    image.Exec();
   }
   close(in_pipe[0]);
   close(out_pipe[1]);
