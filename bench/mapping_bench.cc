@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "user_cpu.h"
+
 #include "codec/byte_source.h"
 #include "codec/csv_reader.h"
 #include "codec/doc_tree.h"
@@ -77,10 +79,13 @@ void MapDocument(benchmark::State& state, const std::string& mapping_rel, const 
     return;
   }
   size_t records = 0;
+  bench::UserCpu user;
   for (auto _ : state) {
+    user.Start();
     auto source = codec::ByteSource::FromView(*text, file);
     CountSink sink;
     auto info = (*m)->Run(*source, params, sink);
+    user.Stop();
     if (!info.ok()) {
       state.SkipWithError(info.status().message().c_str());
       return;
@@ -95,6 +100,7 @@ void MapDocument(benchmark::State& state, const std::string& mapping_rel, const 
   state.SetItemsProcessed(static_cast<int64_t>(records) * state.iterations());
   state.SetBytesProcessed(static_cast<int64_t>(text->size()) * state.iterations());
   state.counters["records"] = static_cast<double>(records);
+  user.Report(state);
 }
 
 void BM_ODataV2Contacts(benchmark::State& state) {

@@ -15,17 +15,21 @@
 #
 # Figures (about a minute on the shared 2-core machine):
 #   store_new        bench/store_bench BM_StoreUpsertNew / BM_RawSqliteInsert: records/s of
-#                    RECORDS (20,000) 1 KB records by the CPU time of the benchmark's thread,
-#                    median of 3 repetitions (the wall-time ratio, fsync waits included, moved
-#                    from 0.56 to 1.17 between runs on the loaded machine: a 2x regression could
-#                    not be told from noise; by CPU time it stays within 0.9-1.1)
+#                    RECORDS (20,000) 1 KB records by the user CPU time of the benchmark's
+#                    thread (its counter user_cpu_ms, bench/user_cpu.h), median of 3
+#                    repetitions (the wall-time ratio, fsync waits included, moved from 0.56
+#                    to 1.17 between runs on the loaded machine; the thread-CPU-time ratio,
+#                    which counts the kernel's share of the writes, was 1.0 on one machine and
+#                    0.3 on another with the same binary; by user time it stays within
+#                    0.17-0.20 loaded or not)
 #   store_unchanged  BM_StoreUpsertUnchanged / BM_RawSqliteInsert, the same run, the same way
-#   mapping          bench/mapping_bench BM_ODataV2Contacts (decode + map, CPU time of the
-#                    thread) / jq applying the same field mapping (bench/mapping_vs_jq.sh's
-#                    program; user + sys CPU time of the process), MAP_RECORDS (5,000)
-#                    generated contacts, median of 3 each
-# CPU time, not wall time, so that the other work on the shared cores moves the figures less;
-# what it cannot see is a regression in waiting (an extra fsync): bench/all.sh measures that.
+#   mapping          bench/mapping_bench BM_ODataV2Contacts (decode + map, user CPU time of
+#                    the thread) / jq applying the same field mapping (bench/mapping_vs_jq.sh's
+#                    program; user CPU time of the process), MAP_RECORDS (5,000) generated
+#                    contacts, median of 3 each
+# User CPU time, not wall time, so that the other work on the shared cores and the kernel's
+# cost on a given machine move the figures less; what it cannot see is a regression in
+# waiting (an extra fsync) or in system calls: bench/all.sh measures those by wall time.
 #
 # Environment: BUILD_DIR (build/test), RECORDS (20000), MAP_RECORDS (5000), SLOWDOWN (1), ATTEMPTS (3),
 # RANGES (bench/regression_ranges.tsv), WORK (a fresh /tmp folder, removed afterwards),
@@ -71,19 +75,19 @@ judge_rc=0
 import json, os, statistics, subprocess, sys
 work, ranges_path, slowdown, map_records, records = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 
-def medians(path, records=None):
-    """items/s of each benchmark's median; with records, by the CPU time of its thread."""
+def medians(path, records):
+    """records/s of each benchmark's median by the user CPU time of its thread (bench/user_cpu.h)."""
     out = {}
     for b in json.load(open(path))["benchmarks"]:
         if b.get("aggregate_name") == "median":
             name = b["run_name"].split("/")[0]
-            out[name] = records / (b["cpu_time"] / 1000) if records else b["items_per_second"]
+            out[name] = records / (b["user_cpu_ms"] / 1000)
     return out
 
 store = medians(f"{work}/store.json", records)
-mapping = medians(f"{work}/mapping.json")
+mapping = medians(f"{work}/mapping.json", map_records)
 
-# jq's CPU time (user + sys of the child) for the same file, median of 3.
+# jq's user CPU time for the same file, median of 3.
 doc = f"{work}/map/contacts-odata-v2.json"
 jq_rates = []
 for _ in range(3):
@@ -91,8 +95,7 @@ for _ in range(3):
     with open(os.devnull, "w") as null:
         subprocess.run(["jq", "-c", "-f", f"{work}/contacts.jq", doc], stdout=null, check=True)
     after = os.times()
-    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    jq_rates.append(map_records / cpu)
+    jq_rates.append(map_records / (after.children_user - before.children_user))
 jq_rate = statistics.median(jq_rates)
 
 figures = {

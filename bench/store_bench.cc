@@ -37,6 +37,8 @@
 #include <string>
 #include <vector>
 
+#include "user_cpu.h"
+
 #include "model/canonical_json.h"
 #include "model/record.h"
 #include "model/registry.h"
@@ -147,13 +149,16 @@ void BM_StoreUpsertNew(benchmark::State& state) {
   Records();
   TempFolder dir;
   int64_t unchanged = 0;
+  bench::UserCpu user;
   for (auto _ : state) {
     state.PauseTiming();
     dir.Clear();
     auto s = Open(dir.File("store.db"), state);
     if (!s) break;
     state.ResumeTiming();
+    user.Start();
     UpsertAll(*s, 1700000000000, state, &unchanged);
+    user.Stop();
     state.PauseTiming();
     s.reset();
     state.ResumeTiming();
@@ -161,6 +166,7 @@ void BM_StoreUpsertNew(benchmark::State& state) {
   if (unchanged != 0) state.SkipWithError("records were unchanged in a fresh store");
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(Records().size()));
   state.counters["json_bytes"] = AverageJsonBytes();
+  user.Report(state);
 }
 
 void BM_StoreUpsertUnchanged(benchmark::State& state) {
@@ -171,11 +177,17 @@ void BM_StoreUpsertUnchanged(benchmark::State& state) {
   int64_t unchanged = 0;
   UpsertAll(*s, 1700000000000, state, &unchanged);
   unchanged = 0;
-  for (auto _ : state) UpsertAll(*s, 1700000001000, state, &unchanged);
+  bench::UserCpu user;
+  for (auto _ : state) {
+    user.Start();
+    UpsertAll(*s, 1700000001000, state, &unchanged);
+    user.Stop();
+  }
   if (unchanged != state.iterations() * static_cast<int64_t>(Records().size())) {
     state.SkipWithError("some records were not unchanged");
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(Records().size()));
+  user.Report(state);
 }
 
 void Exec(sqlite3* db, const char* sql, benchmark::State& state) {
@@ -190,6 +202,7 @@ void BM_RawSqliteInsert(benchmark::State& state) {
   std::vector<std::pair<std::string, std::string>> blobs;
   for (const model::Record& r : Records()) blobs.emplace_back(r.id(), model::CanonicalJson(r));
   TempFolder dir;
+  bench::UserCpu user;
   for (auto _ : state) {
     state.PauseTiming();
     dir.Clear();
@@ -201,6 +214,7 @@ void BM_RawSqliteInsert(benchmark::State& state) {
          state);
     Exec(db, "CREATE TABLE docs (id TEXT PRIMARY KEY, doc TEXT NOT NULL)", state);
     state.ResumeTiming();
+    user.Start();
     Exec(db, "BEGIN", state);
     sqlite3_stmt* ins = nullptr;
     sqlite3_prepare_v2(db, "INSERT INTO docs (id, doc) VALUES (?1, ?2)", -1, &ins, nullptr);
@@ -212,11 +226,13 @@ void BM_RawSqliteInsert(benchmark::State& state) {
     }
     sqlite3_finalize(ins);
     Exec(db, "COMMIT", state);
+    user.Stop();
     state.PauseTiming();
     sqlite3_close(db);
     state.ResumeTiming();
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(blobs.size()));
+  user.Report(state);
 }
 
 // --- PostgreSQL ----------------------------------------------------------------------------
